@@ -1,0 +1,5 @@
+"""`python -m ci_ecs`."""
+
+from ci_ecs.cli import main
+
+main()

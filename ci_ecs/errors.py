@@ -1,0 +1,33 @@
+"""One error base, each subclass carrying the exit code of DESIGN.md §2."""
+
+from __future__ import annotations
+
+
+class CiEcsError(Exception):
+    """Base of every error ci-ecs reports; `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class ConfigError(CiEcsError):
+    """Bad input or configuration; nothing was changed."""
+
+    exit_code = 2
+
+
+class PreconditionError(CiEcsError):
+    """Something in AWS or the forge is not as required (not found, permission); nothing was changed."""
+
+    exit_code = 3
+
+
+class DeploymentFailed(CiEcsError):
+    """The deployment failed and was rolled back where the technique allows."""
+
+    exit_code = 1
+
+
+class RollbackFailed(CiEcsError):
+    """The deployment failed and so did the automatic rollback: a person must look."""
+
+    exit_code = 4

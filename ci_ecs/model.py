@@ -1,0 +1,80 @@
+"""Pure data: what to deploy (Release) and what happened (DeploymentRecord)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A parsed image reference: `registry/path[:tag][@digest]`."""
+
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @classmethod
+    def parse(cls, ref: str) -> ImageRef:
+        """Split into repository, tag and digest (the tag follows the last `:` of the last path part)."""
+        rest, _, digest = ref.partition("@")
+        slash = rest.rfind("/")
+        colon = rest.rfind(":")
+        if colon > slash:
+            return cls(rest[:colon], rest[colon + 1 :] or None, digest or None)
+        return cls(rest, None, digest or None)
+
+    @property
+    def registry(self) -> str:
+        """The registry host, or `docker.io` for a bare Docker Hub name."""
+        first, sep, _ = self.repository.partition("/")
+        if sep and ("." in first or ":" in first or first == "localhost"):
+            return first
+        return "docker.io"
+
+    @property
+    def path(self) -> str:
+        """The repository path inside its registry."""
+        first, sep, rest = self.repository.partition("/")
+        return rest if sep and self.registry == first else self.repository
+
+    def __str__(self) -> str:
+        text = self.repository
+        if self.tag:
+            text += f":{self.tag}"
+        if self.digest:
+            text += f"@{self.digest}"
+        return text
+
+
+@dataclass(frozen=True)
+class Release:
+    """The version a job deploys: an image pinned as far as we can, and where it came from."""
+
+    image: ImageRef
+    version: str
+    commit: str | None = None
+    pipeline_url: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """The image reference to put in the task definition (by digest when known)."""
+        if self.image.digest:
+            return f"{self.image.repository}@{self.image.digest}"
+        return str(self.image)
+
+
+@dataclass(frozen=True)
+class DeploymentRecord:
+    """What a job did, for output, tags and the forge."""
+
+    command: str
+    technique: str
+    service: str
+    cluster: str
+    version: str
+    task_definition: str
+    previous_version: str | None = None
+    previous_task_definition: str | None = None
+    status: str = "success"
+    reason: str | None = None
+    details: dict[str, str] = field(default_factory=dict)
