@@ -1,0 +1,1 @@
+"""Thin wrappers over the AWS APIs ci-ecs uses; the only package that imports boto3."""

@@ -1,0 +1,92 @@
+"""The AWS gateway: lazily made boto3 clients, API call counting, and error translation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from ci_ecs.errors import CiEcsError, PreconditionError
+
+T = TypeVar("T")
+
+# Errors that mean "AWS is not as required" (exit 3) rather than "the deployment failed".
+_PRECONDITION_CODES = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "ClusterNotFoundException",
+    "ServiceNotFoundException",
+    "ServiceNotActiveException",
+    "RepositoryNotFoundException",
+    "ImageNotFoundException",
+    "TargetGroupNotFound",
+    "LoadBalancerNotFound",
+    "ListenerNotFound",
+}
+
+
+class Aws:
+    """One region's clients, made on first use; counts every API call by operation."""
+
+    def __init__(self, region: str | None = None) -> None:
+        self.region = region
+        self.calls: Counter[str] = Counter()
+        self._session: boto3.Session | None = None
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """The boto3 client for `service` (ecs, elbv2, ecr, …), in `region` or the gateway's own."""
+        key = f"{service}@{region or ''}"
+        if key not in self._clients:
+            if self._session is None:
+                self._session = boto3.Session(region_name=self.region)
+            config = botocore.config.Config(
+                retries={"mode": "standard", "max_attempts": 8},  # throttling is retried with backoff
+                connect_timeout=10,
+                read_timeout=30,
+                user_agent_extra="ci-ecs",
+            )
+            client = self._session.client(  # type: ignore[call-overload]
+                service, region_name=region or self.region, config=config
+            )
+            client.meta.events.register("before-parameter-build", self._count)
+            self._clients[key] = client
+        return self._clients[key]
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+
+def call(doing: str, fn: Callable[..., T], **kwargs: Any) -> T:
+    """Call an AWS operation; failures become CiEcsError saying what we were doing."""
+    try:
+        return fn(**kwargs)
+    except botocore.exceptions.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        message = exc.response.get("Error", {}).get("Message", "") or str(exc)
+        error_type = PreconditionError if code in _PRECONDITION_CODES else CiEcsError
+        raise error_type(f"{doing}: {code}: {message}") from exc
+    except botocore.exceptions.NoCredentialsError as exc:
+        raise PreconditionError(
+            f"{doing}: no AWS credentials found — configure the credential chain "
+            "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, OIDC web identity or an instance role)"
+        ) from exc
+    except botocore.exceptions.NoRegionError as exc:
+        raise PreconditionError(
+            f"{doing}: no AWS region — set `region:`, CI_ECS_REGION or AWS_REGION"
+        ) from exc
+    except botocore.exceptions.EndpointConnectionError as exc:
+        raise PreconditionError(f"{doing}: cannot reach AWS: {exc}") from exc
+    except botocore.exceptions.BotoCoreError as exc:
+        raise CiEcsError(f"{doing}: {exc}") from exc

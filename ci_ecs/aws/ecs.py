@@ -1,0 +1,140 @@
+"""ECS calls: services, task definitions, tasks and tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ci_ecs.aws.clients import Aws, call
+from ci_ecs.errors import PreconditionError
+
+
+def describe_service(aws: Aws, cluster: str, service: str) -> dict[str, Any]:
+    """The ACTIVE service with its tags; PreconditionError when missing or not active."""
+    ecs = aws.client("ecs")
+    where = f"service {service} in cluster {cluster} ({ecs.meta.region_name})"
+    try:
+        reply = call(
+            f"describing {where}",
+            ecs.describe_services,
+            cluster=cluster,
+            services=[service],
+            include=["TAGS"],
+        )
+    except PreconditionError as exc:
+        if "ClusterNotFound" in str(exc):
+            region = ecs.meta.region_name
+            raise PreconditionError(
+                f"cluster: cluster {cluster} not found in {region} — check `cluster:` and `region:`"
+            ) from exc
+        raise
+    for failure in reply.get("failures", []):
+        if failure.get("reason") == "MISSING":
+            raise PreconditionError(f"service: {where} not found — check `service:` and `cluster:`")
+        raise PreconditionError(f"describing {where}: {failure.get('reason')} {failure.get('detail', '')}")
+    services = reply.get("services", [])
+    if not services:
+        raise PreconditionError(f"service: {where} not found — check `service:` and `cluster:`")
+    found: dict[str, Any] = services[0]
+    if found.get("status") != "ACTIVE":
+        raise PreconditionError(f"service: {where} is {found.get('status')}, not ACTIVE")
+    return found
+
+
+def describe_task_definition(aws: Aws, ref: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """A task definition (family:revision or ARN) and its tags."""
+    ecs = aws.client("ecs")
+    reply = call(
+        f"describing task definition {ref}",
+        ecs.describe_task_definition,
+        taskDefinition=ref,
+        include=["TAGS"],
+    )
+    return reply["taskDefinition"], reply.get("tags", [])
+
+
+def register_task_definition(aws: Aws, task_definition: Mapping[str, Any]) -> dict[str, Any]:
+    """Register a revision; returns the registered task definition."""
+    ecs = aws.client("ecs")
+    reply = call(
+        f"registering a revision of task definition {task_definition.get('family')}",
+        ecs.register_task_definition,
+        **task_definition,
+    )
+    registered: dict[str, Any] = reply["taskDefinition"]
+    return registered
+
+
+def update_service(
+    aws: Aws,
+    service: Mapping[str, Any],
+    task_definition_arn: str,
+    *,
+    circuit_breaker: bool,
+) -> dict[str, Any]:
+    """Point the service at a revision, keeping its deployment percentages, with the circuit breaker set."""
+    ecs = aws.client("ecs")
+    current = service.get("deploymentConfiguration", {})
+    configuration: dict[str, Any] = {
+        key: current[key] for key in ("maximumPercent", "minimumHealthyPercent") if key in current
+    }
+    configuration["deploymentCircuitBreaker"] = {"enable": circuit_breaker, "rollback": circuit_breaker}
+    if "alarms" in current:
+        configuration["alarms"] = current["alarms"]
+    reply = call(
+        f"updating service {service['serviceName']} to {short_arn(task_definition_arn)}",
+        ecs.update_service,
+        cluster=service["clusterArn"],
+        service=service["serviceName"],
+        taskDefinition=task_definition_arn,
+        deploymentConfiguration=configuration,
+    )
+    updated: dict[str, Any] = reply["service"]
+    return updated
+
+
+def tag(aws: Aws, arn: str, tags: Mapping[str, str]) -> None:
+    """Set tags on a resource (overwriting keys that exist)."""
+    ecs = aws.client("ecs")
+    call(
+        f"tagging {short_arn(arn)}",
+        ecs.tag_resource,
+        resourceArn=arn,
+        tags=[{"key": k, "value": v} for k, v in tags.items()],
+    )
+
+
+def stopped_tasks(aws: Aws, cluster: str, started_by: str) -> list[dict[str, Any]]:
+    """The stopped tasks a deployment started (ECS sets startedBy to the deployment id)."""
+    ecs = aws.client("ecs")
+    arns = call(
+        f"listing stopped tasks of {started_by}",
+        ecs.list_tasks,
+        cluster=cluster,
+        startedBy=started_by,
+        desiredStatus="STOPPED",
+    ).get("taskArns", [])
+    return describe_tasks(aws, cluster, arns)
+
+
+def describe_tasks(aws: Aws, cluster: str, arns: Iterable[str]) -> list[dict[str, Any]]:
+    """Describe tasks, 100 a call (the API's limit)."""
+    ecs = aws.client("ecs")
+    arns = list(arns)
+    tasks: list[dict[str, Any]] = []
+    for start in range(0, len(arns), 100):
+        batch = arns[start : start + 100]
+        tasks += call(f"describing {len(batch)} tasks", ecs.describe_tasks, cluster=cluster, tasks=batch)[
+            "tasks"
+        ]
+    return tasks
+
+
+def tags_of(resource: Mapping[str, Any]) -> dict[str, str]:
+    """A described resource's tags as a dict (ECS spells them key/value)."""
+    return {t["key"]: t["value"] for t in resource.get("tags", []) if "key" in t}
+
+
+def short_arn(arn: str) -> str:
+    """`web:3` for a task-definition ARN, the last path part for others."""
+    return arn.rsplit("/", 1)[-1]

@@ -1,0 +1,143 @@
+"""Waits and gates: follow one ECS deployment until it completes, fails or times out."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ci_ecs.aws import ecs, elbv2
+from ci_ecs.aws.clients import Aws
+from ci_ecs.output import Console
+from ci_ecs.settings import WaitSettings
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """How a wait ended: ok, or why not, with the last thing we saw."""
+
+    ok: bool
+    reason: str
+    service: dict[str, Any] = field(default_factory=dict)
+    ecs_rolled_back: bool = False
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Time as the waits see it (tests and benchmarks may replace it)."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+def failure_threshold(desired: int) -> int:
+    """ECS's circuit-breaker threshold: 0.5 × desired count, rounded up, clamped to 3..200."""
+    return min(200, max(3, math.ceil(0.5 * desired)))
+
+
+def intervals(wait: WaitSettings) -> Any:
+    """Poll intervals: `poll_first`, growing by half each time up to `poll_cap`."""
+    interval = wait.poll_first
+    while True:
+        yield interval
+        interval = min(wait.poll_cap, interval * 1.5)
+
+
+def watch_rollout(
+    aws: Aws,
+    cluster: str,
+    service_name: str,
+    deployment_id: str,
+    wait: WaitSettings,
+    console: Console,
+    *,
+    circuit_breaker: bool,
+    clock: Clock | None = None,
+) -> CheckResult:
+    """Follow deployment `deployment_id` of a service to COMPLETED (ok) or FAILED / timeout (not ok)."""
+    clock = clock or Clock()
+    deadline = clock.now() + wait.timeout
+    reported_stops: set[str] = set()
+    for interval in intervals(wait):
+        clock.sleep(max(0.0, min(interval, deadline - clock.now())))
+        service = ecs.describe_service(aws, cluster, service_name)
+        deployments = service.get("deployments", [])
+        ours = next((d for d in deployments if d.get("id") == deployment_id), None)
+        health = _target_health(aws, service)
+        console.progress(progress_line(deployments, health))
+        if ours is None:
+            return CheckResult(
+                False, f"deployment {deployment_id} was replaced by another deployment", service
+            )
+        if ours.get("failedTasks", 0) > len(reported_stops):
+            _report_stopped_tasks(aws, cluster, deployment_id, reported_stops, console)
+        if ours.get("rolloutState") == "FAILED":
+            primary = next((d for d in deployments if d.get("status") == "PRIMARY"), {})
+            rolled_back = primary.get("id") != deployment_id
+            return CheckResult(
+                False, ours.get("rolloutStateReason") or "rolloutState FAILED", service, rolled_back
+            )
+        if (
+            ours.get("status") == "PRIMARY"
+            and ours.get("rolloutState") == "COMPLETED"
+            and ours.get("runningCount") == ours.get("desiredCount")
+        ):
+            return CheckResult(True, "deployment completed", service)
+        if not circuit_breaker and ours.get("failedTasks", 0) >= failure_threshold(
+            ours.get("desiredCount", 0)
+        ):
+            return CheckResult(False, f"{ours['failedTasks']} tasks of the new version failed", service)
+        if clock.now() >= deadline:
+            return CheckResult(False, f"timed out after {format_duration(wait.timeout)}", service)
+    raise AssertionError("unreachable")  # intervals() never ends
+
+
+def _target_health(aws: Aws, service: dict[str, Any]) -> dict[str, list[elbv2.Target]]:
+    """Targets of each of the service's target groups."""
+    groups = {lb["targetGroupArn"] for lb in service.get("loadBalancers", []) if lb.get("targetGroupArn")}
+    return {arn: elbv2.target_health(aws, arn) for arn in sorted(groups)}
+
+
+def _report_stopped_tasks(
+    aws: Aws, cluster: str, deployment_id: str, reported: set[str], console: Console
+) -> None:
+    """Print why each newly stopped task of the deployment stopped, with container exit codes."""
+    for task in ecs.stopped_tasks(aws, cluster, deployment_id):
+        arn = task["taskArn"]
+        if arn in reported:
+            continue
+        reported.add(arn)
+        exits = ", ".join(
+            f"{c['name']} exit {c['exitCode']}" + (f" ({c['reason']})" if c.get("reason") else "")
+            for c in task.get("containers", [])
+            if c.get("exitCode") is not None or c.get("reason")
+        )
+        why = task.get("stoppedReason", "no reason given")
+        console.progress(f"task {arn.rsplit('/', 1)[-1]} stopped: {why}" + (f" [{exits}]" if exits else ""))
+
+
+def progress_line(deployments: list[dict[str, Any]], health: dict[str, list[elbv2.Target]]) -> str:
+    """One line: each deployment's counts and state, then healthy/total targets per target group."""
+    parts = []
+    for d in deployments:
+        counts = f"{d.get('runningCount', 0)}/{d.get('desiredCount', 0)} running"
+        if d.get("pendingCount"):
+            counts += f", {d['pendingCount']} pending"
+        if d.get("failedTasks"):
+            counts += f", {d['failedTasks']} failed"
+        td = ecs.short_arn(d.get("taskDefinition", "?"))
+        parts.append(f"{d.get('status', '?').lower()} {td} {d.get('rolloutState', '?')} {counts}")
+    for arn, targets in health.items():
+        healthy = sum(t.state == "healthy" for t in targets)
+        parts.append(f"targets {elbv2.target_group_name(arn)} {healthy}/{len(targets)} healthy")
+    return " | ".join(parts)
+
+
+def format_duration(seconds: float) -> str:
+    """`15m`, `1m30s`, `45s`."""
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes and secs:
+        return f"{minutes}m{secs}s"
+    return f"{minutes}m" if minutes else f"{secs}s"

@@ -1,0 +1,99 @@
+"""`ci-ecs demo` and `ci-ecs sandbox up`: the product on the embedded sandbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ci_ecs.errors import PreconditionError
+from ci_ecs.output import Console
+
+if TYPE_CHECKING:
+    from ci_ecs.sandbox import Sandbox
+
+DEMO_TICK = 0.1
+
+
+def _start(port: int, *, seed: bool, tick: float) -> Sandbox:
+    try:
+        from ci_ecs import sandbox
+    except ImportError as exc:
+        raise PreconditionError(
+            f"the sandbox needs moto ({exc.name} is not installed) — pip install 'ci-ecs[sandbox]'"
+        ) from exc
+    return sandbox.start(port, seed=seed, tick=tick)
+
+
+def sandbox_up(
+    console: Console, *, port: int, seed: bool, write_config: Path | None, tick: float | None
+) -> None:
+    """Run the sandbox in the foreground until SIGINT/SIGTERM."""
+    tick = tick if tick is not None else float(os.environ.get("CI_ECS_SANDBOX_TICK", "0.5"))
+    box = _start(port, seed=seed, tick=tick)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        console.line(f"# ci-ecs sandbox on {box.endpoint} (tick {tick}s); export these to use it:")
+        console.line(box.exports())
+        if box.sample is not None:
+            sample = box.sample
+            console.line(
+                f"# sample: cluster {sample.cluster}, service {sample.service}, image {sample.repository}"
+            )
+            console.line(f"#         tags {', '.join(sorted(sample.images))}")
+        if write_config is not None:
+            console.line(f"# wrote {box.write_config(write_config)}")
+        console.line("# press Ctrl-C to stop")
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        box.stop()
+
+
+def run(console: Console, invoke: Callable[[list[str]], int]) -> bool:
+    """Deploy v2 (must succeed), then a crashing v2 (must fail and be rolled back), then show status."""
+    box = _start(0, seed=True, tick=float(os.environ.get("CI_ECS_SANDBOX_TICK", DEMO_TICK)))
+    saved = dict(os.environ)
+    try:
+        os.environ.update(box.env())
+        assert box.sample is not None
+        repository = box.sample.repository
+        with tempfile.TemporaryDirectory(prefix="ci-ecs-demo-") as directory:
+            config = str(box.write_config(directory))
+            console.line(f"sandbox up on {box.endpoint}: service {box.sample.service} runs v1 with 3 tasks")
+            expectations = [
+                (
+                    ["--config", config, "deploy", "--image", f"{repository}:v2"],
+                    0,
+                    "a good release rolls out",
+                ),
+                (
+                    ["--config", config, "deploy", "--image", f"{repository}:v2-crash"],
+                    1,
+                    "a release whose tasks crash is stopped by the circuit breaker and rolled back",
+                ),
+                (["--config", config, "status"], 0, "what is live now"),
+            ]
+            ok = True
+            for args, expected, purpose in expectations:
+                console.line("")
+                console.line(f"# {purpose}")
+                console.line("$ ci-ecs " + " ".join(a if a != config else "ci-ecs.yml" for a in args))
+                code = invoke(args)
+                verdict = "as expected" if code == expected else f"UNEXPECTED: wanted {expected}"
+                console.line(f"exit status {code} ({verdict})")
+                ok = ok and code == expected
+        console.line("")
+        console.line("demo " + ("behaved as designed" if ok else "did NOT behave as designed"))
+        return ok
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        box.stop()

@@ -1,0 +1,102 @@
+"""`ci-ecs status`: what is live on a service, gathered into one plain dict, then printed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ci_ecs.aws import ecs, elbv2
+from ci_ecs.aws.clients import Aws
+from ci_ecs.output import Console
+from ci_ecs.settings import Settings
+
+
+def gather(aws: Aws, settings: Settings) -> dict[str, Any]:
+    """The service's live version, deployments, target health and ci-ecs tags."""
+    service = ecs.describe_service(aws, settings.cluster, settings.service)
+    task_definition, td_tags = ecs.describe_task_definition(aws, service["taskDefinition"])
+    tags = ecs.tags_of(service)
+    revision_tags = {t["key"]: t["value"] for t in td_tags}
+    groups = sorted(
+        {lb["targetGroupArn"] for lb in service.get("loadBalancers", []) if "targetGroupArn" in lb}
+    )
+    return {
+        "service": settings.service,
+        "cluster": settings.cluster,
+        "region": aws.client("ecs").meta.region_name,
+        "version": tags.get("ci-ecs:version") or revision_tags.get("ci-ecs:version"),
+        "task_definition": task_definition["taskDefinitionArn"],
+        "images": {c["name"]: c.get("image") for c in task_definition.get("containerDefinitions", [])},
+        "running": service.get("runningCount", 0),
+        "desired": service.get("desiredCount", 0),
+        "deployments": [
+            {
+                "id": d.get("id"),
+                "status": d.get("status"),
+                "task_definition": d.get("taskDefinition"),
+                "rollout_state": d.get("rolloutState"),
+                "running": d.get("runningCount", 0),
+                "pending": d.get("pendingCount", 0),
+                "desired": d.get("desiredCount", 0),
+                "failed": d.get("failedTasks", 0),
+            }
+            for d in service.get("deployments", [])
+        ],
+        "target_groups": {
+            elbv2.target_group_name(arn): [
+                {"id": t.id, "port": t.port, "state": t.state, "reason": t.reason}
+                for t in elbv2.target_health(aws, arn)
+            ]
+            for arn in groups
+        },
+        "tags": {k: v for k, v in sorted(tags.items()) if k.startswith("ci-ecs:")},
+        "events": [e.get("message") for e in service.get("events", [])[:5]],
+    }
+
+
+def show(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
+    """Gather the status and print it as text, or as one JSON document with --output json."""
+    status = gather(aws, settings)
+    if console.fmt == "json":
+        console.json(status)
+        return status
+    for line in text_lines(status):
+        console.line(line)
+    return status
+
+
+def text_lines(status: dict[str, Any]) -> list[str]:
+    """The status as aligned text lines."""
+    tags = status["tags"]
+    lines = [
+        f"service {status['service']} (cluster {status['cluster']}, {status['region']})",
+        f"  live version   {status['version'] or 'unknown'} on {ecs.short_arn(status['task_definition'])}, "
+        f"{status['running']}/{status['desired']} running",
+    ]
+    if tags.get("ci-ecs:previous-version"):
+        previous_td = ecs.short_arn(tags.get("ci-ecs:previous-task-definition", "?"))
+        lines.append(f"  previous       {tags['ci-ecs:previous-version']} on {previous_td}")
+    if tags.get("ci-ecs:failed-version"):
+        lines.append(
+            f"  last failure   {tags['ci-ecs:failed-version']} at {tags.get('ci-ecs:failed-at', '?')}"
+        )
+    for name, image in status["images"].items():
+        lines.append(f"  container      {name}: {image}")
+    lines.append("  deployments")
+    for d in status["deployments"]:
+        failed = f", {d['failed']} failed" if d["failed"] else ""
+        revision = ecs.short_arn(d["task_definition"] or "?")
+        lines.append(
+            f"    {d['status']:<8} {revision:<12} {d['rollout_state'] or '-':<12}"
+            f" {d['running']}/{d['desired']} running, {d['pending']} pending{failed}"
+        )
+    for group, targets in status["target_groups"].items():
+        healthy = sum(t["state"] == "healthy" for t in targets)
+        lines.append(f"  targets {group}: {healthy}/{len(targets)} healthy")
+        lines += [f"    {t['id']}:{t['port']} {t['state']}" for t in targets]
+    if tags:
+        lines.append("  ci-ecs tags")
+        lines += [f"    {k} = {v}" for k, v in tags.items()]
+    if status["events"]:
+        lines.append("  recent events")
+        lines += [f"    {e}" for e in status["events"]]
+    return lines

@@ -1,0 +1,13 @@
+"""One module per release technique; each builds a Plan of small named steps."""
+
+from __future__ import annotations
+
+from ci_ecs.runner import Plan
+from ci_ecs.strategies.common import Context
+
+
+def deploy_plan(ctx: Context) -> Plan:
+    """The plan of `deploy` for the configured strategy."""
+    from ci_ecs.strategies import rolling
+
+    return rolling.plan(ctx)

@@ -1,0 +1,132 @@
+"""Steps every technique shares: read the live service, pin the image, render the new revision."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ci_ecs import release as releases
+from ci_ecs import render
+from ci_ecs.aws import ecr, ecs
+from ci_ecs.aws.clients import Aws
+from ci_ecs.errors import PreconditionError
+from ci_ecs.model import Release
+from ci_ecs.output import Console, looks_secret
+from ci_ecs.settings import Settings
+
+
+@dataclass
+class Context:
+    """What a job works with; the AWS gateway makes no call until a step runs."""
+
+    settings: Settings
+    release: Release
+    aws: Aws
+    console: Console
+    env: Mapping[str, str]
+    dry_run: bool = False
+
+
+@dataclass
+class Live:
+    """The service as found before the job changed anything."""
+
+    service: dict[str, Any] = field(default_factory=dict)
+    task_definition: dict[str, Any] = field(default_factory=dict)
+    task_definition_tags: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def arn(self) -> str:
+        """The live task definition's ARN."""
+        return str(self.task_definition.get("taskDefinitionArn", ""))
+
+    @property
+    def version(self) -> str | None:
+        """The live version: the service's ci-ecs tag, else the revision's, else the image tag."""
+        tags = ecs.tags_of(self.service)
+        if "ci-ecs:version" in tags:
+            return tags["ci-ecs:version"]
+        td_tags = {t["key"]: t["value"] for t in self.task_definition_tags}
+        return td_tags.get("ci-ecs:version")
+
+
+def inspect_service(ctx: Context, live: Live, *, controller: str) -> str:
+    """Read the service and its live revision; require the given deployment controller."""
+    s = ctx.settings
+    live.service = ecs.describe_service(ctx.aws, s.cluster, s.service)
+    found = live.service.get("deploymentController", {}).get("type", "ECS")
+    if found != controller:
+        raise PreconditionError(
+            f"strategy: service {s.service} uses the {found} deployment controller; strategy "
+            f"'{s.strategy}' needs {controller}"
+        )
+    live.task_definition, live.task_definition_tags = ecs.describe_task_definition(
+        ctx.aws, live.service["taskDefinition"]
+    )
+    learn_secrets(ctx.console, live.task_definition)
+    running = live.service.get("runningCount", 0)
+    desired = live.service.get("desiredCount", 0)
+    return (
+        f"{s.service}: {ecs.short_arn(live.arn)}, version {live.version or 'unknown'}, "
+        f"{running}/{desired} running, {len(live.service.get('deployments', []))} deployment(s)"
+    )
+
+
+def pin_image(ctx: Context) -> str:
+    """For an ECR image: check the tag exists and pin the release to its digest."""
+    image = ctx.release.image
+    found = releases.is_ecr(image)
+    if found is None:
+        return f"{image} (not ECR: deployed by tag)"
+    if image.digest:
+        return f"{ctx.release.reference} (pinned by digest)"
+    account, region, name = found
+    assert image.tag is not None
+    digest = ecr.image_digest(ctx.aws, account, region, name, image.tag)
+    ctx.release = dataclasses.replace(ctx.release, image=dataclasses.replace(image, digest=digest))
+    return f"{image} is {digest}"
+
+
+def render_revision(ctx: Context, live: Live) -> dict[str, Any]:
+    """The new revision: from the template when configured, else the live one with the image replaced."""
+    s = ctx.settings
+    if s.task_definition is not None:
+        new = render.render_template(s.task_definition, ctx.release, ctx.env)
+    else:
+        new = render.from_live(live.task_definition, live.task_definition_tags, ctx.release, s.container)
+    new = render.tag_revision(new, ctx.release)
+    render.validate(new)
+    learn_secrets(ctx.console, new)
+    return new
+
+
+def learn_secrets(console: Console, task_definition: Mapping[str, Any]) -> None:
+    """Have the console redact every secret-looking environment value of a task definition."""
+    for container in task_definition.get("containerDefinitions", []):
+        for variable in container.get("environment", []):
+            if looks_secret(variable.get("name", ""), variable.get("value", "")):
+                console.redact.add(variable["value"])
+
+
+def same_revision(registered: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Whether a registered revision already is `wanted` (ignoring tags, which name the pipeline)."""
+    existing = render.registerable(dict(registered))
+    return _without_tags(existing) == _without_tags(dict(wanted))
+
+
+def _without_tags(td: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in td.items() if k != "tags" and v not in (None, [], {})}
+
+
+def rendered(ctx: Context) -> dict[str, Any]:
+    """The revision `deploy` would register, with secret-looking values redacted (for `ci-ecs render`)."""
+    live = Live()
+    ctx.console.detail(inspect_service(ctx, live, controller=_controller(ctx)))
+    ctx.console.detail(pin_image(ctx))
+    return render.redact_task_definition(render_revision(ctx, live))
+
+
+def _controller(ctx: Context) -> str:
+    return "ECS"

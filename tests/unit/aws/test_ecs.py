@@ -1,0 +1,101 @@
+"""Exact ECS request shapes, and how AWS errors become ci-ecs errors (botocore Stubber)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from botocore.stub import Stubber
+
+from ci_ecs.aws import ecs
+from ci_ecs.aws.clients import Aws
+from ci_ecs.errors import CiEcsError, PreconditionError
+
+SERVICE = {
+    "serviceName": "web",
+    "serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/demo/web",
+    "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/demo",
+    "status": "ACTIVE",
+    "deploymentConfiguration": {
+        "maximumPercent": 150,
+        "minimumHealthyPercent": 50,
+        "alarms": {"alarmNames": ["web-5xx"], "enable": True, "rollback": True},
+    },
+}
+TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7"
+
+
+@pytest.fixture
+def stub() -> Iterator[tuple[Aws, Stubber]]:
+    aws = Aws("us-east-1")
+    with Stubber(aws.client("ecs")) as stubber:
+        yield aws, stubber
+        stubber.assert_no_pending_responses()
+
+
+def test_update_service_keeps_percentages_and_alarms_and_sets_the_circuit_breaker(
+    stub: tuple[Aws, Stubber],
+) -> None:
+    aws, stubber = stub
+    stubber.add_response(
+        "update_service",
+        {"service": {**SERVICE, "taskDefinition": TD}},
+        {
+            "cluster": SERVICE["clusterArn"],
+            "service": "web",
+            "taskDefinition": TD,
+            "deploymentConfiguration": {
+                "maximumPercent": 150,
+                "minimumHealthyPercent": 50,
+                "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+                "alarms": {"alarmNames": ["web-5xx"], "enable": True, "rollback": True},
+            },
+        },
+    )
+
+    ecs.update_service(aws, SERVICE, TD, circuit_breaker=True)
+
+
+def test_missing_service_is_a_precondition_naming_service_and_cluster(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    stubber.add_response(
+        "describe_services",
+        {
+            "services": [],
+            "failures": [{"arn": "arn:aws:ecs:us-east-1:123456789012:service/demo/api", "reason": "MISSING"}],
+        },
+    )
+
+    with pytest.raises(
+        PreconditionError, match=r"^service: service api in cluster demo \(us-east-1\) not found"
+    ):
+        ecs.describe_service(aws, "demo", "api")
+
+
+def test_missing_cluster_is_a_precondition_naming_cluster(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    stubber.add_client_error("describe_services", "ClusterNotFoundException", "Cluster not found.")
+
+    with pytest.raises(PreconditionError, match=r"^cluster: cluster nope not found in us-east-1"):
+        ecs.describe_service(aws, "nope", "web")
+
+
+def test_access_denied_is_a_precondition_saying_what_we_were_doing(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    stubber.add_client_error("register_task_definition", "AccessDeniedException", "not authorized")
+
+    with pytest.raises(
+        PreconditionError, match="registering a revision of task definition web: AccessDenied"
+    ):
+        ecs.register_task_definition(aws, {"family": "web", "containerDefinitions": []})
+
+
+def test_other_aws_errors_are_plain_failures(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    stubber.add_client_error("update_service", "ServerException", "internal", http_status_code=500)
+
+    with pytest.raises(CiEcsError) as caught:
+        ecs.update_service(aws, SERVICE, TD, circuit_breaker=False)
+
+    assert type(caught.value) is CiEcsError
+    assert "updating service web to web:7" in str(caught.value)

@@ -1,0 +1,70 @@
+"""Console output: redaction of secrets, CI log sections, JSON documents."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from ci_ecs.output import Console, Redactor, detect_ci, looks_secret
+
+
+def test_redactor_hides_secret_variable_values_but_not_key_ids() -> None:
+    redact = Redactor.from_environment(
+        {"GITHUB_TOKEN": "ghs_abcdef123456", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "HOME": "/root"}
+    )
+
+    assert redact("token ghs_abcdef123456 home /root") == "token **** home /root"
+    assert "AKIDEXAMPLE" in redact("key AKIDEXAMPLE")
+
+
+def test_redactor_hides_credential_shaped_text_it_was_not_told_about() -> None:
+    redact = Redactor()
+
+    assert "AKIAABCDEFGHIJKLMNOP" not in redact("id AKIAABCDEFGHIJKLMNOP")
+    assert "pa55" not in redact("postgres://app:pa55@db:5432/x")
+
+
+def test_looks_secret_by_name_or_value() -> None:
+    assert looks_secret("DB_PASSWORD", "x")
+    assert looks_secret("STRIPE_API_KEY", "x")
+    assert looks_secret("URL", "https://u:p@host/")
+    assert not looks_secret("LOG_LEVEL", "debug")
+
+
+def test_gitlab_sections_wrap_their_lines() -> None:
+    out = io.StringIO()
+    console = Console(ci="gitlab", out=out, err=out)
+
+    with console.section("deploy v2"):
+        console.step("register")
+
+    lines = out.getvalue().rstrip("\n").split("\n")  # GitLab's markers contain \r: split on \n only
+    assert lines[0].startswith("\x1b[0Ksection_start:") and lines[0].endswith("deploy v2")
+    assert lines[-1].startswith("\x1b[0Ksection_end:")
+
+
+def test_github_groups_and_annotations() -> None:
+    out = io.StringIO()
+    console = Console(ci="github", out=out, err=out)
+
+    with console.section("deploy v2"):
+        console.warn("slow")
+
+    assert out.getvalue().splitlines() == ["::group::deploy v2", "::warning::slow", "::endgroup::"]
+
+
+def test_json_mode_keeps_stdout_for_the_document() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(fmt="json", out=out, err=err)
+
+    console.step("register")
+    console.document({"status": "success"})
+
+    assert json.loads(out.getvalue()) == {"status": "success"}
+    assert "register" in err.getvalue()
+
+
+def test_ci_detection() -> None:
+    assert detect_ci({"GITLAB_CI": "true"}) == "gitlab"
+    assert detect_ci({"GITHUB_ACTIONS": "true"}) == "github"
+    assert detect_ci({"CI": "true"}) is None
