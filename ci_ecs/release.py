@@ -1,0 +1,106 @@
+"""The version a job deploys: the image from settings or the CI variables, never "latest"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ci_ecs.errors import ConfigError
+from ci_ecs.model import ImageRef, Release
+
+if TYPE_CHECKING:
+    from ci_ecs.settings import Settings
+
+# Docker's reference grammar (distribution/reference), without IPv6 hosts.
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_REPOSITORY = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*")
+TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}")
+_SHA256 = re.compile(r"sha256:[a-f0-9]{64}")
+_ECR = re.compile(r"(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(.+)")
+
+
+def image_problem(image: ImageRef) -> str | None:
+    """What is wrong with an image reference by Docker's rules, or None."""
+    if not image.repository:
+        return "the repository is empty"
+    if not _REPOSITORY.fullmatch(image.repository):
+        if _REPOSITORY.fullmatch(image.repository.lower()):
+            return "the repository path must be lowercase"
+        return "not a valid repository (registry/path: lowercase letters, digits, . _ -, no spaces)"
+    if image.tag is not None and not TAG.fullmatch(image.tag):
+        return f"tag {image.tag!r} is not valid (letters, digits, _ . -, at most 128, not starting with . -)"
+    if image.digest is not None and (
+        not _DIGEST.fullmatch(image.digest)
+        or (image.digest.startswith("sha256:") and not _SHA256.fullmatch(image.digest))
+    ):
+        return f"digest {image.digest!r} is not valid (sha256: and 64 lowercase hex digits)"
+    return None
+
+
+def short_digest(digest: str) -> str:
+    """`sha256:` and the first 12 hex digits: how a digest-pinned version is named."""
+    algorithm, _, hexdigits = digest.partition(":")
+    return f"{algorithm}:{hexdigits[:12]}"
+
+
+def _ci_tag(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The tag the build job pushed, and the variable it came from."""
+    if env.get("GITHUB_ACTIONS") == "true":
+        if env.get("GITHUB_REF_TYPE") == "tag" and env.get("GITHUB_REF_NAME"):
+            return env["GITHUB_REF_NAME"], "GITHUB_REF_NAME"
+        return (env["GITHUB_SHA"], "GITHUB_SHA") if env.get("GITHUB_SHA") else None
+    for name in ("CI_COMMIT_TAG", "CI_COMMIT_SHA"):
+        if env.get(name):
+            return env[name], name
+    return None
+
+
+def _pipeline_url(env: Mapping[str, str]) -> str | None:
+    if env.get("GITHUB_ACTIONS") == "true":
+        parts = [env.get(n) for n in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")]
+        return "{}/{}/actions/runs/{}".format(*parts) if all(parts) else None
+    return env.get("CI_PIPELINE_URL") or None
+
+
+def resolve_release(settings: Settings, env: Mapping[str, str]) -> Release:
+    """The release to deploy: the configured image when it names a version, else its tag from CI."""
+    image = settings.image
+    source = settings.sources.get("image", "default")
+    if image is None:
+        raise ConfigError(
+            "image: missing — set `image:` in ci-ecs.yml, CI_ECS_IMAGE or --image "
+            "(the repository, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web)"
+        )
+    if image.tag == "latest" and not image.digest:
+        raise ConfigError(
+            f"image: {image} names 'latest', which moves — a deploy must name an immutable version "
+            f"(a tag like :v1.2.3 or :<commit sha>, or a digest @sha256:…) (from {source})"
+        )
+    if image.tag is None and image.digest is None:
+        found = _ci_tag(env)
+        if found is None:
+            raise ConfigError(
+                "image: no tag — pass --image REPO:TAG, or run in CI (CI_COMMIT_SHA/GITHUB_SHA)"
+            )
+        tag, variable = found
+        if not TAG.fullmatch(tag):
+            raise ConfigError(
+                f"image: {variable}={tag!r} is not a valid image tag (letters, digits, _ . -, at most 128): "
+                "pass --image REPO:TAG"
+            )
+        image = replace(image, tag=tag)
+    version = image.tag if image.tag and image.tag != "latest" else short_digest(image.digest or "")
+    commit = (
+        env.get("GITHUB_SHA") if env.get("GITHUB_ACTIONS") == "true" else env.get("CI_COMMIT_SHA")
+    ) or None
+    return Release(image=image, version=version, commit=commit, pipeline_url=_pipeline_url(env))
+
+
+def is_ecr(image: ImageRef) -> tuple[str, str, str] | None:
+    """(account, region, repository name) when the image is in Amazon ECR, else None."""
+    match = _ECR.fullmatch(image.repository)
+    return (match[1], match[2], match[3]) if match else None

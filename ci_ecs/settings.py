@@ -1,0 +1,250 @@
+"""One frozen Settings from ci-ecs.yml, CI_ECS_* variables and flags (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ci_ecs.errors import ConfigError
+from ci_ecs.model import ImageRef
+from ci_ecs.redaction import looks_secret
+from ci_ecs.release import image_problem
+from ci_ecs.yamlfile import load_yaml
+
+DEFAULT_CONFIG = "ci-ecs.yml"
+STRATEGIES = ("rolling",)
+PLANNED_STRATEGIES = ("codedeploy", "switch")
+PLANNED_KEYS = ("canary", "codedeploy", "switch", "forge")  # named by DESIGN.md §2, not built yet
+_GROUPS = ("rolling", "wait")
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?")
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+_UNSUPPORTED = "not supported yet by this version of ci-ecs"
+# Flags cli.py spells otherwise than `--<key>`:
+FLAG_NAMES = {"wait.timeout": "--timeout", "rolling.circuit_breaker": "--circuit-breaker"}
+
+
+@dataclass(frozen=True)
+class WaitSettings:
+    """How long and how often to wait for a rollout (seconds)."""
+
+    timeout: float = 900.0
+    poll_first: float = 2.0
+    poll_cap: float = 15.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a job is configured with, each value from the strongest source that set it."""
+
+    cluster: str
+    service: str
+    region: str | None = None
+    image: ImageRef | None = None
+    container: tuple[str, ...] = ()
+    task_definition: Path | None = None
+    strategy: str = "rolling"
+    circuit_breaker: bool = True
+    wait: WaitSettings = WaitSettings()
+    environment: str | None = None
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+
+
+def _bad(key: str, source: str, expected: str, value: object) -> ConfigError:
+    shown = "****" if looks_secret(key, str(value)) else repr(value)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return ConfigError(f"{key}: expected {expected}, got {shown} (from {source})")
+
+
+def _string(value: object, key: str, source: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _bad(key, source, "a non-empty string", value)
+    return value.strip()
+
+
+def _names(value: object, key: str, source: str) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise _bad(key, source, "a container name or a list of names", value)
+    names = tuple(i.strip() for i in items if i.strip())
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", name):
+            raise _bad(key, source, "container names of letters, digits, - and _", name)
+    return names
+
+
+def _boolean(value: object, key: str, source: str) -> bool:
+    if not isinstance(value, bool | str) or str(value).strip().lower() not in _BOOLS:
+        raise _bad(key, source, "true or false (or yes/no, 1/0)", value)
+    return _BOOLS[str(value).strip().lower()]
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in `90`, `1.5`, `90s`, `15m`, `2m30s` or `1h`; None when it is not a duration."""
+    match = _DURATION.fullmatch(text.strip().lower().replace(" ", ""))
+    if not text.strip() or not match:
+        return None
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _duration(value: object, key: str, source: str) -> float:
+    expected = "a number of seconds or a duration like 90s, 15m or 2m30s"
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _bad(key, source, expected, value)
+    seconds = parse_duration(value) if isinstance(value, str) else float(value)
+    if seconds is None or not math.isfinite(seconds):
+        raise _bad(key, source, expected, value)
+    if seconds <= 0:
+        raise ConfigError(f"{key}: must be more than 0 seconds, got {value!r} (from {source})")
+    return seconds
+
+
+def _image(value: object, key: str, source: str) -> ImageRef:
+    image = ImageRef.parse(_string(value, key, source))
+    problem = image_problem(image)
+    if problem:
+        raise ConfigError(f"{key}: {value!r} is not an image reference: {problem} (from {source})")
+    return image
+
+
+def _strategy(value: object, key: str, source: str) -> str:
+    name = _string(value, key, source)
+    if name in PLANNED_STRATEGIES:
+        raise ConfigError(f"{key}: '{name}' is {_UNSUPPORTED} (from {source})")
+    if name not in STRATEGIES:
+        raise ConfigError(f"{key}: {name!r} is not one of: {', '.join(STRATEGIES)} (from {source})")
+    return name
+
+
+KEYS: dict[str, Callable[[object, str, str], Any]] = {
+    **dict.fromkeys(("region", "cluster", "service"), _string),
+    **{"container": _names, "image": _image, "strategy": _strategy, "rolling.circuit_breaker": _boolean},
+    "task_definition": lambda value, key, source: Path(_string(value, key, source)),
+    **dict.fromkeys(("wait.timeout", "wait.poll_first", "wait.poll_cap"), _duration),
+}
+Layer = dict[str, tuple[Any, str]]
+
+
+def variable_name(key: str) -> str:
+    """The environment variable that sets a dotted key: `wait.timeout` → `CI_ECS_WAIT_TIMEOUT`."""
+    return "CI_ECS_" + key.replace(".", "_").upper()
+
+
+def flag_name(key: str) -> str:
+    """The command-line flag that sets a dotted key: `wait.poll_first` → `--wait-poll-first`."""
+    return FLAG_NAMES.get(key) or "--" + key.replace(".", "-").replace("_", "-")
+
+
+def _flatten(data: Mapping[Any, Any], shown: str, group: str, source: str, where: str, base: Path) -> Layer:
+    """The converted dotted keys of one mapping of the file; `shown` prefixes keys in messages."""
+    layer: Layer = {}
+    for name, value in data.items():
+        key = f"{group}{name}"
+        if key in KEYS and value is not None:
+            if key == "task_definition" and isinstance(value, str) and value.strip():
+                value = str(base / value.strip())  # relative to the file, not to the job's directory
+            layer[key] = (KEYS[key](value, key, source), source)
+        elif key in _GROUPS and value is not None:
+            if not isinstance(value, Mapping):
+                members = ", ".join(k for k in KEYS if k.startswith(key))
+                raise _bad(key, source, f"a mapping of {members}", value)
+            layer.update(_flatten(value, shown, key + ".", source, where, base))
+        elif not group and key in PLANNED_KEYS:
+            raise ConfigError(f"{shown}{key}: {_UNSUPPORTED} (in {where})")
+        elif key not in KEYS and key not in _GROUPS:
+            known = [*KEYS, *_GROUPS, *PLANNED_KEYS, *([] if shown else ["environments"])]
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f" — did you mean '{shown}{close[0]}'?" if close else ""
+            raise ConfigError(f"unknown key '{shown}{key}' in {where}{hint}")
+    return layer
+
+
+def _read(path: Path, where: str) -> dict[Any, Any]:
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"), where)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config: cannot read {where}: {exc}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping of keys at the top, not a {type(data).__name__}")
+    return data or {}
+
+
+def _section(envs: object, name: str | None, named_by: str, where: str, base: Path) -> Layer:
+    """The section for the environment (its own, else the first pattern like `review/*` matching it)."""
+    if not isinstance(envs, Mapping | None):
+        raise _bad("environments", f"file {where}", "a mapping of environment names to keys", envs)
+    sections: dict[str, Layer] = {}
+    for env_name, body in (envs or {}).items():  # every section is checked, in effect or not
+        label = f"environments.{env_name}"
+        if not isinstance(body, Mapping | None):
+            raise _bad(label, f"file {where}", "a mapping of keys", body)
+        sections[str(env_name)] = _flatten(body or {}, label + ".", "", f"{label} in {where}", where, base)
+    if not name or not sections or name in sections:
+        return sections.get(name or "", {})
+    for pattern, layer in sections.items():
+        if any(c in pattern for c in "*?[") and fnmatchcase(name, pattern):
+            return layer
+    defined = ", ".join(sections)
+    raise ConfigError(f"environments: no entry for '{name}' (from {named_by}) in {where}; defined: {defined}")
+
+
+def _given(values: Mapping[str, object], source: Callable[[str], str]) -> Layer:
+    return {key: (KEYS[key](value, key, source(key)), source(key)) for key, value in values.items()}
+
+
+def _missing(key: str, where: str, env: Mapping[str, str]) -> ConfigError:
+    wanted = variable_name(key)
+    stray = [v for v in env if v.startswith("CI_ECS_") and v not in map(variable_name, KEYS)]
+    close = difflib.get_close_matches(wanted, stray, n=1, cutoff=0.8)
+    hint = f" ({close[0]} is set: did you mean {wanted}?)" if close else ""
+    return ConfigError(f"{key}: missing — set `{key}:` in {where}, {wanted} or {flag_name(key)}{hint}")
+
+
+def load_settings(
+    config_path: Path | None, *, environment: str | None, env: Mapping[str, str], flags: Mapping[str, object]
+) -> Settings:
+    """Merge defaults < the file < its `environments.<name>` section < CI_ECS_* variables < flags."""
+    path = config_path if config_path is not None else Path(DEFAULT_CONFIG)
+    if config_path is not None and not config_path.is_file():
+        raise ConfigError(f"config: {config_path} not found")
+    where = str(path)
+    data = _read(path, where) if path.is_file() else {}
+    name = environment or env.get("CI_ENVIRONMENT_NAME") or None
+    named_by = "flag --environment" if environment else "variable CI_ENVIRONMENT_NAME"
+    section = _section(data.pop("environments", None), name, named_by, where, path.parent)
+    for key, value in flags.items():
+        if value is not None and key not in KEYS:
+            planned = key.split(".")[0] in PLANNED_KEYS
+            raise ConfigError(f"{flag_name(key)}: {_UNSUPPORTED if planned else 'unknown option'}")
+    # CI systems often declare variables empty: that is "not set"
+    variables = {k: env[variable_name(k)] for k in KEYS if env.get(variable_name(k), "").strip()}
+    merged: Layer = {
+        **_flatten(data, "", "", f"file {where}", where, path.parent),
+        **section,
+        **_given(variables, lambda k: f"variable {variable_name(k)}"),
+        **_given({k: v for k, v in flags.items() if v is not None}, lambda k: f"flag {flag_name(k)}"),
+    }
+    for key in ("cluster", "service"):
+        if key not in merged:
+            raise _missing(key, where, env)
+    value = {key: v for key, (v, _) in merged.items()}
+    sources = {key: merged[key][1] if key in merged else "default" for key in KEYS}
+    wait = WaitSettings(**{k.removeprefix("wait."): v for k, v in value.items() if k.startswith("wait.")})
+    if wait.poll_first > wait.poll_cap:
+        raise ConfigError(
+            f"wait.poll_first: {wait.poll_first:g}s is longer than wait.poll_cap {wait.poll_cap:g}s "
+            f"(from {sources['wait.poll_first']} and {sources['wait.poll_cap']})"
+        )
+    template = value.get("task_definition")
+    if template is not None and not template.is_file():
+        raise ConfigError(f"task_definition: {template} not found (from {sources['task_definition']})")
+    sources.update({"environment": named_by} if name else {})
+    rest = {k.removeprefix("rolling."): v for k, v in value.items() if not k.startswith("wait.")}
+    return Settings(**rest, wait=wait, environment=name, sources=MappingProxyType(sources))
