@@ -54,12 +54,13 @@ def watch_rollout(
     console: Console,
     *,
     circuit_breaker: bool,
+    previous: str | None = None,
     clock: Clock | None = None,
 ) -> CheckResult:
     """Follow deployment `deployment_id` of a service to COMPLETED (ok) or FAILED / timeout (not ok)."""
     clock = clock or Clock()
     deadline = clock.now() + wait.timeout
-    reported_stops: set[str] = set()
+    reported_stops: dict[str, str] = {}  # task ARN -> why it stopped
     for interval in intervals(wait):
         clock.sleep(max(0.0, min(interval, deadline - clock.now())))
         service = ecs.describe_service(aws, cluster, service_name)
@@ -67,18 +68,19 @@ def watch_rollout(
         ours = next((d for d in deployments if d.get("id") == deployment_id), None)
         health = _target_health(aws, service)
         console.progress(progress_line(deployments, health))
-        if ours is None:
-            return CheckResult(
-                False, f"deployment {deployment_id} was replaced by another deployment", service
-            )
-        if ours.get("failedTasks", 0) > len(reported_stops):
+        if (
+            ours is None
+            or ours.get("rolloutState") == "FAILED"
+            or ours.get("failedTasks", 0) > len(reported_stops)
+        ):
+            # Say why tasks stopped before anything else: it is the first thing a person needs.
             _report_stopped_tasks(aws, cluster, deployment_id, reported_stops, console)
+        if ours is None:
+            return _with_stops(_vanished(service, deployment_id, previous), reported_stops)
         if ours.get("rolloutState") == "FAILED":
-            primary = next((d for d in deployments if d.get("status") == "PRIMARY"), {})
-            rolled_back = primary.get("id") != deployment_id
-            return CheckResult(
-                False, ours.get("rolloutStateReason") or "rolloutState FAILED", service, rolled_back
-            )
+            rolled_back = ecs.primary_deployment(service).get("id") != deployment_id
+            reason = ours.get("rolloutStateReason") or "rolloutState FAILED"
+            return _with_stops(CheckResult(False, reason, service, rolled_back), reported_stops)
         if (
             ours.get("status") == "PRIMARY"
             and ours.get("rolloutState") == "COMPLETED"
@@ -88,10 +90,36 @@ def watch_rollout(
         if not circuit_breaker and ours.get("failedTasks", 0) >= failure_threshold(
             ours.get("desiredCount", 0)
         ):
-            return CheckResult(False, f"{ours['failedTasks']} tasks of the new version failed", service)
+            failed = CheckResult(False, f"{ours['failedTasks']} tasks of the new version failed", service)
+            return _with_stops(failed, reported_stops)
         if clock.now() >= deadline:
             return CheckResult(False, f"timed out after {format_duration(wait.timeout)}", service)
     raise AssertionError("unreachable")  # intervals() never ends
+
+
+def _with_stops(result: CheckResult, stops: dict[str, str]) -> CheckResult:
+    """A failure's reason, followed by how many tasks stopped and the last one's reason."""
+    if not stops:
+        return result
+    last = list(stops.values())[-1]
+    reason = f"{result.reason} ({len(stops)} task(s) stopped; last: {last})"
+    return CheckResult(result.ok, reason, result.service, result.ecs_rolled_back)
+
+
+def _vanished(service: dict[str, Any], deployment_id: str, previous: str | None) -> CheckResult:
+    """Our deployment is gone: ECS rolled it back (the service is on `previous`) or another replaced it."""
+    now_on = ecs.short_arn(ecs.primary_deployment(service).get("taskDefinition", "?"))
+    # The failed deployment may drain and disappear between two polls; its reason survives in the events.
+    mentions = [
+        e.get("message", "") for e in service.get("events", []) if deployment_id in e.get("message", "")
+    ]
+    why = next((m for m in mentions if "fail" in m), mentions[0] if mentions else None)
+    why = why or f"deployment {deployment_id} is no longer on the service"
+    if previous is not None and now_on == ecs.short_arn(previous):
+        return CheckResult(False, why, service, ecs_rolled_back=True)
+    return CheckResult(
+        False, f"{why}; the service now runs {now_on} (another deployment replaced ours)", service
+    )
 
 
 def _target_health(aws: Aws, service: dict[str, Any]) -> dict[str, list[elbv2.Target]]:
@@ -101,21 +129,20 @@ def _target_health(aws: Aws, service: dict[str, Any]) -> dict[str, list[elbv2.Ta
 
 
 def _report_stopped_tasks(
-    aws: Aws, cluster: str, deployment_id: str, reported: set[str], console: Console
+    aws: Aws, cluster: str, deployment_id: str, reported: dict[str, str], console: Console
 ) -> None:
     """Print why each newly stopped task of the deployment stopped, with container exit codes."""
     for task in ecs.stopped_tasks(aws, cluster, deployment_id):
         arn = task["taskArn"]
         if arn in reported:
             continue
-        reported.add(arn)
         exits = ", ".join(
             f"{c['name']} exit {c['exitCode']}" + (f" ({c['reason']})" if c.get("reason") else "")
             for c in task.get("containers", [])
             if c.get("exitCode") is not None or c.get("reason")
         )
-        why = task.get("stoppedReason", "no reason given")
-        console.progress(f"task {arn.rsplit('/', 1)[-1]} stopped: {why}" + (f" [{exits}]" if exits else ""))
+        reported[arn] = task.get("stoppedReason", "no reason given") + (f" [{exits}]" if exits else "")
+        console.progress(f"task {arn.rsplit('/', 1)[-1]} stopped: {reported[arn]}")
 
 
 def progress_line(deployments: list[dict[str, Any]], health: dict[str, list[elbv2.Target]]) -> str:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ci_ecs.strategies.common import Context
 
 app = typer.Typer(
-    help="Ship containers to Amazon ECS/Fargate from CI: build, canary-deploy, deploy, rollback.",
+    help="Ship containers to Amazon ECS/Fargate from CI.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -78,3 +78,4 @@ class DeploymentRecord:
     status: str = "success"
     reason: str | None = None
     details: dict[str, str] = field(default_factory=dict)
+    api_calls: dict[str, int] = field(default_factory=dict)

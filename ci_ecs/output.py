@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-REDACTED = "****"
-_SECRET_NAME = re.compile(
-    r"password|passwd|secret|token|api[_-]?key|private[_-]?key|credential|auth|access[_-]?key|dsn|"
-    r"connection[_-]?string",
-    re.IGNORECASE,
-)
-_SECRET_VALUE = re.compile(
-    r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----|://[^/\s:@]+:[^/\s@]+@"
-)
+from ci_ecs.redaction import MASK, SECRET_NAME, SECRET_VALUE
+
 # Variables whose values are never secret even though their names match (they are names, not values).
 _NOT_SECRET_VARIABLES = {"AWS_ACCESS_KEY_ID", "CI_JOB_TOKEN_SCOPE"}
-
-
-def looks_secret(name: str, value: str) -> bool:
-    """Whether a name/value pair looks like a credential."""
-    return bool(_SECRET_NAME.search(name) or _SECRET_VALUE.search(value))
 
 
 class Redactor:
@@ -40,7 +27,7 @@ class Redactor:
     def from_environment(cls, env: Mapping[str, str]) -> Redactor:
         """Learn the values of the process's secret-looking variables (tokens, keys, passwords)."""
         return cls(
-            {v for k, v in env.items() if k not in _NOT_SECRET_VARIABLES and _SECRET_NAME.search(k) and v}
+            {v for k, v in env.items() if k not in _NOT_SECRET_VARIABLES and SECRET_NAME.search(k) and v}
         )
 
     def add(self, value: str) -> None:
@@ -50,8 +37,8 @@ class Redactor:
 
     def __call__(self, text: str) -> str:
         for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, REDACTED)
-        return _SECRET_VALUE.sub(REDACTED, text)
+            text = text.replace(secret, MASK)
+        return SECRET_VALUE.sub(MASK, text)
 
 
 def detect_ci(env: Mapping[str, str]) -> str | None:

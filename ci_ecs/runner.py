@@ -51,7 +51,7 @@ def run(plan: Plan, console: Console, *, dry_run: bool = False) -> None:
                 if not changed:
                     raise
                 # Something changed already: whatever went wrong (even a bug), put things back first.
-                console.error(f"{step.name}: {exc}")
+                console.line(f"    failed: {exc}")
                 _undo(done, console)
                 if isinstance(exc, DeploymentFailed):
                     raise
@@ -104,5 +104,7 @@ def _report(
         f"{record.command} {record.status}: {record.version} on {record.service} by {record.technique}"
         f"{previous} in {seconds:.0f}s"
     )
+    calls = ", ".join(f"{name} {count}" for name, count in sorted(record.api_calls.items()))
+    console.detail(f"AWS API calls: {sum(record.api_calls.values())} ({calls})")
     console.document({**asdict(record), "seconds": round(seconds, 1)})
     return record

@@ -130,6 +130,14 @@ def describe_tasks(aws: Aws, cluster: str, arns: Iterable[str]) -> list[dict[str
     return tasks
 
 
+def primary_deployment(service: Mapping[str, Any]) -> dict[str, Any]:
+    """The service's PRIMARY deployment ({} when it has none)."""
+    for deployment in service.get("deployments", []):
+        if deployment.get("status") == "PRIMARY":
+            return dict(deployment)
+    return {}
+
+
 def tags_of(resource: Mapping[str, Any]) -> dict[str, str]:
     """A described resource's tags as a dict (ECS spells them key/value)."""
     return {t["key"]: t["value"] for t in resource.get("tags", []) if "key" in t}

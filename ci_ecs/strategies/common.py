@@ -12,8 +12,9 @@ from ci_ecs import render
 from ci_ecs.aws import ecr, ecs
 from ci_ecs.aws.clients import Aws
 from ci_ecs.errors import PreconditionError
-from ci_ecs.model import Release
-from ci_ecs.output import Console, looks_secret
+from ci_ecs.model import ImageRef, Release
+from ci_ecs.output import Console
+from ci_ecs.redaction import looks_secret
 from ci_ecs.settings import Settings
 
 
@@ -42,14 +43,19 @@ class Live:
         """The live task definition's ARN."""
         return str(self.task_definition.get("taskDefinitionArn", ""))
 
-    @property
-    def version(self) -> str | None:
-        """The live version: the service's ci-ecs tag, else the revision's, else the image tag."""
+    def version(self, image: ImageRef) -> str | None:
+        """The live version: the service's ci-ecs tag, else the revision's, else the image's tag."""
         tags = ecs.tags_of(self.service)
         if "ci-ecs:version" in tags:
             return tags["ci-ecs:version"]
         td_tags = {t["key"]: t["value"] for t in self.task_definition_tags}
-        return td_tags.get("ci-ecs:version")
+        if "ci-ecs:version" in td_tags:
+            return td_tags["ci-ecs:version"]
+        for container in self.task_definition.get("containerDefinitions", []):
+            ref = ImageRef.parse(container.get("image", ""))
+            if ref.repository == image.repository:
+                return ref.tag or ref.digest
+        return None
 
 
 def inspect_service(ctx: Context, live: Live, *, controller: str) -> str:
@@ -69,7 +75,7 @@ def inspect_service(ctx: Context, live: Live, *, controller: str) -> str:
     running = live.service.get("runningCount", 0)
     desired = live.service.get("desiredCount", 0)
     return (
-        f"{s.service}: {ecs.short_arn(live.arn)}, version {live.version or 'unknown'}, "
+        f"{s.service}: {ecs.short_arn(live.arn)}, version {live.version(ctx.release.image) or 'unknown'}, "
         f"{running}/{desired} running, {len(live.service.get('deployments', []))} deployment(s)"
     )
 

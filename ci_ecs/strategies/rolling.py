@@ -9,7 +9,7 @@ from typing import Any
 from ci_ecs import checks, render
 from ci_ecs.aws import ecs
 from ci_ecs.errors import DeploymentFailed
-from ci_ecs.model import DeploymentRecord, ImageRef
+from ci_ecs.model import DeploymentRecord
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies.common import Context, Live, inspect_service, pin_image, render_revision, same_revision
 
@@ -45,6 +45,7 @@ def plan(ctx: Context) -> Plan:
             status=status,
             reason=reason,
             details={"image": ctx.release.reference, "deployment": state.deployment_id},
+            api_calls=dict(ctx.aws.calls),
         )
 
     return Plan(
@@ -74,18 +75,9 @@ def _inspect(ctx: Context, live: Live, state: _State) -> str:
     else:
         # The recorded release, not the service's current revision: a killed job may have left
         # the service half-way to a revision that never went live.
-        state.previous_version = live.version or _image_tag(live.task_definition, ctx.release.image)
+        state.previous_version = live.version(ctx.release.image)
         state.previous_arn = tags.get("ci-ecs:task-definition", live.arn)
     return summary
-
-
-def _image_tag(task_definition: dict[str, Any], image: ImageRef) -> str | None:
-    """The tag of the live container image from the release's repository, as a last-resort version."""
-    for container in task_definition.get("containerDefinitions", []):
-        ref = ImageRef.parse(container.get("image", ""))
-        if ref.repository == image.repository:
-            return ref.tag or ref.digest
-    return None
 
 
 def _render(ctx: Context, live: Live, state: _State) -> str:
@@ -111,12 +103,8 @@ def _register(ctx: Context, live: Live, state: _State) -> str:
     return f"registered {ecs.short_arn(state.arn)}"
 
 
-def _primary(service: dict[str, Any]) -> dict[str, Any]:
-    return next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), {})
-
-
 def _update(ctx: Context, live: Live, state: _State) -> str:
-    primary = _primary(live.service)
+    primary = ecs.primary_deployment(live.service)
     if ecs.short_arn(primary.get("taskDefinition", "")) == ecs.short_arn(state.arn):
         # Re-run after a killed job, or of a live release: follow the deployment that exists.
         state.deployment_id = primary["id"]
@@ -124,7 +112,7 @@ def _update(ctx: Context, live: Live, state: _State) -> str:
     service = ecs.update_service(
         ctx.aws, live.service, state.arn, circuit_breaker=ctx.settings.circuit_breaker
     )
-    state.deployment_id = _primary(service).get("id", "")
+    state.deployment_id = ecs.primary_deployment(service).get("id", "")
     breaker = "on" if ctx.settings.circuit_breaker else "off"
     return f"deployment {state.deployment_id} started (circuit breaker {breaker})"
 
@@ -139,6 +127,7 @@ def _wait(ctx: Context, state: _State) -> str:
         s.wait,
         ctx.console,
         circuit_breaker=s.circuit_breaker,
+        previous=state.previous_arn or None,
     )
     if result.ok:
         return f"{ctx.release.version} is live on {ecs.short_arn(state.arn)}"
@@ -161,7 +150,8 @@ def _restore(ctx: Context, state: _State) -> str:
     if ecs.short_arn(service.get("taskDefinition", "")) == ecs.short_arn(state.previous_arn):
         return f"the service is back on {ecs.short_arn(state.previous_arn)}"
     updated = ecs.update_service(ctx.aws, service, state.previous_arn, circuit_breaker=s.circuit_breaker)
-    return f"rolling back to {ecs.short_arn(state.previous_arn)}: deployment {_primary(updated).get('id')}"
+    deployment = ecs.primary_deployment(updated).get("id")
+    return f"rolling back to {ecs.short_arn(state.previous_arn)}: deployment {deployment}"
 
 
 def _record(ctx: Context, live: Live, state: _State) -> str:

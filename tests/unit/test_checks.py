@@ -152,6 +152,10 @@ def test_failed_rollout_with_rollback_is_reported_as_ecs_rolled_back(
         ["healthy"] * 3,
     )
 
+    ecs.add_response(
+        "list_tasks", {"taskArns": []}, {"cluster": "demo", "startedBy": NEW, "desiredStatus": "STOPPED"}
+    )
+
     result, _ = _watch(aws, FakeClock())
 
     assert not result.ok

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 
-from ci_ecs.output import Console, Redactor, detect_ci, looks_secret
+from ci_ecs.output import Console, Redactor, detect_ci
+from ci_ecs.redaction import looks_secret
 
 
 def test_redactor_hides_secret_variable_values_but_not_key_ids() -> None:

@@ -1,0 +1,53 @@
+"""The code stays lint-clean, formatted and type-checked (run as tests so CI enforces them)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / args[0]), *args[1:]], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+
+def test_ruff_finds_nothing() -> None:
+    done = _run("ruff", "check", "ci_ecs", "tests", "benchmarks")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_code_is_formatted() -> None:
+    done = _run("ruff", "format", "--check", "ci_ecs", "tests", "benchmarks")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_is_clean_on_the_package() -> None:
+    done = _run("mypy")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_only_the_aws_package_imports_boto3_and_only_the_sandbox_imports_moto() -> None:
+    offenders = []
+    for path in (ROOT / "ci_ecs").rglob("*.py"):
+        text = path.read_text()
+        relative = path.relative_to(ROOT / "ci_ecs").as_posix()
+        if ("import boto3" in text or "from boto3" in text) and not relative.startswith("aws/"):
+            offenders.append(f"{relative} imports boto3")
+        if ("import moto" in text or "from moto" in text) and not relative.startswith("sandbox/"):
+            offenders.append(f"{relative} imports moto")
+        if ("import typer" in text or "from typer" in text) and relative != "cli.py":
+            offenders.append(f"{relative} imports typer")
+    assert offenders == []
+
+
+def test_help_does_not_import_boto3() -> None:
+    probe = (
+        "import sys, ci_ecs.cli; print(sorted(m for m in ('boto3', 'botocore', 'moto') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,54 @@
+"""The README's examples are true: its commands, configuration and template work as shown."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ci_ecs.model import ImageRef, Release
+from ci_ecs.render import render_template, validate
+from ci_ecs.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_quick_start_test_command_is_what_ci_runs() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = [b.strip() for b in re.findall(r"```sh\n(.*?)```", quick_start, flags=re.S)]
+
+    assert len(commands) == 2, "the quick start has exactly two commands"
+    assert commands[0].endswith("ci-ecs demo")
+    assert commands[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_configuration_example_loads(tmp_path: Path) -> None:
+    config = next(b for b in _blocks("yaml") if b.startswith("region:"))
+    (tmp_path / "ci-ecs.yml").write_text(config)
+
+    settings = load_settings(tmp_path / "ci-ecs.yml", environment="staging", env={}, flags={})
+
+    assert settings.cluster == "staging"
+    assert settings.service == "web"
+    assert settings.wait.timeout == 900
+    assert settings.container == ("web",)
+
+
+def test_template_example_renders_and_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    template = next(b for b in _blocks("yaml") if b.startswith("family:"))
+    (tmp_path / "td.yml.j2").write_text(template)
+    release = Release(ImageRef.parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:v2"), "v2", "abc123")
+
+    rendered = render_template(
+        tmp_path / "td.yml.j2", release, {"EXECUTION_ROLE_ARN": "arn:aws:iam::123456789012:role/exec"}
+    )
+    validate(rendered)
+
+    assert rendered["containerDefinitions"][0]["image"] == release.reference
+    assert {"name": "VERSION", "value": "v2"} in rendered["containerDefinitions"][0]["environment"]

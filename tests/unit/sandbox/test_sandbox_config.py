@@ -1,0 +1,68 @@
+"""The sandbox's clock settings and the files/lines it writes for users."""
+
+from __future__ import annotations
+
+import pytest
+
+from ci_ecs.sandbox.config import DEFAULT_TICK, SimConfig, from_env
+from ci_ecs.sandbox.sample import Sample, config_text, environment, exports
+
+
+def test_tick_comes_from_the_environment_unless_given_explicitly():
+    assert from_env({}).tick == DEFAULT_TICK
+    assert from_env({"CI_ECS_SANDBOX_TICK": "0.02"}).tick == 0.02
+    assert from_env({"CI_ECS_SANDBOX_TICK": "0.02"}, tick=0.5).tick == 0.5
+
+
+def test_every_duration_can_be_set_in_ticks_from_the_environment():
+    config = from_env({"CI_ECS_SANDBOX_SLOW_PENDING_TICKS": "40", "CI_ECS_SANDBOX_DRAIN_TICKS": "0"})
+    assert (config.slow_pending_ticks, config.drain_ticks) == (40, 0)
+    assert config.pending_ticks == SimConfig().pending_ticks
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [({"CI_ECS_SANDBOX_TICK": "fast"}, "CI_ECS_SANDBOX_TICK"), ({"CI_ECS_SANDBOX_TICK": "0"}, "> 0")],
+)
+def test_bad_settings_are_refused_naming_the_variable(env, message):
+    with pytest.raises(ValueError, match=message):
+        from_env(env)
+
+
+def _sample() -> Sample:
+    return Sample(
+        region="us-east-1",
+        account_id="123456789012",
+        cluster="demo",
+        service="web",
+        container="web",
+        container_port=8080,
+        repository="123456789012.dkr.ecr.us-east-1.amazonaws.com/web",
+        images={"v1": "sha256:1", "v2": "sha256:2"},
+        task_family="web",
+        target_group_arn="arn:tg",
+        load_balancer_arn="arn:lb",
+        listener_arn="arn:listener",
+        url="http://demo.example/",
+        subnets=("subnet-1",),
+        security_groups=("sg-1",),
+    )
+
+
+def test_exports_are_shell_lines_for_the_endpoint():
+    lines = exports(environment("http://127.0.0.1:5000", "us-east-1")).splitlines()
+    assert lines == [
+        "export AWS_ENDPOINT_URL=http://127.0.0.1:5000",
+        "export AWS_REGION=us-east-1",
+        "export AWS_DEFAULT_REGION=us-east-1",
+        "export AWS_ACCESS_KEY_ID=testing",
+        "export AWS_SECRET_ACCESS_KEY=testing",
+    ]
+
+
+def test_config_file_names_the_sample_service_and_says_what_to_export():
+    text = config_text(_sample(), "http://127.0.0.1:5000")
+    assert text.startswith("# ci-ecs.yml for the ci-ecs sandbox")
+    assert "#   export AWS_ENDPOINT_URL=http://127.0.0.1:5000" in text
+    assert "\nimage: 123456789012.dkr.ecr.us-east-1.amazonaws.com/web\n" in text
+    assert text.endswith("wait:\n  poll_first: 1      # seconds\n  poll_cap: 2\n  timeout: 120\n")
