@@ -16,7 +16,8 @@ from ci_ecs.output import Console
 if TYPE_CHECKING:
     from ci_ecs.sandbox import Sandbox
 
-DEMO_TICK = 0.1
+DEMO_TICK = 0.25
+SETTLED = "what is live once ECS has finished rolling back"
 
 
 def _start(port: int, *, seed: bool, tick: float) -> Sandbox:
@@ -79,13 +80,15 @@ def run(console: Console, invoke: Callable[[list[str]], int]) -> bool:
                     1,
                     "a release whose tasks crash is stopped by the circuit breaker and rolled back",
                 ),
-                (["--config", config, "status"], 0, "what is live now"),
+                (["--config", config, "status"], 0, SETTLED),
             ]
             ok = True
             for args, expected, purpose in expectations:
                 console.line("")
                 console.line(f"# {purpose}")
                 console.line("$ ci-ecs " + " ".join(a if a != config else "ci-ecs.yml" for a in args))
+                if purpose == SETTLED:
+                    box.wait_idle()  # let ECS finish the rollback, as a person would before looking
                 code = invoke(args)
                 verdict = "as expected" if code == expected else f"UNEXPECTED: wanted {expected}"
                 console.line(f"exit status {code} ({verdict})")

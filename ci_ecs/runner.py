@@ -57,7 +57,8 @@ def run(plan: Plan, console: Console, *, dry_run: bool = False) -> None:
                     raise
                 raise DeploymentFailed(f"{step.name}: {exc}") from exc
             if result:
-                console.line(f"    {result} ({time.monotonic() - started:.1f}s)")
+                took = time.monotonic() - started
+                console.line(f"    {result}" + (f" ({took:.1f}s)" if took >= 0.5 else ""))
             done.append(step)
             changed = changed or not step.read_only
 
