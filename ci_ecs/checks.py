@@ -61,13 +61,19 @@ def watch_rollout(
     clock = clock or Clock()
     deadline = clock.now() + wait.timeout
     reported_stops: dict[str, str] = {}  # task ARN -> why it stopped
+    health: dict[str, list[elbv2.Target]] = {}
+    health_read_at: tuple[Any, ...] | None = None
     for interval in intervals(wait):
         clock.sleep(max(0.0, min(interval, deadline - clock.now())))
         service = ecs.describe_service(aws, cluster, service_name)
         deployments = service.get("deployments", [])
         ours = next((d for d in deployments if d.get("id") == deployment_id), None)
-        health = _target_health(aws, service)
-        console.progress(progress_line(deployments, health))
+        done = ours is not None and _completed(ours)
+        # Target health costs a call per target group: read it only when the tasks moved or targets
+        # were still settling, and not when ECS already says the rollout completed (it checked health).
+        if not done and (_shape(deployments) != health_read_at or _settling(health)):
+            health, health_read_at = _target_health(aws, service), _shape(deployments)
+        console.progress(progress_line(deployments, {} if done else health))
         if (
             ours is None
             or ours.get("rolloutState") == "FAILED"
@@ -81,11 +87,7 @@ def watch_rollout(
             rolled_back = ecs.primary_deployment(service).get("id") != deployment_id
             reason = ours.get("rolloutStateReason") or "rolloutState FAILED"
             return _with_stops(CheckResult(False, reason, service, rolled_back), reported_stops)
-        if (
-            ours.get("status") == "PRIMARY"
-            and ours.get("rolloutState") == "COMPLETED"
-            and ours.get("runningCount") == ours.get("desiredCount")
-        ):
+        if done:
             return CheckResult(True, "deployment completed", service)
         if not circuit_breaker and ours.get("failedTasks", 0) >= failure_threshold(
             ours.get("desiredCount", 0)
@@ -95,6 +97,26 @@ def watch_rollout(
         if clock.now() >= deadline:
             return CheckResult(False, f"timed out after {format_duration(wait.timeout)}", service)
     raise AssertionError("unreachable")  # intervals() never ends
+
+
+def _completed(deployment: dict[str, Any]) -> bool:
+    """Success: the deployment is PRIMARY, COMPLETED, and runs its desired count."""
+    return (
+        deployment.get("status") == "PRIMARY"
+        and deployment.get("rolloutState") == "COMPLETED"
+        and deployment.get("runningCount") == deployment.get("desiredCount")
+    )
+
+
+def _shape(deployments: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """What changes when tasks start, stop or fail."""
+    keys = ("id", "status", "rolloutState", "runningCount", "pendingCount", "desiredCount", "failedTasks")
+    return tuple(tuple(d.get(k) for k in keys) for d in deployments)
+
+
+def _settling(health: dict[str, list[elbv2.Target]]) -> bool:
+    """Whether any target is between states (initial, draining) and so may change by itself."""
+    return any(t.state not in ("healthy", "unhealthy") for targets in health.values() for t in targets)
 
 
 def _with_stops(result: CheckResult, stops: dict[str, str]) -> CheckResult:
