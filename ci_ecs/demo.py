@@ -20,7 +20,7 @@ DEMO_TICK = 0.25
 SETTLED = "what is live once ECS has finished rolling back"
 
 
-def _start(port: int, *, seed: bool, tick: float) -> Sandbox:
+def _start(port: int, *, seed: bool, tick: float | None) -> Sandbox:
     try:
         from ci_ecs import sandbox
     except ImportError as exc:
@@ -34,12 +34,11 @@ def sandbox_up(
     console: Console, *, port: int, seed: bool, write_config: Path | None, tick: float | None
 ) -> None:
     """Run the sandbox in the foreground until SIGINT/SIGTERM."""
-    tick = tick if tick is not None else float(os.environ.get("CI_ECS_SANDBOX_TICK", "0.5"))
     box = _start(port, seed=seed, tick=tick)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        console.line(f"# ci-ecs sandbox on {box.endpoint} (tick {tick}s); export these to use it:")
+        console.line(f"# ci-ecs sandbox on {box.endpoint}; export these to use it:")
         console.line(box.exports())
         if box.sample is not None:
             sample = box.sample

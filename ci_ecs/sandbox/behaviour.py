@@ -1,0 +1,75 @@
+"""Failure injection: a task's behaviour comes from the tag suffix of its containers' images."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ci_ecs.sandbox.state import Behaviour
+
+SUFFIXES = ("-crash", "-unhealthy", "-slow")
+
+
+def of_tags(tags: Iterable[str]) -> Behaviour:
+    """The behaviour named by any of these tags (`v2-crash` crashes, `v2-slow` starts slowly, …)."""
+    found = list(tags)
+    return Behaviour(
+        slow=any(tag.endswith("-slow") for tag in found),
+        crash=any(tag.endswith("-crash") for tag in found),
+        unhealthy=any(tag.endswith("-unhealthy") for tag in found),
+    )
+
+
+def split_image(image: str) -> tuple[str | None, str | None]:
+    """The tag and digest of `repo[:tag][@digest]` (either may be None)."""
+    rest, _, digest = image.partition("@")
+    slash, colon = rest.rfind("/"), rest.rfind(":")
+    tag = rest[colon + 1 :] if colon > slash else None
+    return tag or None, digest or None
+
+
+def _ecr_images() -> list[tuple[str, Any]]:
+    """(repository URI, moto Image) for every image in moto's ECR (accounts and regions loaded so far)."""
+    from moto.ecr.models import ecr_backends
+
+    found: list[tuple[str, Any]] = []
+    for account in list(ecr_backends.values()):
+        for backend in list(account.values()):
+            for repository in list(backend.repositories.values()):
+                found.extend((repository.uri, image) for image in list(repository.images))
+    return found
+
+
+def tags_for_digest(digest: str) -> list[str]:
+    """Every tag moto's ECR holds for an image digest."""
+    tags: list[str] = []
+    for _, image in _ecr_images():
+        if image.image_digest == digest:
+            tags.extend(t for t in image.image_tags if t)
+    return tags
+
+
+def digest_of(image: str) -> str | None:
+    """The digest a container image resolves to: its own `@digest`, or its ECR tag's current image."""
+    tag, digest = split_image(image)
+    if digest or not tag:
+        return digest
+    repository = image.rsplit(":", 1)[0]
+    return next(
+        (i.image_digest for uri, i in _ecr_images() if uri == repository and tag in i.image_tags), None
+    )
+
+
+def of_task_definition(task_definition: Any) -> Behaviour:
+    """The worst behaviour over the essential containers of a moto TaskDefinition."""
+    tags: list[str] = []
+    for container in task_definition.container_definitions:
+        if container.get("essential", True) is False:
+            continue
+        image = str(container.get("image") or "")
+        tag, digest = split_image(image)
+        if tag:
+            tags.append(tag)
+        if digest:
+            tags.extend(tags_for_digest(digest))
+    return of_tags(tags)

@@ -1,0 +1,177 @@
+"""The sandbox: moto's threaded server on 127.0.0.1, serialized with the simulator by one lock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+from ci_ecs.errors import ConfigError
+from ci_ecs.sandbox import hooks, sample, seed
+from ci_ecs.sandbox.config import from_env
+from ci_ecs.sandbox.simulator import Simulator, busy
+from ci_ecs.sandbox.state import LOCK, RUNTIME
+
+HOST = "127.0.0.1"
+_current: Sandbox | None = None
+
+
+class _QuietHandler(MotoRequestHandler):
+    """moto's request handler without the per-request access log."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+
+class _LockedServer(ThreadedMotoServer):
+    """ThreadedMotoServer whose every request holds the simulator's lock."""
+
+    def __init__(self, port: int, log_requests: bool) -> None:
+        super().__init__(ip_address=HOST, port=port, verbose=False)
+        self.error: BaseException | None = None
+        self._handler = MotoRequestHandler if log_requests else _QuietHandler
+
+    def _server_entry(self) -> None:
+        app = DomainDispatcherApplication(create_backend_app)
+
+        def serialized(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            with LOCK:
+                body = app(environ, start_response)
+                try:
+                    return list(body)
+                finally:
+                    close = getattr(body, "close", None)
+                    if close is not None:
+                        close()
+
+        try:
+            self._server = make_server(
+                self._ip_address, self._port, serialized, True, request_handler=self._handler
+            )
+        except SystemExit:  # werkzeug exits when the port is taken
+            self.error = OSError(f"{self._ip_address}:{self._port} is already in use")
+            self._server_ready_event.set()
+            return
+        except Exception as exc:
+            self.error = exc
+            self._server_ready_event.set()
+            return
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+class Sandbox:
+    """A running rehearsal AWS: `endpoint` serves the AWS APIs, `sample` is the seeded environment."""
+
+    def __init__(self, server: _LockedServer, simulator: Simulator, port: int) -> None:
+        self._server = server
+        self._simulator = simulator
+        self.endpoint = f"http://{HOST}:{port}"
+        self.region = sample.REGION
+        self.sample: sample.Sample | None = None
+
+    def env(self) -> dict[str, str]:
+        """AWS_ENDPOINT_URL, AWS_REGION, AWS_DEFAULT_REGION and test credentials for the sandbox."""
+        return sample.environment(self.endpoint, self.region)
+
+    def exports(self) -> str:
+        """The `export K=V` lines for a shell."""
+        return sample.exports(self.env())
+
+    def reset(self, *, seed: bool = True) -> sample.Sample | None:
+        """Wipe all state (moto's reset) and, unless `seed=False`, seed the sample environment again."""
+        with LOCK:
+            moto_api_backend.reset()
+            hooks.pin_task_states()
+        self.sample = self._seed() if seed else None
+        return self.sample
+
+    def write_config(self, directory: str | Path) -> Path:
+        """Write `<directory>/ci-ecs.yml` for the sample service."""
+        if self.sample is None:
+            raise ConfigError(
+                "the sandbox was started empty (no sample service): there is no ci-ecs.yml to write"
+            )
+        path = Path(directory) / "ci-ecs.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(sample.config_text(self.sample, self.endpoint), encoding="utf-8")
+        return path
+
+    def wait_idle(self, timeout: float = 30) -> None:
+        """Block until no deployment is IN_PROGRESS (and no deleted service still drains)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._simulator.error is not None:
+                raise RuntimeError(f"the sandbox simulator failed: {self._simulator.error!r}")
+            with LOCK:
+                if not busy():
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"sandbox: a deployment is still IN_PROGRESS after {timeout} s")
+            time.sleep(RUNTIME.config.tick / 2)
+
+    def stop(self) -> None:
+        """Stop the simulator and the server, and give moto its own behaviour back."""
+        global _current
+        self._simulator.stop()
+        self._server.stop()
+        with LOCK:
+            hooks.uninstall()
+        if _current is self:
+            _current = None
+
+    def _seed(self) -> sample.Sample:
+        created = seed.seed(self.endpoint)
+        self.wait_idle(timeout=max(30.0, 300 * RUNTIME.config.tick))
+        return created
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def current() -> Sandbox | None:
+    """The sandbox running in this process, if any."""
+    return _current
+
+
+def start(
+    port: int = 0, *, seed: bool = True, tick: float | None = None, log_requests: bool = False
+) -> Sandbox:
+    """Run the sandbox on 127.0.0.1:`port` (0: any free port); seed the sample unless `seed=False`.
+
+    `tick` (seconds per simulated step) defaults to $CI_ECS_SANDBOX_TICK, else 0.1.
+    """
+    global _current
+    if _current is not None:
+        raise RuntimeError(f"a sandbox already runs in this process at {_current.endpoint}")
+    config = from_env(tick=tick)
+    server = _LockedServer(port, log_requests)
+    with LOCK:
+        moto_api_backend.reset()
+        hooks.install()
+        RUNTIME.config = config
+    server.start()
+    if server.error is not None:
+        with LOCK:
+            hooks.uninstall()
+        raise OSError(f"cannot serve the sandbox: {server.error}") from server.error
+    simulator = Simulator()
+    simulator.start()
+    sandbox = Sandbox(server, simulator, server.get_host_and_port()[1])
+    _current = sandbox
+    if seed:
+        try:
+            sandbox.sample = sandbox._seed()
+        except BaseException:
+            sandbox.stop()
+            raise
+    return sandbox
