@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ci_ecs import __version__
-from ci_ecs.errors import CiEcsError
+from ci_ecs.errors import CiEcsError, DeploymentFailed
 from ci_ecs.output import Console, Redactor, detect_ci
 
 if TYPE_CHECKING:
@@ -152,6 +153,16 @@ def _fail(console: Console, g: Globals, exc: BaseException) -> typer.Exit:
     return typer.Exit(4)
 
 
+def _run(ctx: typer.Context, action: Callable[[Globals, Console], None]) -> None:
+    """Run a command's action; any error becomes one message and the exit code of DESIGN.md §2."""
+    g: Globals = ctx.obj
+    console = _console(g)
+    try:
+        action(g, console)
+    except Exception as exc:
+        raise _fail(console, g, exc) from None
+
+
 @app.command()
 def deploy(
     ctx: typer.Context,
@@ -166,9 +177,6 @@ def deploy(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
     """Roll the new version out to the whole service."""
-    g: Globals = ctx.obj
-    g.dry_run = g.dry_run or dry_run
-    console = _console(g)
     flags = _flags(
         image=image,
         cluster=cluster,
@@ -178,13 +186,14 @@ def deploy(
         task_definition=task_definition,
         **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker},
     )
-    try:
+
+    def deploy(g: Globals, console: Console) -> None:
         from ci_ecs import runner, strategies
 
-        context = _context(g, console, flags)
-        runner.execute(strategies.deploy_plan(context), console, dry_run=g.dry_run)
-    except Exception as exc:
-        raise _fail(console, g, exc) from None
+        g.dry_run = g.dry_run or dry_run
+        runner.execute(strategies.deploy_plan(_context(g, console, flags)), console, dry_run=g.dry_run)
+
+    _run(ctx, deploy)
 
 
 @app.command()
@@ -198,8 +207,6 @@ def render(
     task_definition: TaskDefinition = None,
 ) -> None:
     """Print the task definition `deploy` would register (secret-looking values redacted)."""
-    g: Globals = ctx.obj
-    console = _console(g)
     flags = _flags(
         image=image,
         cluster=cluster,
@@ -208,12 +215,13 @@ def render(
         container=container,
         task_definition=task_definition,
     )
-    try:
+
+    def render(g: Globals, console: Console) -> None:
         from ci_ecs.strategies.common import rendered
 
         console.json(rendered(_context(g, console, flags)))
-    except Exception as exc:
-        raise _fail(console, g, exc) from None
+
+    _run(ctx, render)
 
 
 @app.command()
@@ -224,16 +232,15 @@ def status(
     region: Region = None,
 ) -> None:
     """Show the live version, deployments, target health and ci-ecs tags of the service."""
-    g: Globals = ctx.obj
-    console = _console(g)
-    try:
+
+    def status(g: Globals, console: Console) -> None:
         from ci_ecs import status as statuses
         from ci_ecs.aws.clients import Aws
 
         settings = _settings(g, _flags(cluster=cluster, service=service, region=region))
         statuses.show(Aws(settings.region), settings, console)
-    except Exception as exc:
-        raise _fail(console, g, exc) from None
+
+    _run(ctx, status)
 
 
 @sandbox_app.command("up")
@@ -249,28 +256,26 @@ def sandbox_up(
     ] = None,
 ) -> None:
     """Run the sandbox in the foreground until interrupted."""
-    g: Globals = ctx.obj
-    console = _console(g)
-    try:
+
+    def up(g: Globals, console: Console) -> None:
         from ci_ecs import demo
 
         demo.sandbox_up(console, port=port, seed=not empty, write_config=write_config, tick=tick)
-    except Exception as exc:
-        raise _fail(console, g, exc) from None
+
+    _run(ctx, up)
 
 
 @app.command("demo")
 def demo_command(ctx: typer.Context) -> None:
     """Rehearse on the embedded sandbox: deploy v2, then a crashing version that ECS rolls back."""
-    g: Globals = ctx.obj
-    console = _console(g)
-    try:
+
+    def demo(g: Globals, console: Console) -> None:
         from ci_ecs import demo
 
-        ok = demo.run(console, _invoke)
-    except Exception as exc:
-        raise _fail(console, g, exc) from None
-    raise typer.Exit(0 if ok else 1)
+        if not demo.run(console, _invoke):
+            raise DeploymentFailed("the demo did not behave as designed (see above)")
+
+    _run(ctx, demo)
 
 
 def _invoke(args: list[str]) -> int:
