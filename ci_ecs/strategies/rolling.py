@@ -72,12 +72,30 @@ def _inspect(ctx: Context, live: Live, state: _State) -> str:
         # A re-run of the release that is live: keep what it replaced as the previous version.
         state.previous_version = tags.get("ci-ecs:previous-version")
         state.previous_arn = tags.get("ci-ecs:previous-task-definition", "")
-    else:
+    elif "ci-ecs:task-definition" in tags:
         # The recorded release, not the service's current revision: a killed job may have left
         # the service half-way to a revision that never went live.
-        state.previous_version = live.version(ctx.release.image)
-        state.previous_arn = tags.get("ci-ecs:task-definition", live.arn)
+        state.previous_version = tags.get("ci-ecs:version")
+        state.previous_arn = tags["ci-ecs:task-definition"]
+    else:
+        # Nothing recorded yet. With a rollout under way, what runs is the deployment it replaces.
+        settled = _replaced_deployment(live.service)
+        if settled and ecs.short_arn(settled["taskDefinition"]) != ecs.short_arn(live.arn):
+            revision, revision_tags = ecs.describe_task_definition(ctx.aws, settled["taskDefinition"])
+            previous = Live(live.service, revision, revision_tags)
+        else:
+            previous = Live({}, live.task_definition, live.task_definition_tags)
+        state.previous_version = previous.version(ctx.release.image)
+        state.previous_arn = previous.arn
     return summary
+
+
+def _replaced_deployment(service: dict[str, Any]) -> dict[str, Any] | None:
+    """While a rollout is under way, the newest ACTIVE deployment: the one it replaces."""
+    if ecs.primary_deployment(service).get("rolloutState") != "IN_PROGRESS":
+        return None
+    active = [d for d in service.get("deployments", []) if d.get("status") == "ACTIVE"]
+    return max(active, key=lambda d: str(d.get("createdAt", "")), default=None)
 
 
 def _render(ctx: Context, live: Live, state: _State) -> str:

@@ -1,0 +1,108 @@
+"""The user's flow: `ci-ecs sandbox up` in one process, the real `aws` CLI and `ci-ecs deploy` in others."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.helpers import aws_executable, ci_ecs_executable, run_process
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def sandbox_up(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
+    """A `ci-ecs sandbox up --write-config` process; yields the environment its export lines give."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CI_", "GITLAB_", "GITHUB_"))}
+    process = subprocess.Popen(
+        [ci_ecs_executable(), "sandbox", "up", "--port", str(_free_port()), "--write-config", str(tmp_path)],
+        env={**base, "CI_ECS_SANDBOX_TICK": "0.05"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    printed = []
+    for line in process.stdout:
+        printed.append(line)
+        if "press Ctrl-C" in line:
+            break
+    else:
+        pytest.fail("sandbox up ended early:\n" + "".join(printed))
+    exports = dict(re.findall(r"^export (\w+)=(\S+)$", "".join(printed), flags=re.M))
+    env = {
+        **base,
+        **exports,
+        "AWS_CONFIG_FILE": "/nonexistent",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+    }
+    yield env, "".join(printed)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+
+
+def _aws(env: dict[str, str], cwd: Path, *args: str) -> Any:
+    done = run_process([aws_executable(), "--endpoint-url", env["AWS_ENDPOINT_URL"], *args], env, cwd)
+    assert done.code == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_aws_cli_sees_the_seeded_service_and_the_rollout_ci_ecs_made(
+    sandbox_up: tuple[dict[str, str], str], tmp_path: Path
+) -> None:
+    env, printed = sandbox_up
+    assert {"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(env)
+    assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    seeded = _aws(env, tmp_path, "ecs", "describe-services", "--cluster", "demo", "--services", "web")[
+        "services"
+    ][0]
+    assert seeded["runningCount"] == 3
+    repository = re.search(r"image (\S+)", printed)
+    assert repository is not None
+
+    deploy = run_process(
+        [ci_ecs_executable(), "deploy", "--image", f"{repository.group(1)}:v2"], env, tmp_path
+    )
+
+    assert deploy.code == 0, deploy.output
+    service = _aws(env, tmp_path, "ecs", "describe-services", "--cluster", "demo", "--services", "web")[
+        "services"
+    ][0]
+    (primary,) = [d for d in service["deployments"] if d["status"] == "PRIMARY"]
+    assert primary["taskDefinition"] != seeded["taskDefinition"]
+    assert primary["rolloutState"] == "COMPLETED"
+    assert primary["runningCount"] == primary["desiredCount"]
+    arns = _aws(env, tmp_path, "ecs", "list-tasks", "--cluster", "demo", "--desired-status", "RUNNING")[
+        "taskArns"
+    ]
+    tasks = _aws(env, tmp_path, "ecs", "describe-tasks", "--cluster", "demo", "--tasks", *arns)["tasks"]
+    new_ips = {
+        d["value"]
+        for t in tasks
+        if t["taskDefinitionArn"] == primary["taskDefinition"]
+        for a in t["attachments"]
+        for d in a["details"]
+        if d["name"] == "privateIPv4Address"
+    }
+    group = service["loadBalancers"][0]["targetGroupArn"]
+    health = _aws(env, tmp_path, "elbv2", "describe-target-health", "--target-group-arn", group)
+    healthy = {
+        d["Target"]["Id"]
+        for d in health["TargetHealthDescriptions"]
+        if d["TargetHealth"]["State"] == "healthy"
+    }
+    assert healthy == new_ips and len(new_ips) == primary["desiredCount"]
