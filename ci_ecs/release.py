@@ -8,37 +8,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ci_ecs.errors import ConfigError
-from ci_ecs.model import ImageRef, Release
+from ci_ecs.model import TAG, ImageRef, Release
 
 if TYPE_CHECKING:
     from ci_ecs.settings import Settings
 
-# Docker's reference grammar (distribution/reference), without IPv6 hosts.
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_REPOSITORY = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*")
-TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-_DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}")
-_SHA256 = re.compile(r"sha256:[a-f0-9]{64}")
 _ECR = re.compile(r"(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(.+)")
-
-
-def image_problem(image: ImageRef) -> str | None:
-    """What is wrong with an image reference by Docker's rules, or None."""
-    if not image.repository:
-        return "the repository is empty"
-    if not _REPOSITORY.fullmatch(image.repository):
-        if _REPOSITORY.fullmatch(image.repository.lower()):
-            return "the repository path must be lowercase"
-        return "not a valid repository (registry/path: lowercase letters, digits, . _ -, no spaces)"
-    if image.tag is not None and not TAG.fullmatch(image.tag):
-        return f"tag {image.tag!r} is not valid (letters, digits, _ . -, at most 128, not starting with . -)"
-    if image.digest is not None and (
-        not _DIGEST.fullmatch(image.digest)
-        or (image.digest.startswith("sha256:") and not _SHA256.fullmatch(image.digest))
-    ):
-        return f"digest {image.digest!r} is not valid (sha256: and 64 lowercase hex digits)"
-    return None
 
 
 def short_digest(digest: str) -> str:

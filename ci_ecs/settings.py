@@ -13,9 +13,8 @@ from types import MappingProxyType
 from typing import Any
 
 from ci_ecs.errors import ConfigError
-from ci_ecs.model import ImageRef
+from ci_ecs.model import ImageRef, image_problem
 from ci_ecs.redaction import looks_secret
-from ci_ecs.release import image_problem
 from ci_ecs.yamlfile import load_yaml
 
 DEFAULT_CONFIG = "ci-ecs.yml"

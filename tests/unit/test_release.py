@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ci_ecs.errors import ConfigError
-from ci_ecs.model import ImageRef, Release
-from ci_ecs.release import image_problem, is_ecr, resolve_release, short_digest
+from ci_ecs.model import ImageRef, Release, image_problem
+from ci_ecs.release import is_ecr, resolve_release, short_digest
 from ci_ecs.settings import Settings
 
 REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web"
