@@ -197,6 +197,44 @@ def deploy(
 
 
 @app.command()
+def rollback(
+    ctx: typer.Context,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Go back to this version instead of the previous one")
+    ] = None,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+    image: Annotated[
+        str | None, typer.Option(help="Image repository, to find --to VERSION by its tag [key: image]")
+    ] = None,
+    timeout: Timeout = None,
+    circuit_breaker: CircuitBreaker = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
+) -> None:
+    """Return the service to the previous good version (or --to VERSION)."""
+    flags = _flags(
+        cluster=cluster,
+        service=service,
+        region=region,
+        image=image,
+        **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker},
+    )
+
+    def rollback(g: Globals, console: Console) -> None:
+        from ci_ecs import runner, strategies
+        from ci_ecs.aws.clients import Aws
+        from ci_ecs.strategies.common import Context
+
+        g.dry_run = g.dry_run or dry_run
+        settings = _settings(g, flags)
+        context = Context(settings, None, Aws(settings.region), console, dict(os.environ), dry_run=g.dry_run)
+        runner.execute(strategies.rollback_plan(context, to), console, dry_run=g.dry_run)
+
+    _run(ctx, rollback)
+
+
+@app.command()
 def render(
     ctx: typer.Context,
     image: Image = None,

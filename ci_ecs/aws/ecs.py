@@ -104,6 +104,28 @@ def tag(aws: Aws, arn: str, tags: Mapping[str, str]) -> None:
     )
 
 
+def untag(aws: Aws, arn: str, keys: Iterable[str]) -> None:
+    """Remove tags from a resource (absent keys are fine)."""
+    keys = list(keys)
+    if keys:
+        ecs = aws.client("ecs")
+        call(f"untagging {short_arn(arn)}", ecs.untag_resource, resourceArn=arn, tagKeys=keys)
+
+
+def revisions(aws: Aws, family: str, limit: int = 100) -> list[str]:
+    """The newest ACTIVE revisions of a task-definition family, newest first."""
+    ecs = aws.client("ecs")
+    reply = call(
+        f"listing revisions of task definition {family}",
+        ecs.list_task_definitions,
+        familyPrefix=family,
+        status="ACTIVE",
+        sort="DESC",
+        maxResults=limit,
+    )
+    return [arn for arn in reply.get("taskDefinitionArns", []) if short_arn(arn).rsplit(":", 1)[0] == family]
+
+
 def stopped_tasks(aws: Aws, cluster: str, started_by: str) -> list[dict[str, Any]]:
     """The stopped tasks a deployment started (ECS sets startedBy to the deployment id)."""
     ecs = aws.client("ecs")

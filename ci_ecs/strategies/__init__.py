@@ -11,3 +11,10 @@ def deploy_plan(ctx: Context) -> Plan:
     from ci_ecs.strategies import rolling
 
     return rolling.plan(ctx)
+
+
+def rollback_plan(ctx: Context, to: str | None) -> Plan:
+    """The plan of `rollback` for the live technique."""
+    from ci_ecs.strategies import rolling
+
+    return rolling.rollback_plan(ctx, to)

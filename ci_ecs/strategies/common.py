@@ -11,7 +11,7 @@ from ci_ecs import release as releases
 from ci_ecs import render
 from ci_ecs.aws import ecr, ecs
 from ci_ecs.aws.clients import Aws
-from ci_ecs.errors import PreconditionError
+from ci_ecs.errors import ConfigError, PreconditionError
 from ci_ecs.model import ImageRef, Release
 from ci_ecs.output import Console
 from ci_ecs.redaction import looks_secret
@@ -23,11 +23,17 @@ class Context:
     """What a job works with; the AWS gateway makes no call until a step runs."""
 
     settings: Settings
-    release: Release
+    release: Release | None  # None for commands that find their version in AWS (rollback)
     aws: Aws
     console: Console
     env: Mapping[str, str]
     dry_run: bool = False
+
+    def require_release(self) -> Release:
+        """The release this job deploys (commands that deploy one always have it)."""
+        if self.release is None:
+            raise ConfigError("image: this command needs the image to deploy — pass --image REPO:TAG")
+        return self.release
 
 
 @dataclass
@@ -75,23 +81,29 @@ def inspect_service(ctx: Context, live: Live, *, controller: str) -> str:
     running = live.service.get("runningCount", 0)
     desired = live.service.get("desiredCount", 0)
     return (
-        f"{s.service}: {ecs.short_arn(live.arn)}, version {live.version(ctx.release.image) or 'unknown'}, "
+        f"{s.service}: {ecs.short_arn(live.arn)}, version {_version(ctx, live)}, "
         f"{running}/{desired} running, {len(live.service.get('deployments', []))} deployment(s)"
     )
 
 
+def _version(ctx: Context, live: Live) -> str:
+    image = ctx.release.image if ctx.release else ImageRef("")
+    return live.version(image) or "unknown"
+
+
 def pin_image(ctx: Context) -> str:
     """For an ECR image: check the tag exists and pin the release to its digest."""
-    image = ctx.release.image
+    release = ctx.require_release()
+    image = release.image
     found = releases.is_ecr(image)
     if found is None:
         return f"{image} (not ECR: deployed by tag)"
     if image.digest:
-        return f"{ctx.release.reference} (pinned by digest)"
+        return f"{release.reference} (pinned by digest)"
     account, region, name = found
     assert image.tag is not None
     digest = ecr.image_digest(ctx.aws, account, region, name, image.tag)
-    ctx.release = dataclasses.replace(ctx.release, image=dataclasses.replace(image, digest=digest))
+    ctx.release = dataclasses.replace(release, image=dataclasses.replace(image, digest=digest))
     return f"{image} is {digest}"
 
 
@@ -99,10 +111,12 @@ def render_revision(ctx: Context, live: Live) -> dict[str, Any]:
     """The new revision: from the template when configured, else the live one with the image replaced."""
     s = ctx.settings
     if s.task_definition is not None:
-        new = render.render_template(s.task_definition, ctx.release, ctx.env)
+        new = render.render_template(s.task_definition, ctx.require_release(), ctx.env)
     else:
-        new = render.from_live(live.task_definition, live.task_definition_tags, ctx.release, s.container)
-    new = render.tag_revision(new, ctx.release)
+        new = render.from_live(
+            live.task_definition, live.task_definition_tags, ctx.require_release(), s.container
+        )
+    new = render.tag_revision(new, ctx.require_release())
     render.validate(new)
     learn_secrets(ctx.console, new)
     return new
@@ -136,3 +150,12 @@ def rendered(ctx: Context) -> dict[str, Any]:
 
 def _controller(ctx: Context) -> str:
     return "ECS"
+
+
+def find_revision(ctx: Context, family: str, version: str, limit: int = 50) -> str | None:
+    """The newest revision of `family` that ci-ecs tagged with `version` (among the newest `limit`)."""
+    for arn in ecs.revisions(ctx.aws, family, limit):
+        _, tags = ecs.describe_task_definition(ctx.aws, arn)
+        if any(t.get("key") == "ci-ecs:version" and t.get("value") == version for t in tags):
+            return arn
+    return None

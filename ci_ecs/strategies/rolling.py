@@ -2,81 +2,102 @@
 
 from __future__ import annotations
 
-import time
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from ci_ecs import checks, render
+from ci_ecs import render
 from ci_ecs.aws import ecs
-from ci_ecs.errors import DeploymentFailed
-from ci_ecs.model import DeploymentRecord
+from ci_ecs.errors import PreconditionError
+from ci_ecs.model import DeploymentRecord, Release
 from ci_ecs.runner import Plan, Step
-from ci_ecs.strategies.common import Context, Live, inspect_service, pin_image, render_revision, same_revision
+from ci_ecs.strategies import rollout as rollouts
+from ci_ecs.strategies.common import (
+    Context,
+    Live,
+    find_revision,
+    inspect_service,
+    pin_image,
+    render_revision,
+    same_revision,
+)
+from ci_ecs.strategies.rollout import Rollout
 
 TECHNIQUE = "rolling"
 
 
 @dataclass
-class _State:
-    """What the steps learn from each other."""
+class _Deploy:
+    """What the deploy steps learn from each other."""
 
+    rollout: Rollout
     new: dict[str, Any] = field(default_factory=dict)
-    arn: str = ""
-    deployment_id: str = ""
-    previous_version: str | None = None
-    previous_arn: str = ""
 
 
 def plan(ctx: Context) -> Plan:
     """Register the new revision, update the service, follow its deployment, record the release."""
-    s = ctx.settings
-    live, state = Live(), _State()
-
-    def record(status: str, reason: str | None) -> DeploymentRecord:
-        return DeploymentRecord(
-            command="deploy",
-            technique=TECHNIQUE,
-            service=s.service,
-            cluster=s.cluster,
-            version=ctx.release.version,
-            task_definition=state.arn,
-            previous_version=state.previous_version,
-            previous_task_definition=state.previous_arn or None,
-            status=status,
-            reason=reason,
-            details={"image": ctx.release.reference, "deployment": state.deployment_id},
-            api_calls=dict(ctx.aws.calls),
-        )
-
+    s, release = ctx.settings, ctx.require_release()
+    live, state = Live(), _Deploy(Rollout(release.version))
+    rollout = state.rollout
+    extra = {"ci-ecs:commit": release.commit or "", "ci-ecs:pipeline": release.pipeline_url or ""}
     return Plan(
-        title=f"deploy {ctx.release.version} to {s.service} (cluster {s.cluster}) by rolling update",
+        title=f"deploy {release.version} to {s.service} (cluster {s.cluster}) by rolling update",
         steps=(
-            Step(f"inspect service {s.service}", lambda: _inspect(ctx, live, state), read_only=True),
+            Step(f"inspect service {s.service}", lambda: _inspect(ctx, live, rollout), read_only=True),
             Step("check the image", lambda: pin_image(ctx), read_only=True),
             Step("render the task definition", lambda: _render(ctx, live, state), read_only=True),
             Step("register the task definition", lambda: _register(ctx, live, state)),
             Step(
-                f"update service {s.service}", lambda: _update(ctx, live, state), lambda: _restore(ctx, state)
+                f"update service {s.service}",
+                lambda: rollouts.update(ctx, live, rollout),
+                lambda: rollouts.restore(ctx, rollout),
             ),
-            Step("wait for the rollout", lambda: _wait(ctx, state)),
-            Step("record the release in the service's tags", lambda: _record(ctx, live, state)),
+            Step("wait for the rollout", lambda: rollouts.wait(ctx, rollout)),
+            Step(
+                "record the release in the service's tags",
+                lambda: rollouts.record(
+                    ctx, live, rollout, TECHNIQUE, {**extra, "ci-ecs:rolled-back-from": ""}
+                ),
+            ),
         ),
-        record=record,
+        record=lambda status, reason: _record(ctx, "deploy", rollout, status, reason),
     )
 
 
-def _inspect(ctx: Context, live: Live, state: _State) -> str:
+def _record(
+    ctx: Context, command: str, rollout: Rollout, status: str, reason: str | None
+) -> DeploymentRecord:
+    details = {"deployment": rollout.deployment_id}
+    if ctx.release is not None:
+        details["image"] = ctx.release.reference
+    return DeploymentRecord(
+        command=command,
+        technique=TECHNIQUE,
+        service=ctx.settings.service,
+        cluster=ctx.settings.cluster,
+        version=rollout.version,
+        task_definition=rollout.arn,
+        previous_version=rollout.previous_version,
+        previous_task_definition=rollout.previous_arn or None,
+        status=status,
+        reason=reason,
+        details=details,
+        api_calls=dict(ctx.aws.calls),
+    )
+
+
+def _inspect(ctx: Context, live: Live, rollout: Rollout) -> str:
     summary = inspect_service(ctx, live, controller="ECS")
     tags = ecs.tags_of(live.service)
-    if tags.get("ci-ecs:version") == ctx.release.version:
+    if tags.get("ci-ecs:version") == rollout.version:
         # A re-run of the release that is live: keep what it replaced as the previous version.
-        state.previous_version = tags.get("ci-ecs:previous-version")
-        state.previous_arn = tags.get("ci-ecs:previous-task-definition", "")
+        rollout.previous_version = tags.get("ci-ecs:previous-version")
+        rollout.previous_arn = tags.get("ci-ecs:previous-task-definition", "")
     elif "ci-ecs:task-definition" in tags:
         # The recorded release, not the service's current revision: a killed job may have left
         # the service half-way to a revision that never went live.
-        state.previous_version = tags.get("ci-ecs:version")
-        state.previous_arn = tags["ci-ecs:task-definition"]
+        rollout.previous_version = tags.get("ci-ecs:version")
+        rollout.previous_arn = tags["ci-ecs:task-definition"]
     else:
         # Nothing recorded yet. With a rollout under way, what runs is the deployment it replaces.
         settled = _replaced_deployment(live.service)
@@ -85,8 +106,8 @@ def _inspect(ctx: Context, live: Live, state: _State) -> str:
             previous = Live(live.service, revision, revision_tags)
         else:
             previous = Live({}, live.task_definition, live.task_definition_tags)
-        state.previous_version = previous.version(ctx.release.image)
-        state.previous_arn = previous.arn
+        rollout.previous_version = previous.version(ctx.require_release().image)
+        rollout.previous_arn = previous.arn
     return summary
 
 
@@ -98,7 +119,7 @@ def _replaced_deployment(service: dict[str, Any]) -> dict[str, Any] | None:
     return max(active, key=lambda d: str(d.get("createdAt", "")), default=None)
 
 
-def _render(ctx: Context, live: Live, state: _State) -> str:
+def _render(ctx: Context, live: Live, state: _Deploy) -> str:
     state.new = render_revision(ctx, live)
     unchanged = same_revision(live.task_definition, state.new)
     if ctx.dry_run:
@@ -107,89 +128,102 @@ def _render(ctx: Context, live: Live, state: _State) -> str:
         for line in lines:
             ctx.console.line(f"    {line}")
     family = state.new["family"]
-    return f"{family} with image {ctx.release.reference}" + (
-        " (same as the live revision)" if unchanged else ""
-    )
+    same = " (same as the live revision)" if unchanged else ""
+    return f"{family} with image {ctx.require_release().reference}{same}"
 
 
-def _register(ctx: Context, live: Live, state: _State) -> str:
+def _register(ctx: Context, live: Live, state: _Deploy) -> str:
     if same_revision(live.task_definition, state.new):
-        state.arn = live.arn
+        state.rollout.arn = live.arn
         return f"the live revision {ecs.short_arn(live.arn)} already is this version: reusing it"
     registered = ecs.register_task_definition(ctx.aws, state.new)
-    state.arn = registered["taskDefinitionArn"]
-    return f"registered {ecs.short_arn(state.arn)}"
+    state.rollout.arn = registered["taskDefinitionArn"]
+    return f"registered {ecs.short_arn(state.rollout.arn)}"
 
 
-def _update(ctx: Context, live: Live, state: _State) -> str:
-    primary = ecs.primary_deployment(live.service)
-    if ecs.short_arn(primary.get("taskDefinition", "")) == ecs.short_arn(state.arn):
-        # Re-run after a killed job, or of a live release: follow the deployment that exists.
-        state.deployment_id = primary["id"]
-        return f"the service is already on {ecs.short_arn(state.arn)}: following deployment {primary['id']}"
-    service = ecs.update_service(
-        ctx.aws, live.service, state.arn, circuit_breaker=ctx.settings.circuit_breaker
-    )
-    state.deployment_id = ecs.primary_deployment(service).get("id", "")
-    breaker = "on" if ctx.settings.circuit_breaker else "off"
-    return f"deployment {state.deployment_id} started (circuit breaker {breaker})"
+@dataclass
+class _Rollback:
+    """What the rollback steps learn: the revision to return to, or one to register for it."""
+
+    rollout: Rollout
+    to: str | None
+    new: dict[str, Any] = field(default_factory=dict)
+    rolled_back_from: str = ""
 
 
-def _wait(ctx: Context, state: _State) -> str:
+def rollback_plan(ctx: Context, to: str | None) -> Plan:
+    """Return the service to the previous good version (or `to`), by a rolling update."""
     s = ctx.settings
-    result = checks.watch_rollout(
-        ctx.aws,
-        s.cluster,
-        s.service,
-        state.deployment_id,
-        s.wait,
-        ctx.console,
-        circuit_breaker=s.circuit_breaker,
-        previous=state.previous_arn or None,
+    live, state = Live(), _Rollback(Rollout(to or "the previous version"), to)
+    rollout = state.rollout
+
+    def record_tags() -> str:
+        extra = {
+            "ci-ecs:rolled-back-from": state.rolled_back_from,
+            "ci-ecs:commit": "",
+            "ci-ecs:pipeline": "",
+        }
+        return rollouts.record(ctx, live, rollout, TECHNIQUE, extra)
+
+    return Plan(
+        title=f"roll {s.service} (cluster {s.cluster}) back to {rollout.version}",
+        steps=(
+            Step(f"inspect service {s.service}", lambda: _choose_target(ctx, live, state), read_only=True),
+            Step("register the task definition", lambda: _register_target(ctx, state)),
+            Step(
+                f"update service {s.service}",
+                lambda: rollouts.update(ctx, live, rollout),
+                lambda: rollouts.restore(ctx, rollout),
+            ),
+            Step("wait for the rollout", lambda: rollouts.wait(ctx, rollout)),
+            Step("record the rollback in the service's tags", record_tags),
+        ),
+        record=lambda status, reason: _record(ctx, "rollback", rollout, status, reason),
     )
-    if result.ok:
-        return f"{ctx.release.version} is live on {ecs.short_arn(state.arn)}"
-    ecs.tag(
-        ctx.aws,
-        result.service.get("serviceArn") or _service_arn(ctx),
-        {"ci-ecs:failed-version": ctx.release.version, "ci-ecs:failed-at": _now()},
-    )
-    if result.ecs_rolled_back:
-        back_to = ecs.short_arn(result.service.get("taskDefinition", state.previous_arn))
-        raise DeploymentFailed(f"{result.reason} — ECS is rolling the service back to {back_to}")
-    raise DeploymentFailed(result.reason)
 
 
-def _restore(ctx: Context, state: _State) -> str:
-    s = ctx.settings
-    service = ecs.describe_service(ctx.aws, s.cluster, s.service)
-    if not state.previous_arn or ecs.short_arn(state.previous_arn) == ecs.short_arn(state.arn):
-        return "nothing to restore: no earlier revision"
-    if ecs.short_arn(service.get("taskDefinition", "")) == ecs.short_arn(state.previous_arn):
-        return f"the service is back on {ecs.short_arn(state.previous_arn)}"
-    updated = ecs.update_service(ctx.aws, service, state.previous_arn, circuit_breaker=s.circuit_breaker)
-    deployment = ecs.primary_deployment(updated).get("id")
-    return f"rolling back to {ecs.short_arn(state.previous_arn)}: deployment {deployment}"
+def _choose_target(ctx: Context, live: Live, state: _Rollback) -> str:
+    summary = inspect_service(ctx, live, controller="ECS")
+    tags, rollout = ecs.tags_of(live.service), state.rollout
+    current, current_arn = tags.get("ci-ecs:version"), tags.get("ci-ecs:task-definition", live.arn)
+    already = tags.get("ci-ecs:rolled-back-from")
+    if (state.to is None and already) or (state.to is not None and state.to == current):
+        # Converge: a second rollback (or one to the live version) keeps what the first one recorded.
+        rollout.version, rollout.arn = current or "", current_arn
+        rollout.previous_version = tags.get("ci-ecs:previous-version")
+        rollout.previous_arn = tags.get("ci-ecs:previous-task-definition", "")
+        state.rolled_back_from = already or ""
+        return f"{summary}; already on {current}: nothing to roll back (use --to VERSION to go further)"
+    rollout.previous_version, rollout.previous_arn = current, current_arn
+    state.rolled_back_from = current or ecs.short_arn(current_arn)
+    if state.to is None or state.to == tags.get("ci-ecs:previous-version"):
+        if "ci-ecs:previous-task-definition" not in tags:
+            raise PreconditionError(
+                f"rollback: nothing to roll back to — service {ctx.settings.service} has no recorded "
+                "previous version (deploy it with ci-ecs first, or pass --to VERSION)"
+            )
+        rollout.version = tags.get("ci-ecs:previous-version") or "previous"
+        rollout.arn = tags["ci-ecs:previous-task-definition"]
+        return f"{summary}; rolling back from {current} to {rollout.version} ({ecs.short_arn(rollout.arn)})"
+    rollout.version = state.to
+    found = find_revision(ctx, live.task_definition["family"], state.to)
+    if found:
+        rollout.arn = found
+        return f"{summary}; {state.to} is {ecs.short_arn(found)}"
+    if ctx.settings.image is None:
+        raise PreconditionError(
+            f"rollback: no revision of {live.task_definition['family']} is tagged ci-ecs:version={state.to}, "
+            "and no `image` repository is configured to find the image tag in"
+        )
+    ctx.release = Release(dataclasses.replace(ctx.settings.image, tag=state.to, digest=None), state.to)
+    pin_image(ctx)
+    state.new = render_revision(ctx, live)
+    return f"{summary}; no revision is tagged {state.to}: registering one for {ctx.release.reference}"
 
 
-def _record(ctx: Context, live: Live, state: _State) -> str:
-    tags = {
-        "ci-ecs:technique": TECHNIQUE,
-        "ci-ecs:version": ctx.release.version,
-        "ci-ecs:task-definition": state.arn,
-        "ci-ecs:previous-version": state.previous_version or "",
-        "ci-ecs:previous-task-definition": state.previous_arn,
-        "ci-ecs:deployed-at": _now(),
-        "ci-ecs:commit": ctx.release.commit or "",
-        "ci-ecs:pipeline": ctx.release.pipeline_url or "",
-    }
-    ecs.tag(ctx.aws, live.service["serviceArn"], {k: v for k, v in tags.items() if v})
-    return f"ci-ecs:version={ctx.release.version}, previous {state.previous_version or 'none'}"
-
-
-def _service_arn(ctx: Context) -> str:
-    return str(ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)["serviceArn"])
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def _register_target(ctx: Context, state: _Rollback) -> str:
+    if not state.new:
+        return f"not needed: {ecs.short_arn(state.rollout.arn)} exists"
+    registered = ecs.register_task_definition(ctx.aws, state.new)
+    state.rollout.arn = registered["taskDefinitionArn"]
+    return f"registered {ecs.short_arn(state.rollout.arn)}"
