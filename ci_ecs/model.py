@@ -81,6 +81,7 @@ class Release:
     version: str
     commit: str | None = None
     pipeline_url: str | None = None
+    pipeline_id: int | None = None
 
     @property
     def reference(self) -> str:

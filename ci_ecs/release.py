@@ -72,7 +72,19 @@ def resolve_release(settings: Settings, env: Mapping[str, str]) -> Release:
     commit = (
         env.get("GITHUB_SHA") if env.get("GITHUB_ACTIONS") == "true" else env.get("CI_COMMIT_SHA")
     ) or None
-    return Release(image=image, version=version, commit=commit, pipeline_url=_pipeline_url(env))
+    return Release(
+        image=image,
+        version=version,
+        commit=commit,
+        pipeline_url=_pipeline_url(env),
+        pipeline_id=_pipeline_id(env),
+    )
+
+
+def _pipeline_id(env: Mapping[str, str]) -> int | None:
+    """The pipeline (GitLab) or workflow run (GitHub) number; both only grow, and a retry keeps it."""
+    value = env.get("GITHUB_RUN_ID") if env.get("GITHUB_ACTIONS") == "true" else env.get("CI_PIPELINE_ID")
+    return int(value) if value and value.isdigit() else None
 
 
 def is_ecr(image: ImageRef) -> tuple[str, str, str] | None:

@@ -101,6 +101,8 @@ def _report(
         return None
     record = plan.record(status, reason)
     previous = f" (previous: {record.previous_version})" if record.previous_version else ""
+    if record.details.get("rolled_back_from"):
+        previous = f" (a rollback from {record.details['rolled_back_from']})"
     console.line(
         f"{record.command} {record.status}: {record.version} on {record.service} by {record.technique}"
         f"{previous} in {seconds:.0f}s"

@@ -32,6 +32,7 @@ class _Deploy:
 
     rollout: Rollout
     new: dict[str, Any] = field(default_factory=dict)
+    rolling_back_from: str = ""  # the newer version live when an older pipeline's job deploys again
 
 
 def plan(ctx: Context) -> Plan:
@@ -39,11 +40,15 @@ def plan(ctx: Context) -> Plan:
     s, release = ctx.settings, ctx.require_release()
     live, state = Live(), _Deploy(Rollout(release.version))
     rollout = state.rollout
-    extra = {"ci-ecs:commit": release.commit or "", "ci-ecs:pipeline": release.pipeline_url or ""}
+    extra = {
+        "ci-ecs:commit": release.commit or "",
+        "ci-ecs:pipeline": release.pipeline_url or "",
+        "ci-ecs:pipeline-id": str(release.pipeline_id or ""),
+    }
     return Plan(
         title=f"deploy {release.version} to {s.service} (cluster {s.cluster}) by rolling update",
         steps=(
-            Step(f"inspect service {s.service}", lambda: _inspect(ctx, live, rollout), read_only=True),
+            Step(f"inspect service {s.service}", lambda: _inspect(ctx, live, state), read_only=True),
             Step("check the image", lambda: pin_image(ctx), read_only=True),
             Step("render the task definition", lambda: _render(ctx, live, state), read_only=True),
             Step("register the task definition", lambda: _register(ctx, live, state)),
@@ -56,20 +61,28 @@ def plan(ctx: Context) -> Plan:
             Step(
                 "record the release in the service's tags",
                 lambda: rollouts.record(
-                    ctx, live, rollout, TECHNIQUE, {**extra, "ci-ecs:rolled-back-from": ""}
+                    ctx,
+                    live,
+                    rollout,
+                    TECHNIQUE,
+                    {**extra, "ci-ecs:rolled-back-from": state.rolling_back_from},
                 ),
             ),
         ),
-        record=lambda status, reason: _record(ctx, "deploy", rollout, status, reason),
+        record=lambda status, reason: _record(
+            ctx, "deploy", rollout, status, reason, state.rolling_back_from
+        ),
     )
 
 
 def _record(
-    ctx: Context, command: str, rollout: Rollout, status: str, reason: str | None
+    ctx: Context, command: str, rollout: Rollout, status: str, reason: str | None, rolled_back_from: str = ""
 ) -> DeploymentRecord:
     details = {"deployment": rollout.deployment_id}
     if ctx.release is not None:
         details["image"] = ctx.release.reference
+    if rolled_back_from:
+        details["rolled_back_from"] = rolled_back_from
     return DeploymentRecord(
         command=command,
         technique=TECHNIQUE,
@@ -86,9 +99,16 @@ def _record(
     )
 
 
-def _inspect(ctx: Context, live: Live, rollout: Rollout) -> str:
+def _inspect(ctx: Context, live: Live, state: _Deploy) -> str:
     summary = inspect_service(ctx, live, controller="ECS")
-    tags = ecs.tags_of(live.service)
+    tags, rollout = ecs.tags_of(live.service), state.rollout
+    state.rolling_back_from = _newer_live_version(ctx, tags)
+    if state.rolling_back_from:
+        ctx.console.line(
+            f"    this is a rollback: {state.rolling_back_from} from the newer pipeline "
+            f"{tags['ci-ecs:pipeline-id']} is live; deploying {rollout.version} of pipeline "
+            f"{ctx.require_release().pipeline_id} again"
+        )
     if tags.get("ci-ecs:version") == rollout.version:
         # A re-run of the release that is live: keep what it replaced as the previous version.
         rollout.previous_version = tags.get("ci-ecs:previous-version")
@@ -109,6 +129,15 @@ def _inspect(ctx: Context, live: Live, rollout: Rollout) -> str:
         rollout.previous_version = previous.version(ctx.require_release().image)
         rollout.previous_arn = previous.arn
     return summary
+
+
+def _newer_live_version(ctx: Context, tags: dict[str, str]) -> str:
+    """The live version when a newer pipeline deployed it than the one this job belongs to, else ''."""
+    ours, theirs = ctx.require_release().pipeline_id, tags.get("ci-ecs:pipeline-id", "")
+    live = tags.get("ci-ecs:version", "")
+    if ours is None or not theirs.isdigit() or live == ctx.require_release().version:
+        return ""
+    return live if int(theirs) > ours else ""
 
 
 def _replaced_deployment(service: dict[str, Any]) -> dict[str, Any] | None:
@@ -136,6 +165,12 @@ def _register(ctx: Context, live: Live, state: _Deploy) -> str:
     if same_revision(live.task_definition, state.new):
         state.rollout.arn = live.arn
         return f"the live revision {ecs.short_arn(live.arn)} already is this version: reusing it"
+    if state.rolling_back_from:
+        # Going back: the revision that ran this version before is exactly what to run again.
+        earlier = find_revision(ctx, state.new["family"], state.rollout.version)
+        if earlier:
+            state.rollout.arn = earlier
+            return f"{state.rollout.version} ran as {ecs.short_arn(earlier)} before: reusing it"
     registered = ecs.register_task_definition(ctx.aws, state.new)
     state.rollout.arn = registered["taskDefinitionArn"]
     return f"registered {ecs.short_arn(state.rollout.arn)}"
