@@ -16,6 +16,7 @@ from ci_ecs.errors import CiEcsError, DeploymentFailed
 from ci_ecs.output import Console, Redactor, detect_ci
 
 if TYPE_CHECKING:
+    from ci_ecs.runner import Plan
     from ci_ecs.settings import Settings
     from ci_ecs.strategies.common import Context
 
@@ -130,14 +131,35 @@ def _settings(g: Globals, flags: dict[str, str | None]) -> Settings:
     return load_settings(g.config, environment=g.environment, env=os.environ, flags=flags)
 
 
-def _context(g: Globals, console: Console, flags: dict[str, str | None]) -> Context:
+def _context(
+    g: Globals, console: Console, flags: dict[str, str | None], *, needs_release: bool = True
+) -> Context:
     from ci_ecs.aws.clients import Aws
+    from ci_ecs.forge import reporter_for
     from ci_ecs.release import resolve_release
     from ci_ecs.strategies.common import Context
 
     settings = _settings(g, flags)
-    release = resolve_release(settings, os.environ)
-    return Context(settings, release, Aws(settings.region), console, dict(os.environ), dry_run=g.dry_run)
+    release = resolve_release(settings, os.environ) if needs_release else None
+    reporter = reporter_for(settings.forge, os.environ, console, tier=os.environ.get("CI_ENVIRONMENT_TIER"))
+    return Context(
+        settings,
+        release,
+        Aws(settings.region),
+        console,
+        dict(os.environ),
+        dry_run=g.dry_run,
+        reporter=reporter,
+    )
+
+
+def _execute(plan: Plan, context: Context) -> None:
+    """Run a plan that changes the service, reporting to the forge and to later jobs."""
+    from ci_ecs.runner import Reporting, execute
+
+    s = context.settings
+    reporting = Reporting(context.reporter, s.environment, s.url, context.env)
+    execute(plan, context.console, dry_run=context.dry_run, reporting=reporting)
 
 
 def _fail(console: Console, g: Globals, exc: BaseException) -> typer.Exit:
@@ -188,10 +210,11 @@ def deploy(
     )
 
     def deploy(g: Globals, console: Console) -> None:
-        from ci_ecs import runner, strategies
+        from ci_ecs import strategies
 
         g.dry_run = g.dry_run or dry_run
-        runner.execute(strategies.deploy_plan(_context(g, console, flags)), console, dry_run=g.dry_run)
+        context = _context(g, console, flags)
+        _execute(strategies.deploy_plan(context), context)
 
     _run(ctx, deploy)
 
@@ -222,14 +245,11 @@ def rollback(
     )
 
     def rollback(g: Globals, console: Console) -> None:
-        from ci_ecs import runner, strategies
-        from ci_ecs.aws.clients import Aws
-        from ci_ecs.strategies.common import Context
+        from ci_ecs import strategies
 
         g.dry_run = g.dry_run or dry_run
-        settings = _settings(g, flags)
-        context = Context(settings, None, Aws(settings.region), console, dict(os.environ), dry_run=g.dry_run)
-        runner.execute(strategies.rollback_plan(context, to), console, dry_run=g.dry_run)
+        context = _context(g, console, flags, needs_release=False)
+        _execute(strategies.rollback_plan(context, to), context)
 
     _run(ctx, rollback)
 

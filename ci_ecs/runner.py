@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
 from ci_ecs.errors import CiEcsError, DeploymentFailed, RollbackFailed
+from ci_ecs.forge import Reporter
 from ci_ecs.model import DeploymentRecord
 from ci_ecs.output import Console
 
@@ -30,7 +31,9 @@ class Plan:
     record: Callable[[str, str | None], DeploymentRecord] | None = None  # (status, reason) -> record
 
 
-def run(plan: Plan, console: Console, *, dry_run: bool = False) -> None:
+def run(
+    plan: Plan, console: Console, *, dry_run: bool = False, before_change: Callable[[], None] | None = None
+) -> None:
     """Run every step; on failure after a change, undo the completed steps in reverse order.
 
     Raises the step's error when nothing was changed yet; DeploymentFailed when the plan failed and
@@ -43,6 +46,8 @@ def run(plan: Plan, console: Console, *, dry_run: bool = False) -> None:
             if dry_run and not step.read_only:
                 console.step(f"would {step.name}")
                 continue
+            if not changed and not step.read_only and before_change is not None:
+                before_change()
             console.step(step.name)
             started = time.monotonic()
             try:
@@ -80,18 +85,59 @@ def _undo(done: list[Step], console: Console) -> None:
                 console.line(f"    {result}")
 
 
-def execute(plan: Plan, console: Console, *, dry_run: bool = False) -> DeploymentRecord | None:
-    """Run a plan and report its outcome: a closing summary, and the record as JSON with --output json."""
+@dataclass(frozen=True)
+class Reporting:
+    """Where a job reports its outcome besides the log: the forge, and files for later jobs."""
+
+    reporter: Reporter
+    environment: str | None
+    url: str | None
+    env: Mapping[str, str]
+
+
+def execute(
+    plan: Plan, console: Console, *, dry_run: bool = False, reporting: Reporting | None = None
+) -> DeploymentRecord | None:
+    """Run a plan and report its outcome: log summary, JSON record, the forge, and outputs for later jobs."""
     started = time.monotonic()
+    forge = reporting if reporting and reporting.environment and plan.record and not dry_run else None
+
+    def announce() -> None:
+        # Once the version is known and just before the first change: nothing to report for a job
+        # that stops on bad input.
+        if forge is not None and plan.record is not None and forge.environment:
+            forge.reporter.started(plan.record("in_progress", None), forge.environment, forge.url)
+
     try:
-        run(plan, console, dry_run=dry_run)
+        run(plan, console, dry_run=dry_run, before_change=announce)
     except (DeploymentFailed, RollbackFailed) as exc:
-        _report(plan, console, "failed", str(exc), time.monotonic() - started)
+        record = _report(plan, console, "failed", str(exc), time.monotonic() - started)
+        if forge is not None and record is not None and forge.environment:
+            forge.reporter.finished(record, forge.environment, forge.url)
         raise
     if dry_run:
         console.line("dry run: nothing was changed")
         return None
-    return _report(plan, console, "success", None, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    record = _report(plan, console, "success", None, seconds)
+    if record is not None and reporting is not None:
+        if forge is not None and forge.environment:
+            forge.reporter.finished(record, forge.environment, forge.url)
+        _outputs(record, reporting, console, seconds)
+    return record
+
+
+def _outputs(record: DeploymentRecord, reporting: Reporting, console: Console, seconds: float) -> None:
+    """ci-ecs.env (in CI) and GitHub's outputs and step summary for later jobs; the facts in the log."""
+    from ci_ecs import job_outputs
+
+    if reporting.env.get("CI") == "true":
+        job_outputs.write_outputs(
+            record, {}, reporting.env, duration=seconds, url=reporting.url, redact=console.redact
+        )
+    with console.section("summary"):
+        for line in job_outputs.summary_lines(record, seconds, reporting.url):
+            console.line(line)
 
 
 def _report(

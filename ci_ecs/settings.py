@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ci_ecs.errors import ConfigError
+from ci_ecs.forge import FORGES
 from ci_ecs.model import ImageRef, image_problem
 from ci_ecs.redaction import looks_secret
 from ci_ecs.yamlfile import load_yaml
@@ -20,7 +21,7 @@ from ci_ecs.yamlfile import load_yaml
 DEFAULT_CONFIG = "ci-ecs.yml"
 STRATEGIES = ("rolling",)
 PLANNED_STRATEGIES = ("codedeploy", "switch")
-PLANNED_KEYS = ("canary", "codedeploy", "switch", "forge")  # named by DESIGN.md §2, not built yet
+PLANNED_KEYS = ("canary", "codedeploy", "switch")  # named by DESIGN.md §2, not built yet
 _GROUPS = ("rolling", "wait")
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?")
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -51,6 +52,8 @@ class Settings:
     strategy: str = "rolling"
     circuit_breaker: bool = True
     wait: WaitSettings = WaitSettings()
+    forge: str = "auto"
+    url: str | None = None  # the environment's address, for the forge and DEPLOY_URL
     environment: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
@@ -122,9 +125,18 @@ def _strategy(value: object, key: str, source: str) -> str:
     return name
 
 
+def _forge(value: object, key: str, source: str) -> str:
+    name = _string(value, key, source)
+    if name not in FORGES:
+        raise ConfigError(f"{key}: {name!r} is not one of: {', '.join(FORGES)} (from {source})")
+    return name
+
+
 KEYS: dict[str, Callable[[object, str, str], Any]] = {
     **dict.fromkeys(("region", "cluster", "service"), _string),
     **{"container": _names, "image": _image, "strategy": _strategy, "rolling.circuit_breaker": _boolean},
+    "forge": _forge,
+    "url": _string,
     "task_definition": lambda value, key, source: Path(_string(value, key, source)),
     **dict.fromkeys(("wait.timeout", "wait.poll_first", "wait.poll_cap"), _duration),
 }

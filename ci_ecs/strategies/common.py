@@ -12,6 +12,8 @@ from ci_ecs import render
 from ci_ecs.aws import ecr, ecs
 from ci_ecs.aws.clients import Aws
 from ci_ecs.errors import ConfigError, PreconditionError
+from ci_ecs.forge import Reporter
+from ci_ecs.forge.null import NullReporter
 from ci_ecs.model import ImageRef, Release
 from ci_ecs.output import Console
 from ci_ecs.redaction import looks_secret
@@ -28,6 +30,7 @@ class Context:
     console: Console
     env: Mapping[str, str]
     dry_run: bool = False
+    reporter: Reporter = field(default_factory=NullReporter)
 
     def require_release(self) -> Release:
         """The release this job deploys (commands that deploy one always have it)."""

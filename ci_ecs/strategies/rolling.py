@@ -102,12 +102,11 @@ def _record(
 def _inspect(ctx: Context, live: Live, state: _Deploy) -> str:
     summary = inspect_service(ctx, live, controller="ECS")
     tags, rollout = ecs.tags_of(live.service), state.rollout
-    state.rolling_back_from = _newer_live_version(ctx, tags)
+    state.rolling_back_from, newer = _newer_live_version(ctx, tags)
     if state.rolling_back_from:
         ctx.console.line(
-            f"    this is a rollback: {state.rolling_back_from} from the newer pipeline "
-            f"{tags['ci-ecs:pipeline-id']} is live; deploying {rollout.version} of pipeline "
-            f"{ctx.require_release().pipeline_id} again"
+            f"    this is a rollback: {state.rolling_back_from} from the newer pipeline {newer} is live; "
+            f"deploying {rollout.version} of pipeline {ctx.require_release().pipeline_id} again"
         )
     if tags.get("ci-ecs:version") == rollout.version:
         # A re-run of the release that is live: keep what it replaced as the previous version.
@@ -131,13 +130,26 @@ def _inspect(ctx: Context, live: Live, state: _Deploy) -> str:
     return summary
 
 
-def _newer_live_version(ctx: Context, tags: dict[str, str]) -> str:
-    """The live version when a newer pipeline deployed it than the one this job belongs to, else ''."""
-    ours, theirs = ctx.require_release().pipeline_id, tags.get("ci-ecs:pipeline-id", "")
-    live = tags.get("ci-ecs:version", "")
-    if ours is None or not theirs.isdigit() or live == ctx.require_release().version:
-        return ""
-    return live if int(theirs) > ours else ""
+def _newer_live_version(ctx: Context, tags: dict[str, str]) -> tuple[str, int | None]:
+    """The live version and its pipeline if a newer pipeline than ours deployed it, else ('', None)."""
+    release = ctx.require_release()
+    ours, live = release.pipeline_id, tags.get("ci-ecs:version", "")
+    if ours is None or live == release.version:
+        return "", None
+    theirs = tags.get("ci-ecs:pipeline-id", "")
+    if theirs.isdigit():
+        return (live, int(theirs)) if int(theirs) > ours else ("", None)
+    # No pipeline recorded in AWS (deployed before ci-ecs did): ask the forge which pipeline deployed last.
+    environment = ctx.settings.environment
+    newest = ctx.reporter.history(environment, limit=5)[:1] if environment else []
+    if (
+        newest
+        and newest[0].pipeline_id
+        and newest[0].pipeline_id > ours
+        and newest[0].version != release.version
+    ):
+        return newest[0].version, newest[0].pipeline_id
+    return "", None
 
 
 def _replaced_deployment(service: dict[str, Any]) -> dict[str, Any] | None:

@@ -9,7 +9,11 @@ from tests.integration.helpers import ci_ecs_executable, run_process
 
 
 def test_demo_shows_a_rollout_and_a_rolled_back_failure_and_exits_0(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CI_ECS_", "GITLAB_", "GITHUB_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "CI_", "GITLAB_", "GITHUB_")) and k != "CI"
+    }
 
     run = run_process([ci_ecs_executable(), "demo"], env, tmp_path)
 

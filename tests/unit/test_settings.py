@@ -250,10 +250,24 @@ def test_unknown_key_without_a_close_match_has_no_suggestion(tmp_path: Path) -> 
     assert "did you mean" not in fails(tmp_path, BASE + "zzzzzz: 1\n")
 
 
-@pytest.mark.parametrize("key", ["canary", "codedeploy", "switch", "forge"])
+@pytest.mark.parametrize("key", ["canary", "codedeploy", "switch"])
 def test_designed_but_unbuilt_keys_say_not_supported_yet(tmp_path: Path, key: str) -> None:
     message = fails(tmp_path, BASE + f"{key}:\n  mode: task\n")
     assert message.startswith(f"{key}: not supported yet by this version of ci-ecs")
+
+
+@pytest.mark.parametrize("source", ["file", "variable"])
+def test_forge_is_one_of_auto_gitlab_github_none(tmp_path: Path, source: str) -> None:
+    (tmp_path / "ci-ecs.yml").write_text(BASE + ("forge: bitbucket\n" if source == "file" else ""))
+    env = {"CI_ECS_FORGE": "bitbucket"} if source == "variable" else {}
+    with pytest.raises(ConfigError, match=r"^forge: 'bitbucket' is not one of: auto, gitlab, github, none"):
+        load_settings(tmp_path / "ci-ecs.yml", environment=None, env=env, flags={})
+    (tmp_path / "ci-ecs.yml").write_text(BASE)
+    assert load_settings(tmp_path / "ci-ecs.yml", environment=None, env={}, flags={}).forge == "auto"
+    assert (
+        load_settings(tmp_path / "ci-ecs.yml", environment=None, env={"CI_ECS_FORGE": "none"}, flags={}).forge
+        == "none"
+    )
 
 
 def test_a_group_that_is_not_a_mapping_is_an_error(tmp_path: Path) -> None:

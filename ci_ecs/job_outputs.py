@@ -1,0 +1,142 @@
+"""Outputs for later jobs: the dotenv report, `$GITHUB_OUTPUT` and the job summary (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from ci_ecs.model import DeploymentRecord
+
+DOTENV = Path("ci-ecs.env")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # what GitLab accepts as a variable name
+# dotenv key → GitHub output name. Not CI_ECS_TASK_DEFINITION: that variable configures the template
+# (`task_definition`), and dotenv variables reach later jobs with precedence over .gitlab-ci.yml.
+_STANDARD = {
+    "CI_ECS_IMAGE": "image",
+    "CI_ECS_VERSION": "version",
+    "CI_ECS_PREVIOUS_VERSION": "previous-version",
+    "CI_ECS_TECHNIQUE": "technique",
+    "CI_ECS_TASK_DEFINITION_ARN": "task-definition",
+    "DEPLOY_URL": "deploy-url",
+}
+
+
+def output_values(record: DeploymentRecord, url: str | None = None) -> dict[str, str]:
+    """The facts every job hands on, by dotenv key (empty ones left out)."""
+    values = {
+        "CI_ECS_IMAGE": record.details.get("image", ""),
+        "CI_ECS_VERSION": record.version,
+        "CI_ECS_PREVIOUS_VERSION": record.previous_version or "",
+        "CI_ECS_TECHNIQUE": record.technique,
+        "CI_ECS_TASK_DEFINITION_ARN": record.task_definition,
+        "DEPLOY_URL": url or "",
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def output_name(key: str) -> str:
+    """The GitHub output for a dotenv key: `CI_ECS_IMAGE` → `image`, `CI_ECS_FOO_BAR` → `foo-bar`."""
+    return _STANDARD.get(key) or key.removeprefix("CI_ECS_").lower().replace("_", "-")
+
+
+def dotenv_text(values: Mapping[str, str]) -> str:
+    """`KEY=value` lines as GitLab's dotenv report reads them; refuses what it cannot carry."""
+    for key, value in values.items():
+        if not _KEY.fullmatch(key):
+            raise ValueError(f"output {key!r}: a dotenv name has only letters, digits and _")
+        if "\n" in value or "\r" in value:
+            raise ValueError(f"output {key}: a GitLab dotenv report cannot carry a line break")
+    return "".join(f"{key}={value}\n" for key, value in values.items())
+
+
+def github_output_text(values: Mapping[str, str]) -> str:
+    """`name<<DELIMITER` blocks, the `$GITHUB_OUTPUT` form that is safe for any value."""
+    blocks = []
+    for key, value in values.items():
+        delimiter = f"ci_ecs_{uuid.uuid4().hex}"
+        while delimiter in value:
+            delimiter = f"ci_ecs_{uuid.uuid4().hex}"
+        blocks.append(f"{output_name(key)}<<{delimiter}\n{value}\n{delimiter}\n")
+    return "".join(blocks)
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    minutes, secs = divmod(whole, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m {secs:02d}s"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def _facts(record: DeploymentRecord, duration: float | None, url: str | None) -> list[tuple[str, str]]:
+    facts = [
+        ("Version", record.version),
+        ("Previous version", record.previous_version or ""),
+        ("Technique", record.technique),
+        ("Service", f"{record.service} on {record.cluster}"),
+        ("Task definition", record.task_definition),
+        ("Image", record.details.get("image", "")),
+        ("Traffic", record.details.get("traffic", "")),
+        ("Duration", _duration(duration) if duration is not None else ""),
+        ("Link", url or ""),
+        ("Reason", record.reason or ""),
+    ]
+    return [(label, value) for label, value in facts if value]
+
+
+def _outcome(record: DeploymentRecord) -> str:
+    done = "succeeded" if record.status == "success" else "failed"
+    return f"{record.command} {done}: {record.version} on {record.service}"
+
+
+def summary_lines(record: DeploymentRecord, duration: float | None, url: str | None) -> list[str]:
+    """The job's outcome as plain lines, for the closing section of a GitLab log."""
+    facts = [f"  {label.lower() + ':':<18}{value}" for label, value in _facts(record, duration, url)]
+    return [_outcome(record), *facts]
+
+
+def _cell(label: str, value: str) -> str:
+    if label == "Link":
+        return f"<{value}>"
+    value = " ".join(value.splitlines()).replace("|", "\\|")  # a line break would end the table
+    return value if "`" in value or label in ("Duration", "Reason", "Traffic") else f"`{value}`"
+
+
+def summary_markdown(record: DeploymentRecord, duration: float | None, url: str | None) -> str:
+    """The job's outcome as a Markdown table for GitHub's job summary."""
+    icon = "✅" if record.status == "success" else "❌"
+    rows = [f"| {label} | {_cell(label, value)} |" for label, value in _facts(record, duration, url)]
+    return "\n".join([f"### {icon} ci-ecs {_outcome(record)}", "", "| | |", "|---|---|", *rows, ""]) + "\n"
+
+
+def _append(path: str, text: str) -> None:
+    with open(path, "a", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def write_outputs(
+    record: DeploymentRecord,
+    values: Mapping[str, str],
+    env: Mapping[str, str],
+    *,
+    dotenv: Path = DOTENV,
+    duration: float | None = None,
+    url: str | None = None,
+    redact: Callable[[str], str] | None = None,
+) -> None:
+    """Write the dotenv report and, on GitHub, `$GITHUB_OUTPUT` and the step summary."""
+    # `values` add to the standard outputs; a refused value raises ValueError before anything is written.
+    mask = redact or (lambda text: text)
+    outputs = {key: mask(value) for key, value in {**output_values(record, url), **values}.items()}
+    text = dotenv_text(outputs)
+    partial = dotenv.with_name(dotenv.name + ".tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, dotenv)  # a later job never reads half a file
+    if env.get("GITHUB_OUTPUT"):
+        _append(env["GITHUB_OUTPUT"], github_output_text(outputs))
+    if env.get("GITHUB_STEP_SUMMARY"):
+        _append(env["GITHUB_STEP_SUMMARY"], mask(summary_markdown(record, duration, url)))
