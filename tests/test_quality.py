@@ -31,7 +31,7 @@ def test_mypy_is_clean_on_the_package() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_only_the_aws_package_imports_boto3_and_only_the_sandbox_imports_moto() -> None:
+def test_only_their_own_packages_import_boto3_moto_typer_and_the_forge_clients() -> None:
     offenders = []
     for path in (ROOT / "ci_ecs").rglob("*.py"):
         text = path.read_text()
@@ -42,10 +42,13 @@ def test_only_the_aws_package_imports_boto3_and_only_the_sandbox_imports_moto() 
             offenders.append(f"{relative} imports moto")
         if ("import typer" in text or "from typer" in text) and relative != "cli.py":
             offenders.append(f"{relative} imports typer")
+        forge_client = any(f"{w} {m}" in text for w in ("import", "from") for m in ("gitlab", "github"))
+        if forge_client and not relative.startswith("forge/"):
+            offenders.append(f"{relative} imports a forge client library")
     assert offenders == []
 
 
-def test_help_does_not_import_boto3() -> None:
+def test_help_imports_no_heavy_library() -> None:
     probe = (
         "import sys, ci_ecs.cli; print(sorted(m for m in ('boto3', 'botocore', 'moto') if m in sys.modules))"
     )
