@@ -15,6 +15,6 @@ def deploy_plan(ctx: Context) -> Plan:
 
 def rollback_plan(ctx: Context, to: str | None) -> Plan:
     """The plan of `rollback` for the live technique."""
-    from ci_ecs.strategies import rolling
+    from ci_ecs.strategies import rollback
 
-    return rolling.rollback_plan(ctx, to)
+    return rollback.plan(ctx, to)

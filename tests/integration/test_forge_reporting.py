@@ -183,3 +183,42 @@ def test_forge_errors_are_one_warning_and_do_not_change_the_result(
     assert len(warnings) == 1, run.stderr
     assert "401" in warnings[0]
     assert GITHUB_TOKEN not in run.output
+
+
+def test_github_rollback_without_records_in_aws_uses_the_previous_successful_deployments_payload(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample
+) -> None:
+    ecs = client(sandbox, "ecs")
+    v1_revision = ecs.describe_services(cluster=sample.cluster, services=[sample.service])["services"][0][
+        "taskDefinition"
+    ]
+    assert cli("deploy", "--image", f"{sample.repository}:v2", env={"CI_ECS_FORGE": "none"}).code == 0
+    service_arn = ecs.describe_services(cluster=sample.cluster, services=[sample.service])["services"][0][
+        "serviceArn"
+    ]
+    ecs.untag_resource(
+        resourceArn=service_arn, tagKeys=["ci-ecs:previous-version", "ci-ecs:previous-task-definition"]
+    )
+    payloads = {
+        43: {"version": "v2", "task_definition": "arn:x"},
+        42: {"version": "v1", "task_definition": v1_revision},
+    }
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as github:
+        github.get(f"{REPO}/deployments", json=[github_deployment(i, payload=p) for i, p in payloads.items()])
+        for id_ in payloads:
+            github.get(
+                f"{REPO}/deployments/{id_}/statuses", json=[github_status(id_, "success", deployment=id_)]
+            )
+        github.post(f"{REPO}/deployments", json=github_deployment(44), status=201)
+        github.post(
+            f"{REPO}/deployments/44/statuses", json=github_status(2, "success", deployment=44), status=201
+        )
+        run = cli("--environment", "production", "rollback", env=_github())
+
+    assert run.code == 0, run.output
+    service = ecs.describe_services(cluster=sample.cluster, services=[sample.service], include=["TAGS"])[
+        "services"
+    ][0]
+    assert service["taskDefinition"].rsplit("/", 1)[-1] == v1_revision.rsplit("/", 1)[-1]
+    assert {t["key"]: t["value"] for t in service["tags"]}["ci-ecs:version"] == "v1"
