@@ -141,7 +141,9 @@ def _context(
 
     settings = _settings(g, flags)
     release = resolve_release(settings, os.environ) if needs_release else None
-    reporter = reporter_for(settings.forge, os.environ, console, tier=os.environ.get("CI_ENVIRONMENT_TIER"))
+    # Deployments belong to an environment: without one there is nothing to report or to ask.
+    forge = settings.forge if settings.environment else "none"
+    reporter = reporter_for(forge, os.environ, console, tier=os.environ.get("CI_ENVIRONMENT_TIER"))
     return Context(
         settings,
         release,

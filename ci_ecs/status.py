@@ -75,6 +75,8 @@ def text_lines(status: dict[str, Any]) -> list[str]:
     if tags.get("ci-ecs:previous-version"):
         previous_td = ecs.short_arn(tags.get("ci-ecs:previous-task-definition", "?"))
         lines.append(f"  previous       {tags['ci-ecs:previous-version']} on {previous_td}")
+    if tags.get("ci-ecs:rolled-back-from"):
+        lines.append(f"  rolled back    from {tags['ci-ecs:rolled-back-from']}")
     if tags.get("ci-ecs:failed-version"):
         lines.append(
             f"  last failure   {tags['ci-ecs:failed-version']} at {tags.get('ci-ecs:failed-at', '?')}"

@@ -51,7 +51,7 @@ def test_rollback_returns_to_the_previous_version_and_says_so_everywhere(
     assert "rollback success: v2" in run.stdout
     status = cli("status")
     assert "live version   v2" in status.stdout
-    assert "ci-ecs:rolled-back-from = v3" in status.stdout
+    assert "rolled back    from v3" in status.stdout
 
 
 def test_rollback_twice_in_a_row_changes_nothing_the_second_time(
