@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -12,22 +10,36 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ci_ecs.config_values import (
+    arns,
+    bad,
+    boolean,
+    choice,
+    container_names,
+    duration,
+    image_reference,
+    number,
+    string,
+)
 from ci_ecs.errors import ConfigError
 from ci_ecs.forge import FORGES
-from ci_ecs.model import ImageRef, image_problem
-from ci_ecs.redaction import looks_secret
+from ci_ecs.model import ImageRef
 from ci_ecs.yamlfile import load_yaml
 
 DEFAULT_CONFIG = "ci-ecs.yml"
 STRATEGIES = ("rolling",)
 PLANNED_STRATEGIES = ("codedeploy", "switch")
-PLANNED_KEYS = ("canary", "codedeploy", "switch")  # named by DESIGN.md §2, not built yet
-_GROUPS = ("rolling", "wait")
-_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?")
-_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+PLANNED_KEYS = ("codedeploy", "switch")  # named by DESIGN.md §2, not built yet
+CANARY_MODES = ("task", "service", "taskset")
+_GROUPS = ("rolling", "wait", "canary")
 _UNSUPPORTED = "not supported yet by this version of ci-ecs"
 # Flags cli.py spells otherwise than `--<key>`:
-FLAG_NAMES = {"wait.timeout": "--timeout", "rolling.circuit_breaker": "--circuit-breaker"}
+FLAG_NAMES = {
+    "wait.timeout": "--timeout",
+    "rolling.circuit_breaker": "--circuit-breaker",
+    "canary.weight": "--weight",
+    "canary.count": "--count",
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,19 @@ class WaitSettings:
     timeout: float = 900.0
     poll_first: float = 2.0
     poll_cap: float = 15.0
+
+
+@dataclass(frozen=True)
+class CanarySettings:
+    """How `canary-deploy` puts the new version beside the stable one (DESIGN.md §1)."""
+
+    mode: str | None = None  # task | service | taskset; None: no canary configured
+    count: int = 1  # tasks (task and service modes)
+    service: str | None = None  # service mode; default <service>-canary
+    scale: float = 10.0  # taskset mode: percent of the service's desired count
+    weight: int = 10  # taskset mode: percent of the listener rules' traffic
+    target_group: str | None = None  # taskset mode: the canary target group
+    listener_rules: tuple[str, ...] = ()  # taskset mode: rules (or listeners) whose weights move
 
 
 @dataclass(frozen=True)
@@ -52,72 +77,15 @@ class Settings:
     strategy: str = "rolling"
     circuit_breaker: bool = True
     wait: WaitSettings = WaitSettings()
+    canary: CanarySettings = CanarySettings()
     forge: str = "auto"
     url: str | None = None  # the environment's address, for the forge and DEPLOY_URL
     environment: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
 
-def _bad(key: str, source: str, expected: str, value: object) -> ConfigError:
-    shown = "****" if looks_secret(key, str(value)) else repr(value)
-    shown = shown if len(shown) <= 80 else shown[:77] + "..."
-    return ConfigError(f"{key}: expected {expected}, got {shown} (from {source})")
-
-
-def _string(value: object, key: str, source: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _bad(key, source, "a non-empty string", value)
-    return value.strip()
-
-
-def _names(value: object, key: str, source: str) -> tuple[str, ...]:
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-        raise _bad(key, source, "a container name or a list of names", value)
-    names = tuple(i.strip() for i in items if i.strip())
-    for name in names:
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", name):
-            raise _bad(key, source, "container names of letters, digits, - and _", name)
-    return names
-
-
-def _boolean(value: object, key: str, source: str) -> bool:
-    if not isinstance(value, bool | str) or str(value).strip().lower() not in _BOOLS:
-        raise _bad(key, source, "true or false (or yes/no, 1/0)", value)
-    return _BOOLS[str(value).strip().lower()]
-
-
-def parse_duration(text: str) -> float | None:
-    """Seconds in `90`, `1.5`, `90s`, `15m`, `2m30s` or `1h`; None when it is not a duration."""
-    match = _DURATION.fullmatch(text.strip().lower().replace(" ", ""))
-    if not text.strip() or not match:
-        return None
-    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
-
-
-def _duration(value: object, key: str, source: str) -> float:
-    expected = "a number of seconds or a duration like 90s, 15m or 2m30s"
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise _bad(key, source, expected, value)
-    seconds = parse_duration(value) if isinstance(value, str) else float(value)
-    if seconds is None or not math.isfinite(seconds):
-        raise _bad(key, source, expected, value)
-    if seconds <= 0:
-        raise ConfigError(f"{key}: must be more than 0 seconds, got {value!r} (from {source})")
-    return seconds
-
-
-def _image(value: object, key: str, source: str) -> ImageRef:
-    image = ImageRef.parse(_string(value, key, source))
-    problem = image_problem(image)
-    if problem:
-        raise ConfigError(f"{key}: {value!r} is not an image reference: {problem} (from {source})")
-    return image
-
-
 def _strategy(value: object, key: str, source: str) -> str:
-    name = _string(value, key, source)
+    name = string(value, key, source)
     if name in PLANNED_STRATEGIES:
         raise ConfigError(f"{key}: '{name}' is {_UNSUPPORTED} (from {source})")
     if name not in STRATEGIES:
@@ -125,20 +93,25 @@ def _strategy(value: object, key: str, source: str) -> str:
     return name
 
 
-def _forge(value: object, key: str, source: str) -> str:
-    name = _string(value, key, source)
-    if name not in FORGES:
-        raise ConfigError(f"{key}: {name!r} is not one of: {', '.join(FORGES)} (from {source})")
-    return name
-
-
 KEYS: dict[str, Callable[[object, str, str], Any]] = {
-    **dict.fromkeys(("region", "cluster", "service"), _string),
-    **{"container": _names, "image": _image, "strategy": _strategy, "rolling.circuit_breaker": _boolean},
-    "forge": _forge,
-    "url": _string,
-    "task_definition": lambda value, key, source: Path(_string(value, key, source)),
-    **dict.fromkeys(("wait.timeout", "wait.poll_first", "wait.poll_cap"), _duration),
+    **dict.fromkeys(("region", "cluster", "service"), string),
+    **{
+        "container": container_names,
+        "image": image_reference,
+        "strategy": _strategy,
+        "rolling.circuit_breaker": boolean,
+    },
+    "forge": choice(FORGES),
+    "url": string,
+    "task_definition": lambda value, key, source: Path(string(value, key, source)),
+    **dict.fromkeys(("wait.timeout", "wait.poll_first", "wait.poll_cap"), duration),
+    "canary.mode": choice(CANARY_MODES),
+    "canary.count": number(1, 100, integer=True),
+    "canary.service": string,
+    "canary.scale": number(1, 100),
+    "canary.weight": number(0, 100, integer=True),
+    "canary.target_group": lambda value, key, source: arns("targetgroup/")(value, key, source)[0],
+    "canary.listener_rules": arns("listener-rule/|listener/"),
 }
 Layer = dict[str, tuple[Any, str]]
 
@@ -165,7 +138,7 @@ def _flatten(data: Mapping[Any, Any], shown: str, group: str, source: str, where
         elif key in _GROUPS and value is not None:
             if not isinstance(value, Mapping):
                 members = ", ".join(k for k in KEYS if k.startswith(key))
-                raise _bad(key, source, f"a mapping of {members}", value)
+                raise bad(key, source, f"a mapping of {members}", value)
             layer.update(_flatten(value, shown, key + ".", source, where, base))
         elif not group and key in PLANNED_KEYS:
             raise ConfigError(f"{shown}{key}: {_UNSUPPORTED} (in {where})")
@@ -190,12 +163,12 @@ def _read(path: Path, where: str) -> dict[Any, Any]:
 def _section(envs: object, name: str | None, named_by: str, where: str, base: Path) -> Layer:
     """The section for the environment (its own, else the first pattern like `review/*` matching it)."""
     if not isinstance(envs, Mapping | None):
-        raise _bad("environments", f"file {where}", "a mapping of environment names to keys", envs)
+        raise bad("environments", f"file {where}", "a mapping of environment names to keys", envs)
     sections: dict[str, Layer] = {}
     for env_name, body in (envs or {}).items():  # every section is checked, in effect or not
         label = f"environments.{env_name}"
         if not isinstance(body, Mapping | None):
-            raise _bad(label, f"file {where}", "a mapping of keys", body)
+            raise bad(label, f"file {where}", "a mapping of keys", body)
         sections[str(env_name)] = _flatten(body or {}, label + ".", "", f"{label} in {where}", where, base)
     if not name or not sections or name in sections:
         return sections.get(name or "", {})
@@ -257,5 +230,12 @@ def load_settings(
     if template is not None and not template.is_file():
         raise ConfigError(f"task_definition: {template} not found (from {sources['task_definition']})")
     sources.update({"environment": named_by} if name else {})
-    rest = {k.removeprefix("rolling."): v for k, v in value.items() if not k.startswith("wait.")}
-    return Settings(**rest, wait=wait, environment=name, sources=MappingProxyType(sources))
+    canary = CanarySettings(
+        **{k.removeprefix("canary."): v for k, v in value.items() if k.startswith("canary.")}
+    )
+    if canary.mode == "taskset":
+        for key in ("canary.target_group", "canary.listener_rules"):
+            if key not in value:
+                raise ConfigError(f"{key}: required with canary.mode taskset (from {sources['canary.mode']})")
+    rest = {k.removeprefix("rolling."): v for k, v in value.items() if not k.startswith(("wait.", "canary."))}
+    return Settings(**rest, wait=wait, canary=canary, environment=name, sources=MappingProxyType(sources))

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from ci_ecs.config_values import parse_duration
 from ci_ecs.errors import ConfigError
 from ci_ecs.model import ImageRef
-from ci_ecs.settings import Settings, WaitSettings, flag_name, load_settings, parse_duration, variable_name
+from ci_ecs.settings import Settings, WaitSettings, flag_name, load_settings, variable_name
 
 BASE = "cluster: main\nservice: web\n"
 
@@ -250,7 +251,7 @@ def test_unknown_key_without_a_close_match_has_no_suggestion(tmp_path: Path) -> 
     assert "did you mean" not in fails(tmp_path, BASE + "zzzzzz: 1\n")
 
 
-@pytest.mark.parametrize("key", ["canary", "codedeploy", "switch"])
+@pytest.mark.parametrize("key", ["codedeploy", "switch"])
 def test_designed_but_unbuilt_keys_say_not_supported_yet(tmp_path: Path, key: str) -> None:
     message = fails(tmp_path, BASE + f"{key}:\n  mode: task\n")
     assert message.startswith(f"{key}: not supported yet by this version of ci-ecs")
@@ -374,7 +375,7 @@ def test_an_invalid_image_reference_is_an_error(tmp_path: Path, image: str, prob
 
 def test_an_unknown_flag_key_is_an_error(tmp_path: Path) -> None:
     assert fails(tmp_path, flags={"colour": "red"}) == "--colour: unknown option"
-    assert fails(tmp_path, flags={"canary.mode": "task"}).startswith("--canary-mode: not supported yet")
+    assert fails(tmp_path, flags={"switch.overlap": "60"}).startswith("--switch-overlap: not supported yet")
 
 
 def test_flags_that_were_not_given_are_ignored(tmp_path: Path) -> None:
@@ -413,3 +414,41 @@ def test_variable_and_flag_names_follow_the_key() -> None:
     assert variable_name("task_definition") == "CI_ECS_TASK_DEFINITION"
     assert flag_name("wait.poll_first") == "--wait-poll-first"
     assert flag_name("task_definition") == "--task-definition"
+
+
+def test_canary_settings_from_file_variables_and_flags(tmp_path: Path) -> None:
+    rule = (
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+        "listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+    )
+    group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-canary/73e2d6bc24d8a067"
+    text = (
+        BASE + f"canary:\n  mode: taskset\n  scale: 25\n  target_group: {group}\n  listener_rules: [{rule}]\n"
+    )
+    (tmp_path / "ci-ecs.yml").write_text(text)
+
+    settings = load_settings(
+        tmp_path / "ci-ecs.yml",
+        environment=None,
+        env={"CI_ECS_CANARY_COUNT": "2"},
+        flags={"canary.weight": "30"},
+    )
+
+    assert settings.canary.mode == "taskset"
+    assert (settings.canary.scale, settings.canary.weight, settings.canary.count) == (25.0, 30, 2)
+    assert settings.canary.target_group == group
+    assert settings.canary.listener_rules == (rule,)
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("canary:\n  mode: blue\n", "canary.mode: 'blue' is not one of: task, service, taskset"),
+        ("canary:\n  weight: 150\n", "canary.weight: expected a whole number from 0 to 100, got 150"),
+        ("canary:\n  count: 0\n", "canary.count: expected a whole number from 1 to 100, got 0"),
+        ("canary:\n  target_group: web\n", "canary.target_group: expected an ARN of a targetgroup/"),
+        ("canary:\n  mode: taskset\n", "canary.target_group: required with canary.mode taskset"),
+    ],
+)
+def test_bad_canary_settings_name_the_key(tmp_path: Path, text: str, start: str) -> None:
+    assert fails(tmp_path, BASE + text).startswith(start)
