@@ -55,6 +55,7 @@ def watch_rollout(
     *,
     circuit_breaker: bool,
     previous: str | None = None,
+    max_failures: int | None = None,
     clock: Clock | None = None,
 ) -> CheckResult:
     """Follow deployment `deployment_id` of a service to COMPLETED (ok) or FAILED / timeout (not ok)."""
@@ -89,9 +90,9 @@ def watch_rollout(
             return _with_stops(CheckResult(False, reason, service, rolled_back), reported_stops)
         if done:
             return CheckResult(True, "deployment completed", service)
-        if not circuit_breaker and ours.get("failedTasks", 0) >= failure_threshold(
-            ours.get("desiredCount", 0)
-        ):
+        # Without the breaker, fail where ECS would have; a canary fails at its first failed task.
+        limit = max_failures or (None if circuit_breaker else failure_threshold(ours.get("desiredCount", 0)))
+        if limit is not None and ours.get("failedTasks", 0) >= limit:
             failed = CheckResult(False, f"{ours['failedTasks']} tasks of the new version failed", service)
             return _with_stops(failed, reported_stops)
         if clock.now() >= deadline:
@@ -190,3 +191,58 @@ def format_duration(seconds: float) -> str:
     if minutes and secs:
         return f"{minutes}m{secs}s"
     return f"{minutes}m" if minutes else f"{secs}s"
+
+
+Endpoint = tuple[str, int]  # a target: IP and port
+
+
+def watch_targets(
+    aws: Aws,
+    targets: dict[str, list[Endpoint]],
+    wait: WaitSettings,
+    console: Console,
+    *,
+    gone: bool = False,
+    timeout: float | None = None,
+    clock: Clock | None = None,
+) -> CheckResult:
+    """Wait until the targets are healthy in their groups (or, with `gone`, drained away); unhealthy fails."""
+    clock = clock or Clock()
+    limit = wait.timeout if timeout is None else timeout
+    deadline = clock.now() + limit
+    for interval in intervals(wait):
+        states = {
+            arn: {(t.id, t.port or 0): t for t in elbv2.target_health(aws, arn)} for arn in sorted(targets)
+        }
+        ours = [
+            (arn, endpoint, states[arn].get(endpoint))
+            for arn, endpoints in targets.items()
+            for endpoint in endpoints
+        ]
+        shown = ", ".join(f"{ip}:{port} {t.state if t else 'gone'}" for _, (ip, port), t in ours)
+        console.progress(f"targets {shown}" if shown else "no targets")
+        if gone and all(t is None for _, _, t in ours):
+            return CheckResult(True, "targets drained")
+        if not gone:
+            bad = [(e, t) for _, e, t in ours if t is not None and t.state == "unhealthy"]
+            if bad:
+                (ip, port), target = bad[0]
+                return CheckResult(
+                    False, f"target {ip}:{port} is unhealthy ({target.reason or 'no reason given'})"
+                )
+            if ours and all(t is not None and t.state == "healthy" for _, _, t in ours):
+                return CheckResult(True, "targets healthy")
+        if clock.now() >= deadline:
+            return CheckResult(False, f"timed out after {format_duration(limit)} waiting for the targets")
+        clock.sleep(max(0.0, min(interval, deadline - clock.now())))
+    raise AssertionError("unreachable")
+
+
+def traffic_share(aws: Aws, groups: list[str], ours: set[Endpoint]) -> float | None:
+    """The share of healthy targets that are `ours` across the groups (an ALB spreads requests evenly)."""
+    healthy = [
+        (t.id, t.port or 0) for arn in groups for t in elbv2.target_health(aws, arn) if t.state == "healthy"
+    ]
+    if not healthy:
+        return None
+    return sum(endpoint in ours for endpoint in healthy) / len(healthy)

@@ -221,6 +221,45 @@ def deploy(
     _run(ctx, deploy)
 
 
+@app.command("canary-deploy")
+def canary_deploy(
+    ctx: typer.Context,
+    image: Image = None,
+    weight: Annotated[
+        str | None, typer.Option(help="taskset mode: percent of traffic for the canary [key: canary.weight]")
+    ] = None,
+    count: Annotated[
+        str | None, typer.Option(help="task/service mode: canary tasks [key: canary.count]")
+    ] = None,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+    container: Container = None,
+    task_definition: TaskDefinition = None,
+    timeout: Timeout = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
+) -> None:
+    """Put the new version beside the stable one with a small share of traffic (canary.mode)."""
+    flags = _flags(
+        image=image,
+        cluster=cluster,
+        service=service,
+        region=region,
+        container=container,
+        task_definition=task_definition,
+        **{"wait.timeout": timeout, "canary.weight": weight, "canary.count": count},
+    )
+
+    def canary(g: Globals, console: Console) -> None:
+        from ci_ecs import strategies
+
+        g.dry_run = g.dry_run or dry_run
+        context = _context(g, console, flags)
+        _execute(strategies.canary_plan(context), context)
+
+    _run(ctx, canary)
+
+
 @app.command()
 def rollback(
     ctx: typer.Context,

@@ -8,14 +8,17 @@ from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws.clients import Aws
 from ci_ecs.output import Console
 from ci_ecs.settings import Settings
+from ci_ecs.strategies import canary
+from ci_ecs.strategies.common import Context, Live
 
 
-def gather(aws: Aws, settings: Settings) -> dict[str, Any]:
+def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
     """The service's live version, deployments, target health and ci-ecs tags."""
     service = ecs.describe_service(aws, settings.cluster, settings.service)
     task_definition, td_tags = ecs.describe_task_definition(aws, service["taskDefinition"])
     tags = ecs.tags_of(service)
-    revision_tags = {t["key"]: t["value"] for t in td_tags}
+    live = Live(service, task_definition, td_tags)
+    context = Context(settings, None, aws, console, {})
     groups = sorted(
         {lb["targetGroupArn"] for lb in service.get("loadBalancers", []) if "targetGroupArn" in lb}
     )
@@ -23,7 +26,7 @@ def gather(aws: Aws, settings: Settings) -> dict[str, Any]:
         "service": settings.service,
         "cluster": settings.cluster,
         "region": aws.client("ecs").meta.region_name,
-        "version": tags.get("ci-ecs:version") or revision_tags.get("ci-ecs:version"),
+        "version": live.version(settings.image),
         "task_definition": task_definition["taskDefinitionArn"],
         "images": {c["name"]: c.get("image") for c in task_definition.get("containerDefinitions", [])},
         "running": service.get("runningCount", 0),
@@ -48,6 +51,7 @@ def gather(aws: Aws, settings: Settings) -> dict[str, Any]:
             ]
             for arn in groups
         },
+        "canary": canary.status(context, service),
         "tags": {k: v for k, v in sorted(tags.items()) if k.startswith("ci-ecs:")},
         "events": [e.get("message") for e in service.get("events", [])[:5]],
     }
@@ -55,7 +59,7 @@ def gather(aws: Aws, settings: Settings) -> dict[str, Any]:
 
 def show(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
     """Gather the status and print it as text, or as one JSON document with --output json."""
-    status = gather(aws, settings)
+    status = gather(aws, settings, console)
     if console.fmt == "json":
         console.json(status)
         return status
@@ -75,6 +79,13 @@ def text_lines(status: dict[str, Any]) -> list[str]:
     if tags.get("ci-ecs:previous-version"):
         previous_td = ecs.short_arn(tags.get("ci-ecs:previous-task-definition", "?"))
         lines.append(f"  previous       {tags['ci-ecs:previous-version']} on {previous_td}")
+    if status["canary"]:
+        c = status["canary"]
+        share = "unknown share" if c["share"] is None else f"{c['share']:.0%} of healthy targets"
+        lines.append(
+            f"  canary         {c['version']} ({c['mode']}) on {ecs.short_arn(c['task_definition'])}, {share}"
+        )
+        lines += [f"                 target {t}" for t in c["targets"]]
     if tags.get("ci-ecs:rolled-back-from"):
         lines.append(f"  rolled back    from {tags['ci-ecs:rolled-back-from']}")
     if tags.get("ci-ecs:failed-version"):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ci_ecs.aws.clients import Aws, call
-from ci_ecs.errors import PreconditionError
+from ci_ecs.errors import CiEcsError, PreconditionError
 
 
 def describe_service(aws: Aws, cluster: str, service: str) -> dict[str, Any]:
@@ -41,6 +41,61 @@ def describe_service(aws: Aws, cluster: str, service: str) -> dict[str, Any]:
     return found
 
 
+def find_service(aws: Aws, cluster: str, service: str) -> dict[str, Any] | None:
+    """The ACTIVE service, or None when it does not exist (or is being deleted)."""
+    try:
+        return describe_service(aws, cluster, service)
+    except PreconditionError as exc:
+        if str(exc).startswith("service:"):
+            return None
+        raise
+
+
+def create_service(
+    aws: Aws, like: Mapping[str, Any], name: str, task_definition_arn: str, count: int
+) -> dict[str, Any]:
+    """A new service cloned from `like`: network, load balancers, launch type, platform, deployments."""
+    ecs = aws.client("ecs")
+    params: dict[str, Any] = {
+        "cluster": like["clusterArn"],
+        "serviceName": name,
+        "taskDefinition": task_definition_arn,
+        "desiredCount": count,
+        "tags": [{"key": "ci-ecs:canary-of", "value": like["serviceName"]}],
+    }
+    keys = (
+        "loadBalancers",
+        "networkConfiguration",
+        "launchType",
+        "capacityProviderStrategy",
+        "platformVersion",
+        "deploymentConfiguration",
+        "healthCheckGracePeriodSeconds",
+        "enableECSManagedTags",
+        "propagateTags",
+    )
+    params.update({key: like[key] for key in keys if like.get(key) not in (None, [], {})})
+    if "capacityProviderStrategy" in params:
+        params.pop("launchType", None)
+    reply = call(f"creating service {name} like {like['serviceName']}", ecs.create_service, **params)
+    created: dict[str, Any] = reply["service"]
+    return created
+
+
+def set_desired_count(aws: Aws, service: Mapping[str, Any], count: int) -> dict[str, Any]:
+    """Scale a service (its deployment stays the same)."""
+    ecs = aws.client("ecs")
+    reply = call(
+        f"scaling service {service['serviceName']} to {count}",
+        ecs.update_service,
+        cluster=service["clusterArn"],
+        service=service["serviceName"],
+        desiredCount=count,
+    )
+    scaled: dict[str, Any] = reply["service"]
+    return scaled
+
+
 def describe_task_definition(aws: Aws, ref: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """A task definition (family:revision or ARN) and its tags."""
     ecs = aws.client("ecs")
@@ -71,6 +126,7 @@ def update_service(
     task_definition_arn: str,
     *,
     circuit_breaker: bool,
+    desired_count: int | None = None,
 ) -> dict[str, Any]:
     """Point the service at a revision, keeping its deployment percentages, with the circuit breaker set."""
     ecs = aws.client("ecs")
@@ -88,6 +144,7 @@ def update_service(
         service=service["serviceName"],
         taskDefinition=task_definition_arn,
         deploymentConfiguration=configuration,
+        **({} if desired_count is None else {"desiredCount": desired_count}),
     )
     updated: dict[str, Any] = reply["service"]
     return updated
@@ -126,17 +183,63 @@ def revisions(aws: Aws, family: str, limit: int = 100) -> list[str]:
     return [arn for arn in reply.get("taskDefinitionArns", []) if short_arn(arn).rsplit(":", 1)[0] == family]
 
 
-def stopped_tasks(aws: Aws, cluster: str, started_by: str) -> list[dict[str, Any]]:
-    """The stopped tasks a deployment started (ECS sets startedBy to the deployment id)."""
+def run_tasks(
+    aws: Aws, service: Mapping[str, Any], task_definition_arn: str, count: int, *, started_by: str, group: str
+) -> list[dict[str, Any]]:
+    """Start `count` standalone tasks with the service's launch type, platform version and network."""
+    ecs = aws.client("ecs")
+    params: dict[str, Any] = {
+        "cluster": service["clusterArn"],
+        "taskDefinition": task_definition_arn,
+        "count": count,
+        "startedBy": started_by,
+        "group": group,
+    }
+    for key in ("networkConfiguration", "platformVersion", "launchType", "capacityProviderStrategy"):
+        if service.get(key):
+            params[key] = service[key]
+    if "capacityProviderStrategy" in params:
+        params.pop("launchType", None)  # ECS refuses both at once
+    reply = call(f"running {count} task(s) of {short_arn(task_definition_arn)}", ecs.run_task, **params)
+    if reply.get("failures"):
+        failure = reply["failures"][0]
+        why = f"{failure.get('reason')} {failure.get('detail', '')}".strip()
+        raise CiEcsError(f"running task(s) of {short_arn(task_definition_arn)}: {why}")
+    tasks: list[dict[str, Any]] = reply.get("tasks", [])
+    return tasks
+
+
+def stop_task(aws: Aws, cluster: str, task_arn: str, reason: str) -> None:
+    """Stop a task (stopping a stopped task is fine)."""
+    ecs = aws.client("ecs")
+    call(f"stopping task {short_arn(task_arn)}", ecs.stop_task, cluster=cluster, task=task_arn, reason=reason)
+
+
+def tasks_started_by(aws: Aws, cluster: str, started_by: str, desired_status: str) -> list[dict[str, Any]]:
+    """The tasks with this startedBy and desired status (RUNNING or STOPPED), described."""
     ecs = aws.client("ecs")
     arns = call(
-        f"listing stopped tasks of {started_by}",
+        f"listing tasks started by {started_by}",
         ecs.list_tasks,
         cluster=cluster,
         startedBy=started_by,
-        desiredStatus="STOPPED",
+        desiredStatus=desired_status,
     ).get("taskArns", [])
     return describe_tasks(aws, cluster, arns)
+
+
+def private_ip(task: Mapping[str, Any]) -> str | None:
+    """The task's private IPv4 address (awsvpc), once ECS has attached its network interface."""
+    for attachment in task.get("attachments", []):
+        for detail in attachment.get("details", []):
+            if detail.get("name") == "privateIPv4Address" and detail.get("value"):
+                return str(detail["value"])
+    return None
+
+
+def stopped_tasks(aws: Aws, cluster: str, started_by: str) -> list[dict[str, Any]]:
+    """The stopped tasks a deployment started (ECS sets startedBy to the deployment id)."""
+    return tasks_started_by(aws, cluster, started_by, "STOPPED")
 
 
 def describe_tasks(aws: Aws, cluster: str, arns: Iterable[str]) -> list[dict[str, Any]]:

@@ -7,14 +7,30 @@ from ci_ecs.strategies.common import Context
 
 
 def deploy_plan(ctx: Context) -> Plan:
-    """The plan of `deploy` for the configured strategy."""
+    """The plan of `deploy` for the configured strategy (it also promotes and removes a canary)."""
     from ci_ecs.strategies import rolling
 
     return rolling.plan(ctx)
 
 
-def rollback_plan(ctx: Context, to: str | None) -> Plan:
-    """The plan of `rollback` for the live technique."""
-    from ci_ecs.strategies import rollback
+def canary_plan(ctx: Context) -> Plan:
+    """The plan of `canary-deploy` for the configured canary mode."""
+    from ci_ecs.strategies import canary
 
-    return rollback.plan(ctx, to)
+    return canary.deploy_plan(ctx)
+
+
+def rollback_plan(ctx: Context, to: str | None) -> Plan:
+    """The plan of `rollback`: end a canary in progress, else return to an earlier version."""
+    from ci_ecs.aws import ecs
+    from ci_ecs.strategies import canary, rollback
+
+    service = ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)
+    found = canary.recorded(service)
+    if found is None:
+        return rollback.plan(ctx, to)
+    ending = canary.end_plan(ctx, service, found)
+    if to is None:
+        return ending
+    then = rollback.plan(ctx, to)
+    return Plan(f"{ending.title}, then {then.title}", ending.steps + then.steps, then.record)

@@ -52,7 +52,7 @@ class Live:
         """The live task definition's ARN."""
         return str(self.task_definition.get("taskDefinitionArn", ""))
 
-    def version(self, image: ImageRef) -> str | None:
+    def version(self, image: ImageRef | None) -> str | None:
         """The live version: the service's ci-ecs tag, else the revision's, else the image's tag."""
         tags = ecs.tags_of(self.service)
         if "ci-ecs:version" in tags:
@@ -62,17 +62,17 @@ class Live:
             return td_tags["ci-ecs:version"]
         for container in self.task_definition.get("containerDefinitions", []):
             ref = ImageRef.parse(container.get("image", ""))
-            if ref.repository == image.repository:
+            if image is None or ref.repository == image.repository:
                 return ref.tag or ref.digest
         return None
 
 
-def inspect_service(ctx: Context, live: Live, *, controller: str) -> str:
-    """Read the service and its live revision; require the given deployment controller."""
+def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
+    """Read the service and its live revision; require the given deployment controller (None: any)."""
     s = ctx.settings
     live.service = ecs.describe_service(ctx.aws, s.cluster, s.service)
     found = live.service.get("deploymentController", {}).get("type", "ECS")
-    if found != controller:
+    if controller is not None and found != controller:
         raise PreconditionError(
             f"strategy: service {s.service} uses the {found} deployment controller; strategy "
             f"'{s.strategy}' needs {controller}"
@@ -90,8 +90,7 @@ def inspect_service(ctx: Context, live: Live, *, controller: str) -> str:
 
 
 def _version(ctx: Context, live: Live) -> str:
-    image = ctx.release.image if ctx.release else ImageRef("")
-    return live.version(image) or "unknown"
+    return live.version(ctx.release.image if ctx.release else ctx.settings.image) or "unknown"
 
 
 def pin_image(ctx: Context) -> str:

@@ -9,6 +9,7 @@ from ci_ecs import render
 from ci_ecs.aws import ecs
 from ci_ecs.model import DeploymentRecord
 from ci_ecs.runner import Plan, Step
+from ci_ecs.strategies import canary
 from ci_ecs.strategies import rollout as rollouts
 from ci_ecs.strategies.common import (
     Context,
@@ -66,6 +67,7 @@ def plan(ctx: Context) -> Plan:
                     {**extra, "ci-ecs:rolled-back-from": state.rolling_back_from},
                 ),
             ),
+            canary.removal_step(ctx, lambda: live.service),
         ),
         record=lambda status, reason: deployment_record(
             ctx, "deploy", rollout, status, reason, state.rolling_back_from
@@ -172,6 +174,11 @@ def _render(ctx: Context, live: Live, state: _Deploy) -> str:
 
 
 def _register(ctx: Context, live: Live, state: _Deploy) -> str:
+    found = canary.recorded(live.service)
+    if found is not None and found.version == state.rollout.version and found.task_definition:
+        # The canary proved this revision: promote exactly it.
+        state.rollout.arn = found.task_definition
+        return f"promoting the canary's {ecs.short_arn(found.task_definition)}"
     if same_revision(live.task_definition, state.new):
         state.rollout.arn = live.arn
         return f"the live revision {ecs.short_arn(live.arn)} already is this version: reusing it"

@@ -1,0 +1,165 @@
+"""What every canary technique shares: its state in the service's tags, and finding who ends it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ci_ecs import checks
+from ci_ecs.aws import ecs
+from ci_ecs.errors import ConfigError
+from ci_ecs.model import DeploymentRecord
+from ci_ecs.runner import Plan, Step
+from ci_ecs.strategies.common import Context, Live, inspect_service
+from ci_ecs.strategies.rollout import now
+
+MODE, VERSION, TASK_DEFINITION, STARTED = (
+    "ci-ecs:canary-mode",
+    "ci-ecs:canary-version",
+    "ci-ecs:canary-task-definition",
+    "ci-ecs:canary-started-at",
+)
+TAGS = (MODE, VERSION, TASK_DEFINITION, STARTED)
+
+
+@dataclass(frozen=True)
+class Canary:
+    """A canary recorded on a service."""
+
+    mode: str
+    version: str
+    task_definition: str
+
+
+def recorded(service: Mapping[str, Any]) -> Canary | None:
+    """The canary the service's tags record, if any."""
+    tags = ecs.tags_of(service)
+    if MODE not in tags:
+        return None
+    return Canary(tags[MODE], tags.get(VERSION, ""), tags.get(TASK_DEFINITION, ""))
+
+
+def record(ctx: Context, service: Mapping[str, Any], canary: Canary) -> None:
+    """Write the canary into the service's tags, before anything starts: a killed job can be finished."""
+    tags = {
+        MODE: canary.mode,
+        VERSION: canary.version,
+        TASK_DEFINITION: canary.task_definition,
+        STARTED: now(),
+    }
+    ecs.tag(ctx.aws, service["serviceArn"], tags)
+
+
+def forget(ctx: Context, service: Mapping[str, Any]) -> None:
+    """Remove the canary's tags (after everything it started is gone)."""
+    ecs.untag(ctx.aws, service["serviceArn"], TAGS)
+
+
+def mode_module(mode: str) -> Any:
+    """The module of a canary mode: task, service or taskset."""
+    from ci_ecs.strategies import canary_service, canary_task
+
+    modules = {"task": canary_task, "service": canary_service}
+    if mode not in modules:
+        raise ConfigError(f"canary.mode: {mode!r} is not one of: {', '.join(modules)}")
+    return modules[mode]
+
+
+def deploy_plan(ctx: Context) -> Plan:
+    """The plan of `canary-deploy` for the configured mode."""
+    mode = ctx.settings.canary.mode
+    if mode is None:
+        raise ConfigError("canary.mode: not set — set `canary: {mode: task|service|taskset}` in ci-ecs.yml")
+    plan: Plan = mode_module(mode).plan(ctx)
+    return plan
+
+
+def removal_step(ctx: Context, live_service: Any) -> Step:
+    """A step that removes whatever canary the service records (nothing when there is none)."""
+
+    def remove() -> str:
+        service = live_service()
+        canary = recorded(service)
+        if canary is None:
+            return "no canary"
+        result: str = mode_module(canary.mode).remove(ctx, service)
+        return result
+
+    return Step("remove the canary", remove)
+
+
+def deploy_record(
+    ctx: Context, mode: str, live: Live, arn: Callable[[], str]
+) -> Callable[..., DeploymentRecord]:
+    """The record of a `canary-deploy`: the canary's version beside the stable one."""
+
+    def record(status: str, reason: str | None) -> DeploymentRecord:
+        release = ctx.require_release()
+        return DeploymentRecord(
+            command="canary-deploy",
+            technique=f"canary-{mode}",
+            service=ctx.settings.service,
+            cluster=ctx.settings.cluster,
+            version=release.version,
+            task_definition=arn(),
+            previous_version=live.version(release.image),
+            previous_task_definition=live.arn or None,
+            status=status,
+            reason=reason,
+            details={"image": release.reference},
+            api_calls=dict(ctx.aws.calls),
+        )
+
+    return record
+
+
+def end_plan(ctx: Context, service: dict[str, Any], found: Canary) -> Plan:
+    """`rollback` during a canary: remove it; the stable version was never touched."""
+    s, live = ctx.settings, Live()
+
+    def record(status: str, reason: str | None) -> DeploymentRecord:
+        return DeploymentRecord(
+            command="rollback",
+            technique=f"canary-{found.mode}",
+            service=s.service,
+            cluster=s.cluster,
+            version=live.version(s.image) or ecs.short_arn(live.arn),
+            task_definition=live.arn,
+            previous_version=found.version,
+            previous_task_definition=found.task_definition or None,
+            status=status,
+            reason=reason,
+            details={"rolled_back_from": found.version},
+            api_calls=dict(ctx.aws.calls),
+        )
+
+    return Plan(
+        title=f"end the {found.mode} canary {found.version} of {s.service} (cluster {s.cluster})",
+        steps=(
+            Step(
+                f"inspect service {s.service}",
+                lambda: inspect_service(ctx, live, controller=None),
+                read_only=True,
+            ),
+            removal_step(ctx, lambda: service),
+        ),
+        record=record,
+    )
+
+
+def status(ctx: Context, service: dict[str, Any]) -> dict[str, Any] | None:
+    """The canary on a service: mode, version, revision, its targets and their share of healthy targets."""
+    found = recorded(service)
+    if found is None:
+        return None
+    groups: dict[str, list[Any]] = mode_module(found.mode).targets(ctx, service)
+    ours = {e for endpoints in groups.values() for e in endpoints}
+    share = checks.traffic_share(ctx.aws, sorted(groups), ours) if groups else None
+    return {
+        "mode": found.mode,
+        "version": found.version,
+        "task_definition": found.task_definition,
+        "targets": sorted(f"{ip}:{port}" for ip, port in ours),
+        "share": None if share is None else round(share, 4),
+    }

@@ -1,0 +1,215 @@
+"""`canary.mode: task` — standalone tasks of the new revision, registered in the service's target groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ci_ecs import checks
+from ci_ecs.aws import ecs, elbv2
+from ci_ecs.errors import DeploymentFailed
+from ci_ecs.runner import Plan, Step
+from ci_ecs.strategies import canary
+from ci_ecs.strategies.common import Context, Live, inspect_service, pin_image, render_revision, same_revision
+
+STARTED_BY = "ci-ecs-canary"
+
+
+@dataclass
+class _State:
+    """What the steps learn from each other."""
+
+    live: Live = field(default_factory=Live)
+    new: dict[str, Any] = field(default_factory=dict)
+    arn: str = ""
+    running: list[dict[str, Any]] = field(default_factory=list)  # canary tasks of this version
+    unchanged: bool = False  # this version already runs as the canary
+
+
+def group(service_name: str) -> str:
+    """The task group that marks a service's canary tasks (found again by a later job)."""
+    return f"ci-ecs-canary:{service_name}"
+
+
+def canary_tasks(ctx: Context, desired: str = "RUNNING") -> list[dict[str, Any]]:
+    """The service's canary tasks with that desired status."""
+    tasks = ecs.tasks_started_by(ctx.aws, ctx.settings.cluster, STARTED_BY, desired)
+    return [t for t in tasks if t.get("group") == group(ctx.settings.service)]
+
+
+def endpoints(service: dict[str, Any], tasks: list[dict[str, Any]]) -> dict[str, list[checks.Endpoint]]:
+    """For each target group of the service, the canary targets: task IP and the container port."""
+    found: dict[str, list[checks.Endpoint]] = {}
+    for balancer in service.get("loadBalancers", []):
+        if "targetGroupArn" in balancer:
+            ips = [ip for ip in map(ecs.private_ip, tasks) if ip]
+            found.setdefault(balancer["targetGroupArn"], []).extend(
+                (ip, balancer["containerPort"]) for ip in ips
+            )
+    return found
+
+
+def targets(ctx: Context, service: dict[str, Any]) -> dict[str, list[checks.Endpoint]]:
+    """The canary's targets now (for status)."""
+    return endpoints(service, canary_tasks(ctx))
+
+
+def plan(ctx: Context) -> Plan:
+    """Run `canary.count` tasks of the new revision beside the service, with their share of traffic."""
+    s, release = ctx.settings, ctx.require_release()
+    state = _State()
+    return Plan(
+        title=f"canary {release.version} beside {s.service} (cluster {s.cluster}) as standalone task(s)",
+        steps=(
+            Step(f"inspect service {s.service}", lambda: _inspect(ctx, state), read_only=True),
+            Step("check the image", lambda: pin_image(ctx), read_only=True),
+            Step("render the task definition", lambda: _render(ctx, state), read_only=True),
+            Step("replace an older canary", lambda: _replace_older(ctx, state)),
+            Step("register the task definition", lambda: _register(ctx, state)),
+            Step("record the canary in the service's tags", lambda: _record(ctx, state), lambda: _undo(ctx)),
+            Step(f"run {s.canary.count} canary task(s)", lambda: _run(ctx, state)),
+            Step("wait for the tasks' addresses", lambda: _addresses(ctx, state)),
+            Step("register the canary targets", lambda: _register_targets(ctx, state)),
+            Step("wait until the canary is healthy", lambda: _healthy(ctx, state)),
+        ),
+        record=canary.deploy_record(ctx, "task", state.live, lambda: state.arn),
+    )
+
+
+def _inspect(ctx: Context, state: _State) -> str:
+    summary = inspect_service(ctx, state.live, controller="ECS")
+    found = canary.recorded(state.live.service)
+    if found is not None and found.version == ctx.require_release().version:
+        state.running = canary_tasks(ctx)
+        state.unchanged = len(state.running) >= ctx.settings.canary.count
+        state.arn = found.task_definition
+    if found is None:
+        return summary
+    return f"{summary}; canary {found.version} ({found.mode}) in place" + (
+        ", unchanged" if state.unchanged else ""
+    )
+
+
+def _render(ctx: Context, state: _State) -> str:
+    state.new = render_revision(ctx, state.live)
+    return f"{state.new['family']} with image {ctx.require_release().reference}"
+
+
+def _replace_older(ctx: Context, state: _State) -> str:
+    found = canary.recorded(state.live.service)
+    if found is None or found.version == ctx.require_release().version:
+        return "none to replace"
+    removed: str = canary.mode_module(found.mode).remove(ctx, state.live.service)
+    return f"removed canary {found.version}: {removed}"
+
+
+def _register(ctx: Context, state: _State) -> str:
+    if state.arn:
+        return f"reusing {ecs.short_arn(state.arn)}"
+    if same_revision(state.live.task_definition, state.new):
+        state.arn = state.live.arn
+        return f"the live revision {ecs.short_arn(state.arn)} already is this version"
+    state.arn = ecs.register_task_definition(ctx.aws, state.new)["taskDefinitionArn"]
+    return f"registered {ecs.short_arn(state.arn)}"
+
+
+def _record(ctx: Context, state: _State) -> str:
+    release = ctx.require_release()
+    canary.record(ctx, state.live.service, canary.Canary("task", release.version, state.arn))
+    return f"ci-ecs:canary-version={release.version}"
+
+
+def _run(ctx: Context, state: _State) -> str:
+    missing = ctx.settings.canary.count - len(state.running)
+    if missing <= 0:
+        return f"{len(state.running)} canary task(s) already running"
+    started = ecs.run_tasks(
+        ctx.aws,
+        state.live.service,
+        state.arn,
+        missing,
+        started_by=STARTED_BY,
+        group=group(ctx.settings.service),
+    )
+    state.running += started
+    return "started " + ", ".join(ecs.short_arn(t["taskArn"]) for t in started)
+
+
+def _addresses(ctx: Context, state: _State) -> str:
+    wait, clock = ctx.settings.wait, checks.Clock()
+    deadline = clock.now() + wait.timeout
+    for interval in checks.intervals(wait):
+        arns = [t["taskArn"] for t in state.running]
+        state.running = ecs.describe_tasks(ctx.aws, ctx.settings.cluster, arns)
+        stopped = [t for t in state.running if t.get("lastStatus") == "STOPPED"]
+        if stopped:
+            raise DeploymentFailed(
+                f"canary task stopped: {stopped[0].get('stoppedReason', 'no reason given')}"
+            )
+        ips = [ecs.private_ip(t) for t in state.running]
+        ctx.console.progress(
+            ", ".join(f"{ecs.short_arn(t['taskArn'])} {t.get('lastStatus')}" for t in state.running)
+        )
+        if all(ips):
+            return "addresses " + ", ".join(ip for ip in ips if ip)
+        if clock.now() >= deadline:
+            raise DeploymentFailed(
+                f"timed out after {checks.format_duration(wait.timeout)} waiting for addresses"
+            )
+        clock.sleep(min(interval, max(0.0, deadline - clock.now())))
+    raise AssertionError("unreachable")
+
+
+def _register_targets(ctx: Context, state: _State) -> str:
+    groups = endpoints(state.live.service, state.running)
+    for arn, targets in groups.items():
+        elbv2.register_targets(ctx.aws, arn, targets)
+    shown = "; ".join(
+        f"{elbv2.target_group_name(a)}: {', '.join(f'{i}:{p}' for i, p in t)}" for a, t in groups.items()
+    )
+    return shown or "the service has no target group: the canary gets no traffic"
+
+
+def _healthy(ctx: Context, state: _State) -> str:
+    groups = endpoints(state.live.service, state.running)
+    result = checks.watch_targets(ctx.aws, groups, ctx.settings.wait, ctx.console)
+    if not result.ok:
+        raise DeploymentFailed(f"the canary did not get healthy: {result.reason}")
+    share = checks.traffic_share(ctx.aws, sorted(groups), {e for targets in groups.values() for e in targets})
+    shown = "no healthy targets" if share is None else f"{share:.0%} of the traffic"
+    return f"canary {ctx.require_release().version} is healthy and takes {shown}"
+
+
+def _undo(ctx: Context) -> str:
+    return remove(ctx, ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service))
+
+
+def remove(ctx: Context, service: dict[str, Any]) -> str:
+    """Deregister the canary's targets and wait for them to drain, then stop its tasks and forget it."""
+    running, stopped = canary_tasks(ctx, "RUNNING"), canary_tasks(ctx, "STOPPED")
+    wanted = endpoints(service, running + stopped)
+    present = {
+        arn: [e for e in targets if e in {(t.id, t.port or 0) for t in elbv2.target_health(ctx.aws, arn)}]
+        for arn, targets in wanted.items()
+    }
+    present = {arn: targets for arn, targets in present.items() if targets}
+    for arn, targets in present.items():
+        elbv2.deregister_targets(ctx.aws, arn, targets)
+    if present:
+        # Traffic first: the tasks stop only once the load balancer has let go of them.
+        delay = max(elbv2.deregistration_delay(ctx.aws, arn) for arn in present)
+        drained = checks.watch_targets(
+            ctx.aws,
+            present,
+            ctx.settings.wait,
+            ctx.console,
+            gone=True,
+            timeout=min(delay + 30, ctx.settings.wait.timeout),
+        )
+        if not drained.ok:
+            ctx.console.warn(f"canary targets still draining ({drained.reason}); stopping the tasks anyway")
+    for task in running:
+        ecs.stop_task(ctx.aws, ctx.settings.cluster, task["taskArn"], "ci-ecs: canary removed")
+    canary.forget(ctx, service)
+    count = sum(len(t) for t in present.values())
+    return f"{count} target(s) deregistered, {len(running)} task(s) stopped"
