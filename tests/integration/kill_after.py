@@ -1,0 +1,37 @@
+"""Run ci-ecs and SIGKILL it right after its Nth AWS API call returns: a job killed between two calls.
+
+Usage: python kill_after.py N ARGS... (tests only; ci-ecs itself has no such hook).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Any
+
+from ci_ecs.aws import clients
+from ci_ecs.cli import app
+
+LIMIT = int(sys.argv[1])
+_calls = 0
+_original = clients.Aws.client
+
+
+def _after_call(**_: Any) -> None:
+    global _calls
+    _calls += 1
+    if _calls >= LIMIT:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _client(self: clients.Aws, service: str, region: str | None = None) -> Any:
+    made = _original(self, service, region)
+    if not getattr(made, "_kill_after", False):
+        made.meta.events.register("after-call", _after_call)
+        made._kill_after = True
+    return made
+
+
+clients.Aws.client = _client  # type: ignore[method-assign]
+app(sys.argv[2:])

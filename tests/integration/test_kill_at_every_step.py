@@ -1,0 +1,100 @@
+"""A canary-deploy SIGKILLed between any two AWS calls is finished by a re-run, or undone by rollback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ci_ecs import sandbox as sandboxes
+from tests.integration.helpers import clean_env, client
+
+KILLER = str(Path(__file__).with_name("kill_after.py"))
+
+
+def _run(
+    sandbox: sandboxes.Sandbox, workdir: Path, limit: int, *args: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, KILLER, str(limit), *args],
+        env=clean_env(sandbox),
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _state(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample) -> dict[str, Any]:
+    """Tasks, targets and canary tags, as the end state is judged."""
+    ecs, elbv2 = client(sandbox, "ecs"), client(sandbox, "elbv2")
+    arns = ecs.list_tasks(cluster=sample.cluster, desiredStatus="RUNNING")["taskArns"]
+    tasks = ecs.describe_tasks(cluster=sample.cluster, tasks=arns)["tasks"] if arns else []
+    # What runs is judged by image: a re-run may register its own (identical) revision.
+    images = {
+        arn: ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"][0][
+            "image"
+        ]
+        for arn in {t["taskDefinitionArn"] for t in tasks}
+    }
+    ips = {
+        d["value"]: (t.get("group", ""), images[t["taskDefinitionArn"]].rsplit("@", 1)[-1][:19])
+        for t in tasks
+        for a in t.get("attachments", [])
+        for d in a["details"]
+        if d["name"] == "privateIPv4Address"
+    }
+    health = elbv2.describe_target_health(TargetGroupArn=sample.target_group_arn)["TargetHealthDescriptions"]
+    service = ecs.describe_services(cluster=sample.cluster, services=[sample.service], include=["TAGS"])[
+        "services"
+    ][0]
+    canary_service = ecs.describe_services(cluster=sample.cluster, services=["web-canary"])["services"]
+    return {
+        "tasks": sorted(ips.values()),
+        "targets": sorted(
+            (ips.get(d["Target"]["Id"], ("stray", "")), d["TargetHealth"]["State"]) for d in health
+        ),
+        "canary_tags": sorted(  # the revision's number may differ, as above
+            (t["key"], t["value"].rsplit(":", 1)[0] if "task-definition" in t["key"] else t["value"])
+            for t in service.get("tags", [])
+            if "canary-" in t["key"] and "-at" not in t["key"]
+        ),
+        # A canary service scaled to 0 stays for the next canary (DESIGN.md §1): as good as none.
+        "canary_service_desired": sum(s["desiredCount"] for s in canary_service if s["status"] == "ACTIVE"),
+    }
+
+
+@pytest.mark.parametrize("mode", ["task", "service"])
+def test_killed_canary_deploy_is_finished_by_rerun_and_undone_by_rollback(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, mode: str
+) -> None:
+    config = workdir / "ci-ecs.yml"
+    config.write_text(config.read_text() + f"canary:\n  mode: {mode}\n  count: 1\n")
+    job = ("--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2")
+    stable = _state(sandbox, sample)
+    complete = _run(sandbox, workdir, 10**6, *job)
+    assert complete.returncode == 0, complete.stderr
+    calls = sum(json.loads(complete.stdout)["api_calls"].values())
+    finished = _state(sandbox, sample)
+    assert finished != stable
+
+    for limit in range(1, calls):
+        for then in ("rerun", "rollback"):
+            fresh = sandbox.reset(seed=True)
+            assert fresh is not None
+            killed = _run(sandbox, workdir, limit, *job)
+            assert killed.returncode == -9, f"call {limit}: {killed.stderr}"
+            after = _run(sandbox, workdir, 10**6, *(job if then == "rerun" else ("rollback",)))
+            # A rollback with no canary recorded yet (killed before anything started) finds nothing: 3.
+            allowed = (0,) if then == "rerun" else (0, 3)
+            assert after.returncode in allowed, (
+                f"killed after call {limit}, {then}: {after.stdout}\n{after.stderr}"
+            )
+            sandbox.wait_idle()
+            expected = finished if then == "rerun" else stable
+            assert _state(sandbox, fresh) == expected, f"killed after call {limit}, then {then}"
