@@ -78,3 +78,59 @@ def deregistration_delay(aws: Aws, target_group_arn: str) -> float:
         if attribute.get("Key") == "deregistration_delay.timeout_seconds":
             return float(attribute.get("Value", 300))
     return 300.0
+
+
+def forward_weights(aws: Aws, rule_or_listener_arn: str) -> dict[str, int]:
+    """Target group ARN → weight of the forward action of a listener rule (or a listener's default)."""
+    elbv2 = aws.client("elbv2")
+    if ":listener-rule/" in rule_or_listener_arn:
+        reply = call(
+            f"reading rule {_short(rule_or_listener_arn)}",
+            elbv2.describe_rules,
+            RuleArns=[rule_or_listener_arn],
+        )
+        actions = reply["Rules"][0].get("Actions", [])
+    else:
+        reply = call(
+            f"reading listener {_short(rule_or_listener_arn)}",
+            elbv2.describe_listeners,
+            ListenerArns=[rule_or_listener_arn],
+        )
+        actions = reply["Listeners"][0].get("DefaultActions", [])
+    for action in actions:
+        if action.get("Type") != "forward":
+            continue
+        groups = action.get("ForwardConfig", {}).get("TargetGroups")
+        if groups:
+            return {g["TargetGroupArn"]: int(g.get("Weight", 1)) for g in groups}
+        if action.get("TargetGroupArn"):
+            return {action["TargetGroupArn"]: 1}
+    return {}
+
+
+def set_forward_weights(aws: Aws, rule_or_listener_arn: str, weights: dict[str, int]) -> None:
+    """Forward a listener rule (or a listener's default action) to target groups by these weights."""
+    elbv2 = aws.client("elbv2")
+    action = {
+        "Type": "forward",
+        "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": a, "Weight": w} for a, w in weights.items()]},
+    }
+    shown = ":".join(str(w) for w in weights.values())
+    if ":listener-rule/" in rule_or_listener_arn:
+        call(
+            f"setting weights {shown} on rule {_short(rule_or_listener_arn)}",
+            elbv2.modify_rule,
+            RuleArn=rule_or_listener_arn,
+            Actions=[action],
+        )
+    else:
+        call(
+            f"setting weights {shown} on listener {_short(rule_or_listener_arn)}",
+            elbv2.modify_listener,
+            ListenerArn=rule_or_listener_arn,
+            DefaultActions=[action],
+        )
+
+
+def _short(arn: str) -> str:
+    return arn.split("/", 1)[-1]

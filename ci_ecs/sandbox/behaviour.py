@@ -73,3 +73,16 @@ def of_task_definition(task_definition: Any) -> Behaviour:
         if digest:
             tags.extend(tags_for_digest(digest))
     return of_tags(tags)
+
+
+def version_of(task_definition: Any) -> str:
+    """The version a task serves: the tag of its first essential container's image (via ECR for a digest)."""
+    for container in task_definition.container_definitions:
+        if container.get("essential", True) is False:
+            continue
+        tag, digest = split_image(str(container.get("image") or ""))
+        if tag:
+            return tag
+        if digest:
+            return next(iter(tags_for_digest(digest)), digest)
+    return ""

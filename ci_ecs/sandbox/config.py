@@ -25,6 +25,8 @@ class SimConfig:
     drain_ticks: int = 4  # deregistration delay: draining → gone
     stopping_ticks: int = 2  # each of STOPPING and DEPROVISIONING
     event_cap: int = 100  # ECS keeps the latest 100 service events
+    requests_per_tick: int = 100  # simulated requests each listener rule receives per tick (0: none)
+    metrics_ticks: int = 10  # CloudWatch datapoints every this many ticks (0: none)
 
     def __post_init__(self) -> None:
         if self.tick <= 0:

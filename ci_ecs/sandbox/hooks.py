@@ -6,13 +6,15 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from moto.core.responses import ActionResult
 from moto.ecs.exceptions import ECSException
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
-from moto.elbv2.models import FakeTargetGroup
+from moto.elbv2.models import FakeAction, FakeTargetGroup
+from moto.elbv2.responses import ELBV2Response
 from moto.moto_api import state_manager
 
-from ci_ecs.sandbox import services, targets, tasks
+from ci_ecs.sandbox import listeners, services, targets, tasks, taskset_api
 from ci_ecs.sandbox.state import LOCK, service_sim, task_sim
 
 _ORIGINALS: list[tuple[Any, str, Any]] = []
@@ -29,6 +31,23 @@ def install() -> None:
     _patch(EC2ContainerServiceBackend, "delete_service", _delete_service)
     _patch(EC2ContainerServiceBackend, "run_task", _run_task)
     _patch(EC2ContainerServiceBackend, "stop_task", _stop_task)
+    _patch(EC2ContainerServiceResponse, "list_tasks", _list_tasks)
+    _patch(EC2ContainerServiceBackend, "create_task_set", taskset_api.create_task_set)
+    _patch(EC2ContainerServiceBackend, "update_task_set", taskset_api.update_task_set)
+    _patch(
+        EC2ContainerServiceBackend,
+        "update_service_primary_task_set",
+        taskset_api.update_service_primary_task_set,
+    )
+    _patch(EC2ContainerServiceResponse, "delete_task_set", taskset_api.delete_task_set)
+    _patch(FakeAction, "__init__", listeners.fake_action_init)
+    for action, member, parameter in (
+        ("create_rule", "actions", "Actions"),
+        ("modify_rule", "actions", "Actions"),
+        ("create_listener", "defaultActions", "DefaultActions"),
+        ("modify_listener", "defaultActions", "DefaultActions"),
+    ):
+        _patch(ELBV2Response, action, listeners.checked(member, parameter))
     _patch(FakeTargetGroup, "register", lambda original: targets.register)
     _patch(FakeTargetGroup, "deregister", lambda original: targets.deregister)
     _patch(FakeTargetGroup, "health_for", lambda original: targets.health_for)
@@ -62,11 +81,13 @@ def _patch(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
 def _create_service(original: Any) -> Any:
     def create_service(self: Any) -> Any:
         with LOCK:
+            taskset_api.check_create_service(self._get_params())
             services.check_load_balancers(self.ecs_backend, self._get_param("loadBalancers"))
             result = original(self)
             service = self.ecs_backend._get_service(
                 self._get_param("cluster", "default"), self._get_param("serviceName")
             )
+            taskset_api.after_create_service(service)
             services.adopt(service, self._get_param("deploymentConfiguration"))
             grace = self._get_param("healthCheckGracePeriodSeconds")
             if grace is not None:
@@ -152,3 +173,23 @@ def _find_task(backend: Any, cluster_str: str, task_str: str) -> Any:
         return None
     task_id = task_str.split("/")[-1]
     return next((t for arn, t in backend.tasks.get(cluster.name, {}).items() if arn.endswith(task_id)), None)
+
+
+def _list_tasks(original: Any) -> Any:
+    def list_tasks(self: Any) -> ActionResult:
+        # AWS: the desiredStatus filter defaults to RUNNING; serviceName keeps that service's tasks.
+        with LOCK:
+            found = self.ecs_backend.list_tasks(
+                self._get_param("cluster", "default"),
+                self._get_param("containerInstance"),
+                self._get_param("family"),
+                self._get_param("startedBy"),
+                None,
+                self._get_param("desiredStatus") or "RUNNING",
+            )
+            service = self._get_param("serviceName")
+            if service:
+                found = [t for t in found if t.group == f"service:{str(service).split('/')[-1]}"]
+            return ActionResult({"taskArns": [t.task_arn for t in found]})
+
+    return list_tasks

@@ -1,4 +1,4 @@
-"""The seeded sample environment, and the shell exports and ci-ecs.yml that point at it."""
+"""The seeded sample environment, and the shell exports and ci-ecs configs that point at it."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 ACCESS_KEY = "testing"
+CONFIG = "ci-ecs.yml"
 
 
 @dataclass(frozen=True)
 class Sample:
-    """The sample environment `start(seed=True)` creates: a load-balanced Fargate service on v1."""
+    """The sample environment `start(seed=True)` creates: Fargate services `web` (rolling) and `web-ext`."""
 
     region: str
     account_id: str
@@ -29,6 +30,13 @@ class Sample:
     url: str
     subnets: tuple[str, ...]
     security_groups: tuple[str, ...]
+    # The EXTERNAL-controller service (task sets) and its weighted listener rule (taskset mode).
+    external_service: str = ""
+    external_task_family: str = ""
+    primary_task_set_arn: str = ""
+    primary_target_group_arn: str = ""
+    canary_target_group_arn: str = ""
+    listener_rule_arn: str = ""
 
 
 def environment(endpoint: str, region: str) -> dict[str, str]:
@@ -49,15 +57,46 @@ def exports(variables: dict[str, str]) -> str:
 
 def config_text(sample: Sample, endpoint: str) -> str:
     """A ready ci-ecs.yml for the sample service, with a header saying what to export."""
+    return _config(CONFIG, sample, endpoint, sample.service, [])
+
+
+def config_files(sample: Sample, endpoint: str) -> dict[str, str]:
+    """ci-ecs.yml, and one config per canary mode: file name → text."""
+    return {
+        CONFIG: config_text(sample, endpoint),
+        "ci-ecs-task.yml": _config(
+            "ci-ecs-task.yml", sample, endpoint, sample.service, ["  mode: task", "  count: 1"]
+        ),
+        "ci-ecs-service.yml": _config(
+            "ci-ecs-service.yml", sample, endpoint, sample.service, ["  mode: service", "  count: 1"]
+        ),
+        "ci-ecs-taskset.yml": _config(
+            "ci-ecs-taskset.yml",
+            sample,
+            endpoint,
+            sample.external_service,
+            [
+                "  mode: taskset",
+                "  scale: 34           # percent of desired",
+                "  weight: 10",
+                f"  target_group: {sample.canary_target_group_arn}",
+                f"  listener_rules: [{sample.listener_rule_arn}]",
+            ],
+        ),
+    }
+
+
+def _config(name: str, sample: Sample, endpoint: str, service: str, canary: list[str]) -> str:
     lines = [
-        "# ci-ecs.yml for the ci-ecs sandbox (a rehearsal AWS; nothing here touches real AWS).",
+        f"# {name} for the ci-ecs sandbox (a rehearsal AWS; nothing here touches real AWS).",
         f"# The sandbox listens on {endpoint}; before running ci-ecs, export:",
         *(f"#   {line}" for line in exports(environment(endpoint, sample.region)).splitlines()),
         f"# Image tags in its ECR repository: {', '.join(sample.images)}",
         f"region: {sample.region}",
         f"cluster: {sample.cluster}",
-        f"service: {sample.service}",
+        f"service: {service}",
         f"image: {sample.repository}",
+        *(["canary:", *canary] if canary else []),
         "wait:",
         "  poll_first: 1      # seconds",
         "  poll_cap: 2",

@@ -5,16 +5,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ci_ecs.sandbox import deployments, events, targets, tasks
+from ci_ecs.sandbox import deployments, events, launcher, targets, tasks
 from ci_ecs.sandbox.state import RUNTIME, ServiceSim, service_sim, task_sim
 
 BY_SCHEDULER = "ServiceSchedulerInitiated"
 
 
-def unhealthy_group(task: Any, service: Any) -> str | None:
-    """The ARN of a service target group that has reported the task's target unhealthy, if any."""
+def unhealthy_group(task: Any, load_balancers: list[dict[str, Any]]) -> str | None:
+    """The ARN of a target group that has reported the task's target unhealthy for long enough, if any."""
     sim = task_sim(task)
-    for lb in service.load_balancers:
+    for lb in load_balancers:
         group = targets.find_group(task._account_id, task.region_name, lb.get("targetGroupArn", ""))
         port = int(lb.get("containerPort") or 0)
         record = targets.record_of(group, sim.ip, port) if sim and group is not None and port else None
@@ -24,17 +24,44 @@ def unhealthy_group(task: Any, service: Any) -> str | None:
     return None
 
 
-def is_healthy(task: Any, service: Any) -> bool:
-    """RUNNING and, for a load-balanced service, `healthy` in every one of its target groups."""
+def healthy_in(task: Any, load_balancers: list[dict[str, Any]]) -> bool:
+    """RUNNING and `healthy` in every target group of these load balancers."""
     sim = task_sim(task)
     if sim is None or task.last_status != "RUNNING" or task.desired_status != "RUNNING":
         return False
-    for lb in service.load_balancers:
+    for lb in load_balancers:
         group = targets.find_group(task._account_id, task.region_name, lb.get("targetGroupArn", ""))
         port = int(lb.get("containerPort") or 0)
         if group is not None and port and targets.state_of(group, sim.ip, port) != "healthy":
             return False
     return True
+
+
+def is_healthy(task: Any, service: Any) -> bool:
+    """RUNNING and, for a load-balanced service, `healthy` in every one of its target groups."""
+    return healthy_in(task, service.load_balancers)
+
+
+def stop_failing_health_checks(
+    service: Any, mine: list[Any], load_balancers: list[dict[str, Any]], task_set: str | None = None
+) -> None:
+    """ECS stops a task whose target stayed unhealthy ("Task failed ELB health checks"): a failed task."""
+    stopped = []
+    for task in mine:
+        arn = unhealthy_group(task, load_balancers)
+        record = task_sim(task)
+        if arn is None or record is None or task.desired_status != "RUNNING":
+            continue
+        record.failed = True
+        tasks.begin_stop(task, f"Task failed ELB health checks in (target-group {arn})", BY_SCHEDULER)
+        events.add(
+            service,
+            f"(task {task.id}) (port {record.container_port}) is unhealthy in (target-group {arn}) "
+            "due to (reason Health checks failed with these codes: [503]).",
+            task_set,
+        )
+        stopped.append(task.id)
+    events.stopped(service, stopped, task_set)
 
 
 def reconcile(backend: Any, service: Any, mine: list[Any]) -> None:
@@ -45,7 +72,7 @@ def reconcile(backend: Any, service: Any, mine: list[Any]) -> None:
     if service.status != "ACTIVE":
         _drain_deleted(service, mine)
         return
-    _stop_failing_health_checks(service, mine)
+    stop_failing_health_checks(service, mine, service.load_balancers)
     for task in mine:
         record = task_sim(task)
         if record is None:
@@ -61,24 +88,6 @@ def reconcile(backend: Any, service: Any, mine: list[Any]) -> None:
         _roll(backend, service, sim, mine)
     healthy = {t.task_arn for t in mine if is_healthy(t, service)}
     deployments.refresh(service, sim, mine, healthy)
-
-
-def _stop_failing_health_checks(service: Any, mine: list[Any]) -> None:
-    stopped = []
-    for task in mine:
-        arn = unhealthy_group(task, service)
-        record = task_sim(task)
-        if arn is None or record is None or task.desired_status != "RUNNING":
-            continue
-        record.failed = True
-        tasks.begin_stop(task, f"Task failed ELB health checks in (target-group {arn})", BY_SCHEDULER)
-        events.add(
-            service,
-            f"(task {task.id}) (port {record.container_port}) is unhealthy in (target-group {arn}) "
-            "due to (reason Health checks failed with these codes: [503]).",
-        )
-        stopped.append(task.id)
-    events.stopped(service, stopped)
 
 
 def _roll(backend: Any, service: Any, sim: ServiceSim, mine: list[Any]) -> None:
@@ -118,7 +127,7 @@ def _roll(backend: Any, service: Any, sim: ServiceSim, mine: list[Any]) -> None:
     started = []
     for _ in range(max(0, min(desired - len(current), ceiling - len(alive)))):
         try:
-            started.append(tasks.launch(backend, service, primary).id)
+            started.append(launcher.launch(backend, service, primary).id)
         except Exception as exc:  # ECS reports placement failures as service events
             events.add(service, f"was unable to place a task. Reason: {exc}.")
             break

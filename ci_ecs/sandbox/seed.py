@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Any
 
+from ci_ecs.sandbox import seed_services
 from ci_ecs.sandbox.sample import ACCESS_KEY, ACCOUNT_ID, REGION, Sample
 
-CLUSTER = "demo"
-SERVICE = CONTAINER = FAMILY = REPOSITORY = "web"
-PORT = 8080
+PORT = seed_services.PORT
+REPOSITORY = "web"
 TAGS = ("v1", "v2", "v3", "v2-crash", "v2-unhealthy", "v2-slow", "v3-crash", "v3-unhealthy", "v3-slow")
 SUBNETS = (("10.0.1.0/24", "a"), ("10.0.2.0/24", "b"))
+EXTERNAL_PATHS = ["/ext/*"]  # the listener rule of the EXTERNAL service (priority 10)
 
 
-def _client(endpoint: str, service: str) -> Any:
-    # botocore (which moto itself builds on), not boto3: only ci_ecs/aws is the AWS gateway.
+@functools.cache
+def _session() -> Any:
     import botocore.session
 
-    return botocore.session.get_session().create_client(
+    return botocore.session.get_session()
+
+
+@functools.lru_cache(maxsize=32)
+def client(endpoint: str, service: str) -> Any:
+    """A botocore client on the sandbox (cached: creating one costs more than seeding with it)."""
+    # botocore (which moto itself builds on), not boto3: only ci_ecs/aws is the AWS gateway.
+    return _session().create_client(
         service,
         endpoint_url=endpoint,
         region_name=REGION,
@@ -53,7 +62,7 @@ def manifest(tag: str) -> str:
 
 
 def _network(endpoint: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    ec2 = _client(endpoint, "ec2")
+    ec2 = client(endpoint, "ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     # run_task needs DNS hostnames on the VPC (and so does Fargate for awsvpc tasks).
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
@@ -72,19 +81,10 @@ def _network(endpoint: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     return vpc, subnets, (group,)
 
 
-def _load_balancer(
-    endpoint: str, vpc: str, subnets: tuple[str, ...], groups: tuple[str, ...]
-) -> dict[str, str]:
-    elbv2 = _client(endpoint, "elbv2")
-    balancer = elbv2.create_load_balancer(
-        Name="demo",
-        Subnets=list(subnets),
-        SecurityGroups=list(groups),
-        Scheme="internet-facing",
-        Type="application",
-    )["LoadBalancers"][0]
-    group = elbv2.create_target_group(
-        Name="web",
+def _target_group(elbv2: Any, name: str, vpc: str) -> str:
+    """An ip target group on the container port, health check `/health`, deregistration delay 30 s."""
+    arn: str = elbv2.create_target_group(
+        Name=name,
         Protocol="HTTP",
         Port=PORT,
         VpcId=vpc,
@@ -95,27 +95,64 @@ def _load_balancer(
         HealthyThresholdCount=2,
         UnhealthyThresholdCount=3,
         Matcher={"HttpCode": "200"},
-    )["TargetGroups"][0]
+    )["TargetGroups"][0]["TargetGroupArn"]
     elbv2.modify_target_group_attributes(
-        TargetGroupArn=group["TargetGroupArn"],
-        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}],
+        TargetGroupArn=arn, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]
     )
+    return arn
+
+
+def _load_balancer(
+    endpoint: str, vpc: str, subnets: tuple[str, ...], groups: tuple[str, ...]
+) -> dict[str, str]:
+    elbv2 = client(endpoint, "elbv2")
+    balancer = elbv2.create_load_balancer(
+        Name="demo",
+        Subnets=list(subnets),
+        SecurityGroups=list(groups),
+        Scheme="internet-facing",
+        Type="application",
+    )["LoadBalancers"][0]
+    group = _target_group(elbv2, "web", vpc)
     listener = elbv2.create_listener(
         LoadBalancerArn=balancer["LoadBalancerArn"],
         Protocol="HTTP",
         Port=80,
-        DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
-    )["Listeners"][0]
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": group}],
+    )["Listeners"][0]["ListenerArn"]
+    primary, canary = (
+        _target_group(elbv2, "web-ext-primary", vpc),
+        _target_group(elbv2, "web-ext-canary", vpc),
+    )
+    rule = elbv2.create_rule(
+        ListenerArn=listener,
+        Priority=10,
+        Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": EXTERNAL_PATHS}}],
+        Actions=[
+            {
+                "Type": "forward",
+                "ForwardConfig": {
+                    "TargetGroups": [
+                        {"TargetGroupArn": primary, "Weight": 100},
+                        {"TargetGroupArn": canary, "Weight": 0},
+                    ]
+                },
+            }
+        ],
+    )["Rules"][0]["RuleArn"]
     return {
         "load_balancer": balancer["LoadBalancerArn"],
         "dns": balancer["DNSName"],
-        "target_group": group["TargetGroupArn"],
-        "listener": listener["ListenerArn"],
+        "target_group": group,
+        "listener": listener,
+        "primary": primary,
+        "canary": canary,
+        "rule": rule,
     }
 
 
 def _images(endpoint: str) -> tuple[str, dict[str, str]]:
-    ecr = _client(endpoint, "ecr")
+    ecr = client(endpoint, "ecr")
     uri = ecr.create_repository(repositoryName=REPOSITORY)["repository"]["repositoryUri"]
     digests = {}
     for tag in TAGS:
@@ -124,86 +161,34 @@ def _images(endpoint: str) -> tuple[str, dict[str, str]]:
     return str(uri), digests
 
 
-def _service(
-    endpoint: str, uri: str, subnets: tuple[str, ...], groups: tuple[str, ...], target_group: str
-) -> None:
-    _client(endpoint, "logs").create_log_group(logGroupName=f"/ecs/{FAMILY}")
-    ecs = _client(endpoint, "ecs")
-    ecs.create_cluster(clusterName=CLUSTER)
-    roles = f"arn:aws:iam::{ACCOUNT_ID}:role"
-    ecs.register_task_definition(
-        family=FAMILY,
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-        executionRoleArn=f"{roles}/ecsTaskExecutionRole",
-        taskRoleArn=f"{roles}/web-task",
-        containerDefinitions=[
-            {
-                "name": CONTAINER,
-                "image": f"{uri}:v1",
-                "essential": True,
-                "memory": 512,  # moto's run_task needs container-level memory
-                "portMappings": [{"containerPort": PORT, "protocol": "tcp"}],
-                "environment": [
-                    {"name": "APP_ENV", "value": "sandbox"},
-                    {"name": "PORT", "value": str(PORT)},
-                ],
-                "logConfiguration": {
-                    "logDriver": "awslogs",
-                    "options": {
-                        "awslogs-group": f"/ecs/{FAMILY}",
-                        "awslogs-region": REGION,
-                        "awslogs-stream-prefix": "web",
-                    },
-                },
-            }
-        ],
-    )
-    ecs.create_service(
-        cluster=CLUSTER,
-        serviceName=SERVICE,
-        taskDefinition=FAMILY,
-        desiredCount=3,
-        launchType="FARGATE",
-        networkConfiguration={
-            "awsvpcConfiguration": {
-                "subnets": list(subnets),
-                "securityGroups": list(groups),
-                "assignPublicIp": "DISABLED",
-            }
-        },
-        loadBalancers=[{"targetGroupArn": target_group, "containerName": CONTAINER, "containerPort": PORT}],
-        deploymentConfiguration={
-            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
-            "maximumPercent": 200,
-            "minimumHealthyPercent": 100,
-        },
-        healthCheckGracePeriodSeconds=0,
-    )
-
-
 def seed(endpoint: str) -> Sample:
-    """Create the sample environment (the service starts rolling out; the caller waits for it)."""
+    """Create the sample environment (its services start rolling out; the caller waits for them)."""
     vpc, subnets, groups = _network(endpoint)
     lb = _load_balancer(endpoint, vpc, subnets, groups)
     uri, digests = _images(endpoint)
-    _service(endpoint, uri, subnets, groups, lb["target_group"])
+    ecs, logs = client(endpoint, "ecs"), client(endpoint, "logs")
+    seed_services.web(ecs, logs, uri, subnets, groups, lb["target_group"])
+    task_set = seed_services.external(ecs, logs, uri, subnets, groups, lb["primary"])
     return Sample(
         region=REGION,
         account_id=ACCOUNT_ID,
-        cluster=CLUSTER,
-        service=SERVICE,
-        container=CONTAINER,
+        cluster=seed_services.CLUSTER,
+        service=seed_services.SERVICE,
+        container=seed_services.CONTAINER,
         container_port=PORT,
         repository=uri,
         images=digests,
-        task_family=FAMILY,
+        task_family=seed_services.FAMILY,
         target_group_arn=lb["target_group"],
         load_balancer_arn=lb["load_balancer"],
         listener_arn=lb["listener"],
         url=f"http://{lb['dns']}/",
         subnets=subnets,
         security_groups=groups,
+        external_service=seed_services.EXTERNAL_SERVICE,
+        external_task_family=seed_services.EXTERNAL_FAMILY,
+        primary_task_set_arn=task_set,
+        primary_target_group_arn=lb["primary"],
+        canary_target_group_arn=lb["canary"],
+        listener_rule_arn=lb["rule"],
     )

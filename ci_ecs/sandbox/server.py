@@ -13,10 +13,11 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from ci_ecs.errors import ConfigError
-from ci_ecs.sandbox import hooks, sample, seed
+from ci_ecs.sandbox import hooks, sample, seed, traffic
 from ci_ecs.sandbox.config import from_env
 from ci_ecs.sandbox.simulator import Simulator, busy
 from ci_ecs.sandbox.state import LOCK, RUNTIME
+from ci_ecs.sandbox.traffic import Traffic
 
 HOST = "127.0.0.1"
 _current: Sandbox | None = None
@@ -89,22 +90,34 @@ class Sandbox:
         with LOCK:
             moto_api_backend.reset()
             hooks.pin_task_states()
+            traffic.reset()
         self.sample = self._seed() if seed else None
         return self.sample
 
     def write_config(self, directory: str | Path) -> Path:
-        """Write `<directory>/ci-ecs.yml` for the sample service."""
+        """Write `ci-ecs.yml` and one config per canary mode into `directory`; returns the ci-ecs.yml path."""
         if self.sample is None:
             raise ConfigError(
                 "the sandbox was started empty (no sample service): there is no ci-ecs.yml to write"
             )
-        path = Path(directory) / "ci-ecs.yml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(sample.config_text(self.sample, self.endpoint), encoding="utf-8")
-        return path
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in sample.config_files(self.sample, self.endpoint).items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return folder / sample.CONFIG
+
+    def traffic(self) -> Traffic:
+        """The simulated requests measured since the last `reset()` or `reset_traffic()`."""
+        with LOCK:
+            return traffic.snapshot()
+
+    def reset_traffic(self) -> None:
+        """Start measuring traffic afresh (routing and published metrics carry on)."""
+        with LOCK:
+            traffic.reset(counts_only=True)
 
     def wait_idle(self, timeout: float = 30) -> None:
-        """Block until no deployment is IN_PROGRESS (and no deleted service still drains)."""
+        """Block until no deployment is IN_PROGRESS, no task set STABILIZING, no deleted service drains."""
         deadline = time.monotonic() + timeout
         while True:
             if self._simulator.error is not None:
@@ -113,7 +126,7 @@ class Sandbox:
                 if not busy():
                     return
             if time.monotonic() > deadline:
-                raise TimeoutError(f"sandbox: a deployment is still IN_PROGRESS after {timeout} s")
+                raise TimeoutError(f"sandbox: a deployment or task set is still moving after {timeout} s")
             time.sleep(RUNTIME.config.tick / 2)
 
     def stop(self) -> None:
@@ -158,6 +171,7 @@ def start(
     with LOCK:
         moto_api_backend.reset()
         hooks.install()
+        traffic.reset()
         RUNTIME.config = config
     server.start()
     if server.error is not None:

@@ -75,6 +75,9 @@ def after_update(backend: Any, service: Any, before: Snapshot, params: dict[str,
     if params.get("taskDefinition"):
         service.task_definition = backend.describe_task_definition(params["taskDefinition"]).arn
     sim = service_sim(service)
+    if _external(service):  # moto sets running = desired; the task sets' tasks are counted instead
+        service.running_count, service.pending_count = before.running, before.pending
+        return
     if sim is None:  # not scheduled yet (made some other way): take it over as it is now
         adopt(service)
         return
@@ -111,9 +114,13 @@ def _given(params: dict[str, Any]) -> set[str]:
     return {attr for key, attr in names.items() if params.get(key) is not None}
 
 
+def _external(service: Any) -> bool:
+    return bool((service.deployment_controller or {}).get("type") == "EXTERNAL")
+
+
 def after_delete(service: Any, has_tasks: bool) -> None:
     """A deleted service drains (DRAINING) until its tasks have stopped, then is INACTIVE."""
-    if service_sim(service) is None:
+    if service_sim(service) is None and not _external(service):
         return
     service.desired_count = 0
     service.status = "DRAINING" if has_tasks else "INACTIVE"

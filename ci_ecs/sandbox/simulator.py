@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.ecs.models import ecs_backends
 
-from ci_ecs.sandbox import scheduler, services, targets, tasks
+from ci_ecs.sandbox import scheduler, services, targets, tasks, tasksets, traffic
 from ci_ecs.sandbox.state import LOCK, PENDING_STATES, RUNTIME, service_sim, task_sim
 
 LOG = logging.getLogger(__name__)
@@ -33,10 +33,13 @@ def step() -> None:
                 services.adopt(service)  # created some other way than CreateService over HTTP
         for task in _all_tasks(backend):
             tasks.advance(task)
-    targets.step(_tasks_by_ip(backends))
+    by_ip = _tasks_by_ip(backends)
+    targets.step(by_ip)
     for backend in backends:
         _schedule(backend)
+        tasksets.step(backend)
         _count_clusters(backend)
+    traffic.step(by_ip)
 
 
 def _tasks_by_ip(backends: list[Any]) -> dict[tuple[str, str, str], Any]:
@@ -83,8 +86,10 @@ def _count_clusters(backend: Any) -> None:
 
 
 def busy() -> bool:
-    """Whether a deployment is IN_PROGRESS or a deleted service still drains (call with LOCK held)."""
+    """Whether a deployment is IN_PROGRESS, a task set STABILIZING or a deleted service drains (LOCK held)."""
     for backend in _ecs_backends():
+        if tasksets.busy(backend):
+            return True
         for service in list(backend.services.values()):
             if service_sim(service) is None:
                 continue

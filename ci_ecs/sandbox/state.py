@@ -14,6 +14,7 @@ LOCK = threading.RLock()
 _TASK_ATTR = "_ci_ecs_task"
 _SERVICE_ATTR = "_ci_ecs_service"
 _TARGETS_ATTR = "_ci_ecs_targets"
+_TASK_SET_ATTR = "_ci_ecs_task_set"
 
 PENDING_STATES = ("PROVISIONING", "PENDING", "ACTIVATING")
 STOPPING_STATES = ("DEACTIVATING", "STOPPING", "DEPROVISIONING")
@@ -47,12 +48,15 @@ class TaskSim:
     ip: str
     since: int  # tick at which the current lastStatus was entered
     service: Any = None
-    deployment_id: str | None = None
+    deployment_id: str | None = None  # the deployment or task set id (its startedBy)
     container_port: int | None = None
     targets: list[tuple[str, str]] = field(default_factory=list)  # (target group ARN, target key)
     failed: bool = False
     failure_counted: bool = False
     was_healthy: bool = False
+    version: str = ""  # the image tag of its first essential container
+    task_set: Any = None  # the moto TaskSet it belongs to
+    load_balancers: list[dict[str, Any]] | None = None  # where ECS registers it; None: the service's
 
 
 @dataclass
@@ -69,6 +73,13 @@ class ServiceSim:
     deployments: dict[str, DeploymentSim] = field(default_factory=dict)
     completed: tuple[str, str] | None = None  # (deployment id, task definition ARN) last COMPLETED
     steady: bool = False
+    next_subnet: int = 0
+
+
+@dataclass
+class TaskSetSim:
+    """Scheduler bookkeeping of one task set of an EXTERNAL-controller service."""
+
     next_subnet: int = 0
 
 
@@ -113,3 +124,14 @@ def target_sims(target_group: Any) -> dict[str, TargetSim]:
         found = {}
         setattr(target_group, _TARGETS_ATTR, found)
     return found
+
+
+def task_set_sim(task_set: Any) -> TaskSetSim | None:
+    """The scheduler record of a moto TaskSet, if the simulator scales it."""
+    found: TaskSetSim | None = getattr(task_set, _TASK_SET_ATTR, None)
+    return found
+
+
+def attach_task_set(task_set: Any, sim: TaskSetSim) -> None:
+    """Make the simulator scale a moto TaskSet."""
+    setattr(task_set, _TASK_SET_ATTR, sim)

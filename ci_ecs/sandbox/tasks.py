@@ -5,72 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.ecs.models import Task
 
 from ci_ecs.sandbox import behaviour, events, network, targets
-from ci_ecs.sandbox.state import PENDING_STATES, RUNTIME, TaskSim, attach_task, service_sim, task_sim
+from ci_ecs.sandbox.state import PENDING_STATES, RUNTIME, TaskSim, attach_task, task_sim
 
 FARGATE_PLATFORM = "1.4.0"
 
 
-def launch(backend: Any, service: Any, deployment: dict[str, Any]) -> Any:
-    """Start one task of a service deployment, as the ECS scheduler does (startedBy = deployment id)."""
-    cluster = backend.clusters[service.cluster_name]
-    task_definition = backend.describe_task_definition(deployment["taskDefinition"])
-    strategy = getattr(service, "capacity_provider_strategy", None) or []
-    task = Task(
-        cluster,
-        task_definition,
-        None,
-        None,
-        backend=backend,
-        group=f"service:{service.name}",
-        launch_type=service.launch_type or "",
-        overrides={},
-        started_by=deployment["id"],
-        tags=_propagated_tags(backend, service, task_definition),
-        networking_configuration=_next_subnet_first(service),
-        platform_version=service.platform_version,
-        capacity_provider_name=strategy[0].get("capacityProvider") if strategy else None,
-    )
-    backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
-    lb = next((lb for lb in service.load_balancers if lb.get("containerPort")), None)
-    adopt(task, task_definition, service=service, deployment_id=deployment["id"])
-    sim = task_sim(task)
-    if sim is not None and lb is not None:
-        sim.container_port = int(lb["containerPort"])
-    return task
-
-
-def _propagated_tags(backend: Any, service: Any, task_definition: Any) -> list[dict[str, str]]:
-    if service.propagate_tags == "SERVICE":
-        return list(service.tags)
-    if service.propagate_tags == "TASK_DEFINITION":
-        return list(backend.list_tags_for_resource(task_definition.arn))
-    return []
-
-
-def _next_subnet_first(service: Any) -> dict[str, Any] | None:
-    """The service's awsvpc configuration with subnets rotated, spreading tasks over subnets (AZs)."""
-    config = service.network_configuration or None
-    sim = service_sim(service)
-    if not config or sim is None:
-        return config
-    vpc = dict(config["awsvpcConfiguration"])
-    subnets = list(vpc["subnets"])
-    first = sim.next_subnet % len(subnets)
-    sim.next_subnet += 1
-    vpc["subnets"] = subnets[first:] + subnets[:first]
-    return {"awsvpcConfiguration": vpc}
-
-
-def adopt(task: Any, task_definition: Any, *, service: Any = None, deployment_id: str | None = None) -> None:
+def adopt(
+    task: Any,
+    task_definition: Any,
+    *,
+    service: Any = None,
+    deployment_id: str | None = None,
+    load_balancers: list[dict[str, Any]] | None = None,
+    task_set: Any = None,
+) -> None:
     """Take a freshly made moto Task over: PROVISIONING, with an IP inside its subnet."""
     placed = network.place(task)
     ip, zone = placed if placed else ("", None)
-    attach_task(
-        task, TaskSim(behaviour.of_task_definition(task_definition), ip, RUNTIME.now, service, deployment_id)
-    )
+    sim = TaskSim(behaviour.of_task_definition(task_definition), ip, RUNTIME.now, service, deployment_id)
+    sim.version = behaviour.version_of(task_definition)
+    sim.task_set, sim.load_balancers = task_set, load_balancers
+    mine = load_balancers if load_balancers is not None else (service.load_balancers if service else [])
+    port = next((lb["containerPort"] for lb in mine if lb.get("containerPort")), None)
+    sim.container_port = int(port) if port else None
+    attach_task(task, sim)
     task.last_status = "PROVISIONING"
     task.desired_status = "RUNNING"
     task.created_at = utcnow()
@@ -136,14 +96,26 @@ def _start(task: Any, sim: TaskSim) -> None:
     service = sim.service
     if service is None or not sim.ip:
         return
-    for lb in service.load_balancers:
+    for lb in load_balancers_of(sim):
         group = targets.find_group(task._account_id, task.region_name, lb.get("targetGroupArn", ""))
         if group is None or not lb.get("containerPort"):
             continue
         port = int(lb["containerPort"])
         targets.register(group, [{"Id": sim.ip, "Port": port}])
         sim.targets.append((group.arn, targets.key_of(sim.ip, port)))
-        events.add(service, f"registered 1 targets in (target-group {group.arn})")
+        events.add(service, f"registered 1 targets in (target-group {group.arn})", task_set_id(sim))
+
+
+def load_balancers_of(sim: TaskSim) -> list[dict[str, Any]]:
+    """Where ECS registers the task: its task set's load balancers, else its service's."""
+    if sim.load_balancers is not None:
+        return sim.load_balancers
+    return list(sim.service.load_balancers) if sim.service is not None else []
+
+
+def task_set_id(sim: TaskSim) -> str | None:
+    """The id of the task set the task belongs to, if any."""
+    return str(sim.task_set.id) if sim.task_set is not None else None
 
 
 def _advance_stopping(task: Any, sim: TaskSim, age: int) -> None:
@@ -152,7 +124,8 @@ def _advance_stopping(task: Any, sim: TaskSim, age: int) -> None:
         if not still_registered(task):
             if sim.service is not None:
                 for arn, _ in sim.targets:
-                    events.add(sim.service, f"deregistered 1 targets in (target-group {arn})")
+                    message = f"deregistered 1 targets in (target-group {arn})"
+                    events.add(sim.service, message, task_set_id(sim))
             _enter(task, "STOPPING")
     elif task.last_status == "STOPPING" and age >= ticks:
         _enter(task, "DEPROVISIONING")

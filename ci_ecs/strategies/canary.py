@@ -58,9 +58,9 @@ def forget(ctx: Context, service: Mapping[str, Any]) -> None:
 
 def mode_module(mode: str) -> Any:
     """The module of a canary mode: task, service or taskset."""
-    from ci_ecs.strategies import canary_service, canary_task
+    from ci_ecs.strategies import canary_service, canary_task, canary_taskset
 
-    modules = {"task": canary_task, "service": canary_service}
+    modules = {"task": canary_task, "service": canary_service, "taskset": canary_taskset}
     if mode not in modules:
         raise ConfigError(f"canary.mode: {mode!r} is not one of: {', '.join(modules)}")
     return modules[mode]
@@ -153,9 +153,13 @@ def status(ctx: Context, service: dict[str, Any]) -> dict[str, Any] | None:
     found = recorded(service)
     if found is None:
         return None
-    groups: dict[str, list[Any]] = mode_module(found.mode).targets(ctx, service)
+    module = mode_module(found.mode)
+    groups: dict[str, list[Any]] = module.targets(ctx, service)
     ours = {e for endpoints in groups.values() for e in endpoints}
-    share = checks.traffic_share(ctx.aws, sorted(groups), ours) if groups else None
+    if hasattr(module, "share"):  # weighted target groups: the share is the rules' weight
+        share = module.share(ctx, service)
+    else:  # one target group: the load balancer spreads requests evenly over healthy targets
+        share = checks.traffic_share(ctx.aws, sorted(groups), ours) if groups else None
     return {
         "mode": found.mode,
         "version": found.version,

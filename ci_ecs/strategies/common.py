@@ -78,7 +78,7 @@ def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
             f"'{s.strategy}' needs {controller}"
         )
     live.task_definition, live.task_definition_tags = ecs.describe_task_definition(
-        ctx.aws, live.service["taskDefinition"]
+        ctx.aws, live_task_definition(live.service)
     )
     learn_secrets(ctx.console, live.task_definition)
     running = live.service.get("runningCount", 0)
@@ -87,6 +87,17 @@ def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
         f"{s.service}: {ecs.short_arn(live.arn)}, version {_version(ctx, live)}, "
         f"{running}/{desired} running, {len(live.service.get('deployments', []))} deployment(s)"
     )
+
+
+def live_task_definition(service: Mapping[str, Any]) -> str:
+    """The revision a service runs: its own, or (EXTERNAL controller) its PRIMARY task set's."""
+    primary = [t for t in service.get("taskSets", []) if t.get("status") == "PRIMARY"]
+    found = service.get("taskDefinition") or (primary[0]["taskDefinition"] if primary else "")
+    if not found:
+        raise PreconditionError(
+            f"service: {service.get('serviceName')} runs no task definition (no primary task set)"
+        )
+    return str(found)
 
 
 def _version(ctx: Context, live: Live) -> str:
