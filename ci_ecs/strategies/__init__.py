@@ -8,8 +8,10 @@ from ci_ecs.strategies.common import Context
 
 def deploy_plan(ctx: Context) -> Plan:
     """The plan of `deploy` for the configured strategy (it also promotes and removes a canary)."""
-    from ci_ecs.strategies import rolling
+    from ci_ecs.strategies import rolling, taskset
 
+    if ctx.settings.canary.mode == "taskset":  # an EXTERNAL-controller service deploys by task sets
+        return taskset.plan(ctx)
     return rolling.plan(ctx)
 
 
@@ -23,14 +25,15 @@ def canary_plan(ctx: Context) -> Plan:
 def rollback_plan(ctx: Context, to: str | None) -> Plan:
     """The plan of `rollback`: end a canary in progress, else return to an earlier version."""
     from ci_ecs.aws import ecs
-    from ci_ecs.strategies import canary, rollback
+    from ci_ecs.strategies import canary, rollback, taskset
 
     service = ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)
     found = canary.recorded(service)
+    external = service.get("deploymentController", {}).get("type") == "EXTERNAL"
     if found is None:
-        return rollback.plan(ctx, to)
+        return taskset.rollback_plan(ctx, service, to) if external else rollback.plan(ctx, to)
     ending = canary.end_plan(ctx, service, found)
     if to is None:
         return ending
-    then = rollback.plan(ctx, to)
+    then = taskset.rollback_plan(ctx, service, to) if external else rollback.plan(ctx, to)
     return Plan(f"{ending.title}, then {then.title}", ending.steps + then.steps, then.record)
