@@ -44,6 +44,18 @@ def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
             }
             for d in service.get("deployments", [])
         ],
+        "task_sets": [
+            {
+                "id": t.get("id"),
+                "status": t.get("status"),
+                "task_definition": t.get("taskDefinition"),
+                "scale": t.get("scale", {}).get("value"),
+                "running": t.get("runningCount", 0),
+                "desired": t.get("computedDesiredCount", 0),
+                "stability": t.get("stabilityStatus"),
+            }
+            for t in service.get("taskSets", [])
+        ],
         "target_groups": {
             elbv2.target_group_name(arn): [
                 {"id": t.id, "port": t.port, "state": t.state, "reason": t.reason}
@@ -81,7 +93,7 @@ def text_lines(status: dict[str, Any]) -> list[str]:
         lines.append(f"  previous       {tags['ci-ecs:previous-version']} on {previous_td}")
     if status["canary"]:
         c = status["canary"]
-        share = "unknown share" if c["share"] is None else f"{c['share']:.0%} of healthy targets"
+        share = "unknown share" if c["share"] is None else f"{c['share']:.0%} of the traffic"
         lines.append(
             f"  canary         {c['version']} ({c['mode']}) on {ecs.short_arn(c['task_definition'])}, {share}"
         )
@@ -94,13 +106,22 @@ def text_lines(status: dict[str, Any]) -> list[str]:
         )
     for name, image in status["images"].items():
         lines.append(f"  container      {name}: {image}")
-    lines.append("  deployments")
+    if status["deployments"]:
+        lines.append("  deployments")
     for d in status["deployments"]:
         failed = f", {d['failed']} failed" if d["failed"] else ""
         revision = ecs.short_arn(d["task_definition"] or "?")
         lines.append(
             f"    {d['status']:<8} {revision:<12} {d['rollout_state'] or '-':<12}"
             f" {d['running']}/{d['desired']} running, {d['pending']} pending{failed}"
+        )
+    if status["task_sets"]:
+        lines.append("  task sets")
+    for t in status["task_sets"]:
+        revision = ecs.short_arn(t["task_definition"] or "?")
+        lines.append(
+            f"    {t['status']:<8} {revision:<12} {t['stability'] or '-':<14}"
+            f" {t['running']}/{t['desired']} running at {t['scale']}%"
         )
     for group, targets in status["target_groups"].items():
         healthy = sum(t["state"] == "healthy" for t in targets)
