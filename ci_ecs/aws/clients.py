@@ -33,6 +33,7 @@ _PRECONDITION_CODES = {
     "TargetGroupNotFound",
     "LoadBalancerNotFound",
     "ListenerNotFound",
+    "RuleNotFound",
 }
 
 

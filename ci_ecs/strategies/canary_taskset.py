@@ -133,6 +133,8 @@ def _record(ctx: Context, state: _State) -> str:
 
 def _create(ctx: Context, state: _State) -> str:
     if state.canary_set is not None:
+        if ecs.tags_of(state.live.service).get(TASK_SET) != state.canary_set["id"]:
+            ecs.tag(ctx.aws, state.live.service["serviceArn"], {TASK_SET: state.canary_set["id"]})
         return f"task set {state.canary_set['id']} already runs {ecs.short_arn(state.arn)}"
     group, scale = ctx.settings.canary.target_group or "", ctx.settings.canary.scale
     external = f"{CANARY_ID}:{ctx.require_release().version}"

@@ -98,3 +98,71 @@ def test_killed_canary_deploy_is_finished_by_rerun_and_undone_by_rollback(
             sandbox.wait_idle()
             expected = finished if then == "rerun" else stable
             assert _state(sandbox, fresh) == expected, f"killed after call {limit}, then {then}"
+
+
+def _taskset_state(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample) -> dict[str, Any]:
+    """Task sets (by image), weights and canary tags of the EXTERNAL service."""
+    ecs, elbv2 = client(sandbox, "ecs"), client(sandbox, "elbv2")
+    sets = ecs.describe_task_sets(cluster=sample.cluster, service=sample.external_service)["taskSets"]
+    image = {
+        t["id"]: ecs.describe_task_definition(taskDefinition=t["taskDefinition"])["taskDefinition"][
+            "containerDefinitions"
+        ][0]["image"].rsplit("@", 1)[-1][:19]
+        for t in sets
+    }
+    rule = elbv2.describe_rules(RuleArns=[sample.listener_rule_arn])["Rules"][0]
+    weights = sorted(g["Weight"] for g in rule["Actions"][0]["ForwardConfig"]["TargetGroups"])
+    canary_targets = elbv2.describe_target_health(TargetGroupArn=sample.canary_target_group_arn)
+    service = ecs.describe_services(
+        cluster=sample.cluster, services=[sample.external_service], include=["TAGS"]
+    )
+    tags = service["services"][0].get("tags", [])
+    return {
+        "sets": sorted(
+            (t["status"], image[t["id"]], t["loadBalancers"][0]["targetGroupArn"].split("/")[-2])
+            for t in sets
+        ),
+        "weights": weights,
+        "canary_targets": sorted(
+            d["TargetHealth"]["State"] for d in canary_targets["TargetHealthDescriptions"]
+        ),
+        "canary_tags": sorted(t["key"] for t in tags if "canary" in t["key"]),
+    }
+
+
+def test_killed_taskset_canary_deploy_is_finished_by_rerun_and_undone_by_rollback(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    job = (
+        "--config",
+        "ci-ecs-taskset.yml",
+        "--output",
+        "json",
+        "canary-deploy",
+        "--image",
+        f"{sample.repository}:v2",
+    )
+    rollback = ("--config", "ci-ecs-taskset.yml", "rollback")
+    stable = _taskset_state(sandbox, sample)
+    complete = _run(sandbox, workdir, 10**6, *job)
+    assert complete.returncode == 0, complete.stderr
+    calls = sum(json.loads(complete.stdout)["api_calls"].values())
+    sandbox.wait_idle()
+    finished = _taskset_state(sandbox, sample)
+    assert finished != stable
+
+    for limit in range(1, calls):
+        for then in ("rerun", "rollback"):
+            fresh = sandbox.reset(seed=True)
+            assert fresh is not None
+            sandbox.write_config(workdir)  # the reseeded rules and target groups have new ARNs
+            killed = _run(sandbox, workdir, limit, *job)
+            assert killed.returncode == -9, f"call {limit}: {killed.stderr}"
+            after = _run(sandbox, workdir, 10**6, *(job if then == "rerun" else rollback))
+            allowed = (0,) if then == "rerun" else (0, 3)
+            assert after.returncode in allowed, (
+                f"killed after call {limit}, {then}: {after.stdout}\n{after.stderr}"
+            )
+            sandbox.wait_idle()
+            expected = finished if then == "rerun" else stable
+            assert _taskset_state(sandbox, fresh) == expected, f"killed after call {limit}, then {then}"
