@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,11 @@ def test_canary_then_deploy_leaves_only_the_new_version(
     assert {states.get(ip) for ip in ips} == {"healthy"}
     printed = re.search(r"takes (\d+)% of the traffic", canary.stdout)
     assert printed is not None and int(printed.group(1)) == 25  # 1 canary target beside 3 stable ones
+    sandbox.reset_traffic()
+    while sandbox.traffic().ticks < 40:
+        time.sleep(0.05)
+    measured = sandbox.traffic().share("v2", [sample.target_group_arn])
+    assert abs(measured - int(printed.group(1))) <= 2, (measured, printed.group(1))
 
     deploy = cli("deploy", "--image", f"{sample.repository}:v2")
 
@@ -121,10 +127,11 @@ def test_canary_then_deploy_leaves_only_the_new_version(
         cluster=sample.cluster,
         tasks=ecs.list_tasks(cluster=sample.cluster, desiredStatus="RUNNING")["taskArns"],
     )["tasks"]
-    assert {t["taskDefinitionArn"] for t in running} == {service["taskDefinition"]}, (
-        "only the new version runs"
-    )
-    assert len(running) == 3
+    ours = [
+        t for t in running if t.get("group") in ("service:web", "service:web-canary", "ci-ecs-canary:web")
+    ]
+    assert {t["taskDefinitionArn"] for t in ours} == {service["taskDefinition"]}, "only the new version runs"
+    assert len(ours) == 3
     targets = client(sandbox, "elbv2").describe_target_health(TargetGroupArn=sample.target_group_arn)
     assert not ips & {d["Target"]["Id"] for d in targets["TargetHealthDescriptions"]}, (
         "canary targets are gone"
