@@ -7,5 +7,6 @@ from __future__ import annotations
 
 from ci_ecs.sandbox.sample import Sample
 from ci_ecs.sandbox.server import Sandbox, current, start
+from ci_ecs.sandbox.traffic import Counts, Traffic
 
-__all__ = ["Sample", "Sandbox", "current", "start"]
+__all__ = ["Counts", "Sample", "Sandbox", "Traffic", "current", "start"]

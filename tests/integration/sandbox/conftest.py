@@ -22,6 +22,7 @@ class Aws:
     ecs: Any
     elbv2: Any
     ec2: Any
+    cloudwatch: Any
     sample: Sample
 
     @staticmethod
@@ -48,8 +49,18 @@ class Aws:
         )["services"][0]
         return found
 
-    def tasks(self, arns: list[str] | None = None) -> list[dict[str, Any]]:
-        arns = arns if arns is not None else self.ecs.list_tasks(cluster=self.sample.cluster)["taskArns"]
+    def tasks(self, arns: list[str] | None = None, service: str | None = None) -> list[dict[str, Any]]:
+        """The given tasks, else every task of `service` (default: the sample's `web`), stopped ones too."""
+        if arns is None:
+            arns = [
+                arn
+                for status in ("RUNNING", "STOPPED")
+                for arn in self.ecs.list_tasks(
+                    cluster=self.sample.cluster,
+                    serviceName=service or self.sample.service,
+                    desiredStatus=status,
+                )["taskArns"]
+            ]
         if not arns:
             return []
         found: list[dict[str, Any]] = []
@@ -59,8 +70,102 @@ class Aws:
             ]
         return found
 
-    def live_tasks(self) -> list[dict[str, Any]]:
-        return [t for t in self.tasks() if t["lastStatus"] != "STOPPED"]
+    def live_tasks(self, service: str | None = None) -> list[dict[str, Any]]:
+        return [t for t in self.tasks(service=service) if t["lastStatus"] != "STOPPED"]
+
+    def task_sets(self) -> list[dict[str, Any]]:
+        """The task sets of the sample's EXTERNAL service `web-ext`."""
+        found: list[dict[str, Any]] = self.ecs.describe_task_sets(
+            cluster=self.sample.cluster, service=self.sample.external_service
+        )["taskSets"]
+        return found
+
+    def task_set(self, arn: str) -> dict[str, Any] | None:
+        return next((t for t in self.task_sets() if t["taskSetArn"] == arn), None)
+
+    def external_service(self) -> dict[str, Any]:
+        found: dict[str, Any] = self.ecs.describe_services(
+            cluster=self.sample.cluster, services=[self.sample.external_service]
+        )["services"][0]
+        return found
+
+    def register_external_revision(self, tag: str) -> str:
+        """A revision of the `web-ext` family on another image tag; returns its ARN."""
+        family = self.sample.external_task_family
+        current = self.ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]
+        keys = ("family", "containerDefinitions", "cpu", "memory", "networkMode", "requiresCompatibilities")
+        revision = {key: current[key] for key in keys}
+        revision["containerDefinitions"][0]["image"] = f"{self.sample.repository}:{tag}"
+        arn: str = self.ecs.register_task_definition(**revision)["taskDefinition"]["taskDefinitionArn"]
+        return arn
+
+    def create_canary_task_set(self, tag: str, scale: float) -> dict[str, Any]:
+        """A task set of `web-ext` on `tag` in the canary target group, as ci-ecs's taskset mode makes it."""
+        sample = self.sample
+        found: dict[str, Any] = self.ecs.create_task_set(
+            cluster=sample.cluster,
+            service=sample.external_service,
+            taskDefinition=self.register_external_revision(tag),
+            externalId=f"canary-{tag}",
+            launchType="FARGATE",
+            networkConfiguration={
+                "awsvpcConfiguration": {
+                    "subnets": list(sample.subnets),
+                    "securityGroups": list(sample.security_groups),
+                }
+            },
+            loadBalancers=[
+                {
+                    "targetGroupArn": sample.canary_target_group_arn,
+                    "containerName": sample.container,
+                    "containerPort": sample.container_port,
+                }
+            ],
+            scale={"value": scale, "unit": "PERCENT"},
+        )["taskSet"]
+        return found
+
+    def steady(self, arn: str, running: int) -> dict[str, Any] | None:
+        """The task set once STEADY_STATE with `running` tasks."""
+        found = self.task_set(arn)
+        if found and found["stabilityStatus"] == "STEADY_STATE" and found["runningCount"] == running:
+            return found
+        return None
+
+    def set_weights(self, primary: int, canary: int) -> None:
+        """Forward the sample's listener rule to the primary and canary target groups by weight."""
+        groups = [
+            {"TargetGroupArn": self.sample.primary_target_group_arn, "Weight": primary},
+            {"TargetGroupArn": self.sample.canary_target_group_arn, "Weight": canary},
+        ]
+        self.elbv2.modify_rule(
+            RuleArn=self.sample.listener_rule_arn,
+            Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}],
+        )
+
+    def run_standalone(self, tag: str) -> tuple[str, str]:
+        """RunTask one `web` task on `tag` as a canary; returns (task ARN, IP) once it has started."""
+        sample = self.sample
+        arn = self.ecs.run_task(
+            cluster=sample.cluster,
+            taskDefinition=self.register_revision(f"{sample.repository}:{tag}"),
+            launchType="FARGATE",
+            startedBy="ci-ecs-canary",
+            networkConfiguration={
+                "awsvpcConfiguration": {
+                    "subnets": list(sample.subnets),
+                    "securityGroups": list(sample.security_groups),
+                }
+            },
+        )["tasks"][0]["taskArn"]
+        # Past PENDING (a `-crash` task may already have stopped again): its ENI has its IP.
+        task = self.wait_for(
+            lambda: next(
+                (t for t in self.tasks([arn]) if t["lastStatus"] not in ("PROVISIONING", "PENDING")), None
+            ),
+            f"the {tag} task to start",
+        )
+        return arn, self.detail(task, "privateIPv4Address")
 
     def targets(self, group: str | None = None) -> dict[tuple[str, int], dict[str, Any]]:
         reply = self.elbv2.describe_target_health(TargetGroupArn=group or self.sample.target_group_arn)
@@ -104,4 +209,10 @@ def aws(sandbox: Sandbox, sample: Sample) -> Aws:
             aws_secret_access_key="testing",
         )
 
-    return Aws(ecs=client("ecs"), elbv2=client("elbv2"), ec2=client("ec2"), sample=sample)
+    return Aws(
+        ecs=client("ecs"),
+        elbv2=client("elbv2"),
+        ec2=client("ec2"),
+        cloudwatch=client("cloudwatch"),
+        sample=sample,
+    )

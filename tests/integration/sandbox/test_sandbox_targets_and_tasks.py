@@ -11,6 +11,7 @@ from pathlib import Path
 
 import botocore.exceptions
 import pytest
+import yaml
 
 from ci_ecs.errors import ConfigError
 
@@ -179,6 +180,27 @@ def test_env_exports_and_config_point_at_the_sandbox(sandbox, sample, tmp_path):
         "  poll_cap: 2",
         "  timeout: 120",
     ]
+    modes = {
+        name: yaml.safe_load((path.parent / f"ci-ecs-{name}.yml").read_text())
+        for name in ("task", "service", "taskset")
+    }
+    assert modes["task"]["canary"] == {"mode": "task", "count": 1}
+    assert modes["service"]["canary"] == {"mode": "service", "count": 1}
+    assert modes["taskset"]["canary"] == {
+        "mode": "taskset",
+        "scale": 34,
+        "weight": 10,
+        "target_group": sample.canary_target_group_arn,
+        "listener_rules": [sample.listener_rule_arn],
+    }
+    assert [modes[m]["service"] for m in ("task", "service", "taskset")] == ["web", "web", "web-ext"]
+    for config in modes.values():
+        assert {k: config[k] for k in ("region", "cluster", "image")} == {
+            "region": "us-east-1",
+            "cluster": "demo",
+            "image": sample.repository,
+        }
+        assert config["wait"] == {"poll_first": 1, "poll_cap": 2, "timeout": 120}
     assert sample.repository == "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"
     assert set(sample.images) >= {"v1", "v2", "v3", "v2-crash", "v2-unhealthy", "v2-slow"}
     assert len(set(sample.images.values())) == len(sample.images)

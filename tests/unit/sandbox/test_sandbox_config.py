@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ci_ecs.sandbox.config import DEFAULT_TICK, SimConfig, from_env
-from ci_ecs.sandbox.sample import Sample, config_text, environment, exports
+from ci_ecs.sandbox.sample import Sample, config_files, config_text, environment, exports
 
 
 def test_tick_comes_from_the_environment_unless_given_explicitly():
@@ -18,6 +18,12 @@ def test_every_duration_can_be_set_in_ticks_from_the_environment():
     config = from_env({"CI_ECS_SANDBOX_SLOW_PENDING_TICKS": "40", "CI_ECS_SANDBOX_DRAIN_TICKS": "0"})
     assert (config.slow_pending_ticks, config.drain_ticks) == (40, 0)
     assert config.pending_ticks == SimConfig().pending_ticks
+
+
+def test_traffic_and_metrics_rates_come_from_the_environment():
+    assert (SimConfig().requests_per_tick, SimConfig().metrics_ticks) == (100, 10)
+    config = from_env({"CI_ECS_SANDBOX_REQUESTS_PER_TICK": "0", "CI_ECS_SANDBOX_METRICS_TICKS": "1"})
+    assert (config.requests_per_tick, config.metrics_ticks) == (0, 1)
 
 
 @pytest.mark.parametrize(
@@ -46,6 +52,9 @@ def _sample() -> Sample:
         url="http://demo.example/",
         subnets=("subnet-1",),
         security_groups=("sg-1",),
+        external_service="web-ext",
+        canary_target_group_arn="arn:tg-canary",
+        listener_rule_arn="arn:rule",
     )
 
 
@@ -66,3 +75,20 @@ def test_config_file_names_the_sample_service_and_says_what_to_export():
     assert "#   export AWS_ENDPOINT_URL=http://127.0.0.1:5000" in text
     assert "\nimage: 123456789012.dkr.ecr.us-east-1.amazonaws.com/web\n" in text
     assert text.endswith("wait:\n  poll_first: 1      # seconds\n  poll_cap: 2\n  timeout: 120\n")
+
+
+def test_one_config_per_canary_mode_beside_ci_ecs_yml():
+    files = config_files(_sample(), "http://127.0.0.1:5000")
+    assert list(files) == ["ci-ecs.yml", "ci-ecs-task.yml", "ci-ecs-service.yml", "ci-ecs-taskset.yml"]
+    assert files["ci-ecs.yml"] == config_text(_sample(), "http://127.0.0.1:5000")
+    for name, text in files.items():
+        assert text.startswith(f"# {name} for the ci-ecs sandbox")
+        assert "#   export AWS_ENDPOINT_URL=http://127.0.0.1:5000" in text
+    assert "\nservice: web\nimage: " in files["ci-ecs-task.yml"]
+    assert "/web\ncanary:\n  mode: task\n  count: 1\nwait:\n" in files["ci-ecs-task.yml"]
+    assert "\ncanary:\n  mode: service\n  count: 1\n" in files["ci-ecs-service.yml"]
+    assert "\nservice: web-ext\n" in files["ci-ecs-taskset.yml"]
+    assert (
+        "\ncanary:\n  mode: taskset\n  scale: 34           # percent of desired\n  weight: 10\n"
+        "  target_group: arn:tg-canary\n  listener_rules: [arn:rule]\nwait:\n"
+    ) in files["ci-ecs-taskset.yml"]

@@ -1,0 +1,220 @@
+"""Weighted listener rules, simulated traffic by weight and healthy targets, and its CloudWatch metrics."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import botocore.exceptions
+import pytest
+
+from ci_ecs.sandbox.metrics import load_balancer_dimension, target_group_dimension
+from ci_ecs.sandbox.state import RUNTIME
+
+
+def _forward(rule_or_listener_actions):
+    [action] = rule_or_listener_actions
+    return [(g["TargetGroupArn"], g["Weight"]) for g in action["ForwardConfig"]["TargetGroups"]]
+
+
+def _measure(sandbox, aws, ticks):
+    """The traffic of `ticks` whole ticks from now."""
+    sandbox.reset_traffic()
+    return aws.wait_for(lambda: (t := sandbox.traffic()).ticks >= ticks and t, f"{ticks} ticks of traffic")
+
+
+def test_weights_are_stored_and_read_back_as_aws_returns_them(aws, sample):
+    primary, canary = sample.primary_target_group_arn, sample.canary_target_group_arn
+    [rule] = aws.elbv2.describe_rules(RuleArns=[sample.listener_rule_arn])["Rules"]
+    assert (rule["Priority"], _forward(rule["Actions"])) == ("10", [(primary, 100), (canary, 0)])
+    assert rule["Conditions"] == [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/ext/*"]}}]
+
+    aws.set_weights(90, 10)
+    aws.elbv2.modify_listener(
+        ListenerArn=sample.listener_arn,
+        DefaultActions=[
+            {
+                "Type": "forward",
+                "ForwardConfig": {
+                    "TargetGroups": [
+                        {"TargetGroupArn": sample.target_group_arn, "Weight": 999},
+                        {"TargetGroupArn": canary, "Weight": 1},
+                    ]
+                },
+            }
+        ],
+    )
+
+    [rule] = aws.elbv2.describe_rules(RuleArns=[sample.listener_rule_arn])["Rules"]
+    assert _forward(rule["Actions"]) == [(primary, 90), (canary, 10)]
+    assert rule["Actions"][0]["ForwardConfig"]["TargetGroupStickinessConfig"] == {"Enabled": False}
+    [listener] = aws.elbv2.describe_listeners(ListenerArns=[sample.listener_arn])["Listeners"]
+    assert _forward(listener["DefaultActions"]) == [(sample.target_group_arn, 999), (canary, 1)]
+    for weight, bound in ((1000, "less than or equal to 999"), (-1, "greater than or equal to 0")):
+        with pytest.raises(botocore.exceptions.ClientError, match=bound):
+            aws.set_weights(weight, 0)
+    assert _forward(aws.elbv2.describe_rules(RuleArns=[sample.listener_rule_arn])["Rules"][0]["Actions"]) == [
+        (primary, 90),
+        (canary, 10),
+    ]
+
+
+def test_a_lone_target_group_reads_back_also_as_forward_config_weight_1(aws, sample):
+    [listener] = aws.elbv2.describe_listeners(ListenerArns=[sample.listener_arn])["Listeners"]
+    [action] = listener["DefaultActions"]
+    assert action["TargetGroupArn"] == sample.target_group_arn
+    assert _forward([action]) == [(sample.target_group_arn, 1)]
+    default = [
+        r for r in aws.elbv2.describe_rules(ListenerArn=sample.listener_arn)["Rules"] if r["IsDefault"]
+    ]
+    assert _forward(default[0]["Actions"]) == [(sample.target_group_arn, 1)]
+
+
+def test_split_converges_to_the_rule_weights(sandbox, aws, sample):
+    canary = aws.create_canary_task_set("v2", 34)
+    aws.wait_for(lambda: aws.steady(canary["taskSetArn"], 2), "the canary task set to be steady")
+    aws.set_weights(1, 2)  # 33.3 % : 66.7 %, so remainders carry from tick to tick
+
+    traffic = _measure(sandbox, aws, 30)
+
+    groups = [sample.primary_target_group_arn, sample.canary_target_group_arn]
+    assert abs(traffic.share("v2", groups) - 200 / 3) < 1
+    assert abs(traffic.share("v1", groups) - 100 / 3) < 1
+    canary_requests = traffic.by_target_group[sample.canary_target_group_arn].requests
+    per_target = [traffic.by_target[f"{ip}:8080"].requests for ip, _ in aws.targets(groups[1])]
+    assert sum(per_target) == canary_requests and max(per_target) - min(per_target) <= 1  # round robin
+    assert traffic.by_rule[sample.listener_rule_arn].requests == 100 * traffic.ticks
+    assert traffic.share("v1", [sample.target_group_arn]) == 100.0  # the default rule is untouched
+
+
+def test_traffic_follows_healthy_targets(sandbox, aws, sample):
+    _, ip = aws.run_standalone("v2")
+    aws.elbv2.register_targets(TargetGroupArn=sample.target_group_arn, Targets=[{"Id": ip, "Port": 8080}])
+    aws.wait_for(lambda: aws.targets()[(ip, 8080)]["State"] == "healthy", "the canary target to be healthy")
+
+    traffic = _measure(sandbox, aws, 20)
+
+    # 3 stable targets and 1 canary target in one group: the canary serves a quarter.
+    assert abs(traffic.share("v2", [sample.target_group_arn]) - 25) < 1
+    assert traffic.by_target[f"{ip}:8080"].requests == traffic.by_version["v2"].requests > 0
+    assert traffic.by_version["v2"].target_5xx == 0
+
+
+def test_group_without_healthy_targets_fails_open_and_reports_5xx(sandbox, aws, sample):
+    _, ip = aws.run_standalone("v2-unhealthy")
+    canary = sample.canary_target_group_arn
+    aws.elbv2.register_targets(TargetGroupArn=canary, Targets=[{"Id": ip, "Port": 8080}])
+    aws.set_weights(50, 50)
+    aws.wait_for(lambda: aws.targets(canary)[(ip, 8080)]["State"] == "unhealthy", "the target to fail checks")
+
+    traffic = _measure(sandbox, aws, 20)
+
+    # AWS: a target group with only unhealthy targets routes to all of them ("fails open").
+    served = traffic.by_target_group[canary]
+    assert served.requests == 50 * traffic.ticks and served.target_5xx == served.requests
+    assert traffic.by_version["v2-unhealthy"] == served
+    assert traffic.unrouted == 0
+
+    def errors():
+        end = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
+        reply = aws.cloudwatch.get_metric_data(
+            MetricDataQueries=[_query("errors", "HTTPCode_Target_5XX_Count", sample, canary)],
+            StartTime=end - datetime.timedelta(minutes=30),
+            EndTime=end,
+        )
+        return sum(reply["MetricDataResults"][0]["Values"])
+
+    assert aws.wait_for(errors, "HTTPCode_Target_5XX_Count of the canary target group") > 0
+
+
+def _query(ident, metric, sample, group):
+    dimensions = [
+        {"Name": "LoadBalancer", "Value": load_balancer_dimension(sample.load_balancer_arn)},
+        {"Name": "TargetGroup", "Value": target_group_dimension(group)},
+    ]
+    return {
+        "Id": ident,
+        "MetricStat": {
+            "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": metric, "Dimensions": dimensions},
+            "Period": 60,
+            "Stat": "Sum",
+        },
+    }
+
+
+def test_cloudwatch_has_request_count_per_target_group_with_alb_dimensions(sandbox, aws, sample):
+    balancer = sample.load_balancer_arn.split(":loadbalancer/")[1]
+    assert balancer.startswith("app/demo/") and load_balancer_dimension(sample.load_balancer_arn) == balancer
+    assert target_group_dimension(sample.target_group_arn).startswith("targetgroup/web/")
+    end = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
+    window = {"StartTime": end - datetime.timedelta(minutes=30), "EndTime": end}
+
+    def statistics():
+        reply = aws.cloudwatch.get_metric_statistics(
+            Namespace="AWS/ApplicationELB",
+            MetricName="RequestCount",
+            Dimensions=_query("q", "RequestCount", sample, sample.target_group_arn)["MetricStat"]["Metric"][
+                "Dimensions"
+            ],
+            Period=60,
+            Statistics=["Sum"],
+            **window,
+        )
+        return sum(p["Sum"] for p in reply["Datapoints"])
+
+    before = sandbox.traffic().by_target_group[sample.target_group_arn].requests
+    published = aws.wait_for(statistics, "RequestCount of the web target group")
+    after = sandbox.traffic().by_target_group[sample.target_group_arn].requests
+    # Sums since the sandbox reset, published every METRICS_TICKS ticks (100 requests a tick here).
+    assert before - 100 * RUNTIME.config.metrics_ticks <= published <= after
+    assert published % 100 == 0
+
+    def both():
+        reply = aws.cloudwatch.get_metric_data(
+            MetricDataQueries=[
+                _query("web", "RequestCount", sample, sample.target_group_arn),
+                _query("primary", "RequestCount", sample, sample.primary_target_group_arn),
+            ],
+            **window,
+        )
+        return all(sum(r["Values"]) > 0 for r in reply["MetricDataResults"])
+
+    aws.wait_for(both, "RequestCount of the listener's default action and of the /ext/* rule")
+    names = {
+        tuple(sorted(d["Name"] for d in m["Dimensions"]))
+        for m in aws.cloudwatch.list_metrics(Namespace="AWS/ApplicationELB")["Metrics"]
+    }
+    assert names == {("LoadBalancer", "TargetGroup")}
+
+
+def test_aws_cli_reads_task_sets_and_rule_weights(sandbox, aws, sample):
+    canary = aws.create_canary_task_set("v2", 34)
+    aws.set_weights(90, 10)
+    aws_cli = Path(sys.executable).parent / "aws"
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    common = ["--endpoint-url", sandbox.endpoint, "--region", sample.region, "--output", "json"]
+
+    def run(*args):
+        done = subprocess.run(
+            [str(aws_cli), *args, *common], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    sets = run("ecs", "describe-task-sets", "--cluster", sample.cluster, "--service", "web-ext")["taskSets"]
+    rules = run("elbv2", "describe-rules", "--rule-arns", sample.listener_rule_arn)["Rules"]
+
+    found = {s["taskSetArn"]: (s["status"], s["computedDesiredCount"], s["scale"]["value"]) for s in sets}
+    assert found == {
+        sample.primary_task_set_arn: ("PRIMARY", 3, 100.0),
+        canary["taskSetArn"]: ("ACTIVE", 2, 34.0),
+    }
+    assert _forward(rules[0]["Actions"]) == [
+        (sample.primary_target_group_arn, 90),
+        (sample.canary_target_group_arn, 10),
+    ]
