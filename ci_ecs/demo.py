@@ -47,7 +47,9 @@ def sandbox_up(
             )
             console.line(f"#         tags {', '.join(sorted(sample.images))}")
         if write_config is not None:
-            console.line(f"# wrote {box.write_config(write_config)}")
+            written = box.write_config(write_config)
+            for path in sorted(written.parent.glob("ci-ecs*.yml")):
+                console.line(f"# wrote {path}")
         console.line("# press Ctrl-C to stop")
         while not stop.wait(0.5):
             pass
