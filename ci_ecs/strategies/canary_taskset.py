@@ -146,7 +146,7 @@ def _create(ctx: Context, state: _State) -> str:
 
 
 def wait_steady(ctx: Context, service: dict[str, Any], task_set_id: str) -> dict[str, Any]:
-    """Until the task set runs its computed count in STEADY_STATE; its targets' health is checked after."""
+    """Until the task set runs its computed count in STEADY_STATE; an unhealthy target of it fails at once."""
     wait, clock = ctx.settings.wait, checks.Clock()
     deadline = clock.now() + wait.timeout
     for interval in checks.intervals(wait):
@@ -154,9 +154,20 @@ def wait_steady(ctx: Context, service: dict[str, Any], task_set_id: str) -> dict
         if found is None:
             raise DeploymentFailed(f"task set {task_set_id} disappeared")
         running, wanted = found.get("runningCount", 0), found.get("computedDesiredCount", 0)
+        group = found["loadBalancers"][0]["targetGroupArn"] if found.get("loadBalancers") else None
+        # ECS keeps replacing tasks that fail their health checks and never reaches STEADY_STATE: judge the
+        # targets at each poll instead of waiting out the timeout.
+        targets = elbv2.target_health(ctx.aws, group) if group else []
+        healthy = sum(t.state == "healthy" for t in targets)
         ctx.console.progress(
-            f"task set {task_set_id}: {running}/{wanted} running, {found.get('stabilityStatus')}"
+            f"task set {task_set_id}: {running}/{wanted} running, {found.get('stabilityStatus')}; "
+            f"targets {healthy}/{len(targets)} healthy"
         )
+        bad = [t for t in targets if t.state == "unhealthy"]
+        if bad:
+            raise DeploymentFailed(
+                f"target {bad[0].id}:{bad[0].port} is unhealthy ({bad[0].reason or 'no reason'})"
+            )
         if found.get("stabilityStatus") == "STEADY_STATE" and running == wanted:
             return found
         if clock.now() >= deadline:
