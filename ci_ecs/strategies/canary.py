@@ -51,6 +51,12 @@ def record(ctx: Context, service: Mapping[str, Any], canary: Canary) -> None:
     ecs.tag(ctx.aws, service["serviceArn"], tags)
 
 
+def revision_of(service: Mapping[str, Any], version: str) -> str:
+    """The canary's revision if the recorded canary is `version` (else ''): what to promote or reuse."""
+    found = recorded(service)
+    return found.task_definition if found is not None and found.version == version else ""
+
+
 def forget(ctx: Context, service: Mapping[str, Any]) -> None:
     """Remove the canary's tags (after everything it started is gone)."""
     ecs.untag(ctx.aws, service["serviceArn"], TAGS)

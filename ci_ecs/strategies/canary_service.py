@@ -10,7 +10,14 @@ from ci_ecs.aws import ecs, elbv2
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import canary
-from ci_ecs.strategies.common import Context, Live, inspect_service, pin_image, render_revision, same_revision
+from ci_ecs.strategies.common import (
+    Context,
+    Live,
+    inspect_service,
+    pin_image,
+    register_revision,
+    render_revision,
+)
 
 
 @dataclass
@@ -75,15 +82,9 @@ def _replace_other(ctx: Context, state: _State) -> str:
 
 
 def _register(ctx: Context, state: _State) -> str:
-    found = canary.recorded(state.live.service)
-    if found is not None and found.version == ctx.require_release().version and found.task_definition:
-        state.arn = found.task_definition
-        return f"reusing the canary's {ecs.short_arn(state.arn)}"
-    if same_revision(state.live.task_definition, state.new):
-        state.arn = state.live.arn
-        return f"the live revision {ecs.short_arn(state.arn)} already is this version"
-    state.arn = ecs.register_task_definition(ctx.aws, state.new)["taskDefinitionArn"]
-    return f"registered {ecs.short_arn(state.arn)}"
+    reuse = canary.revision_of(state.live.service, ctx.require_release().version)
+    state.arn, done = register_revision(ctx, state.live, state.new, reuse)
+    return done
 
 
 def _record(ctx: Context, state: _State) -> str:
