@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs.aws import ecs, elbv2
+from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.clients import Aws
 from ci_ecs.output import Console
 from ci_ecs.settings import WaitSettings
@@ -155,7 +156,7 @@ def _report_stopped_tasks(
     aws: Aws, cluster: str, deployment_id: str, reported: dict[str, str], console: Console
 ) -> None:
     """Print why each newly stopped task of the deployment stopped, with container exit codes."""
-    for task in ecs.stopped_tasks(aws, cluster, deployment_id):
+    for task in ecs_tasks.stopped_tasks(aws, cluster, deployment_id):
         arn = task["taskArn"]
         if arn in reported:
             continue

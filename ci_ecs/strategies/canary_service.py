@@ -7,6 +7,7 @@ from typing import Any
 
 from ci_ecs import checks
 from ci_ecs.aws import ecs, elbv2
+from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import canary
@@ -134,8 +135,10 @@ def _wait(ctx: Context, state: _State) -> str:
 def canary_targets(ctx: Context, canary_service: dict[str, Any]) -> dict[str, list[checks.Endpoint]]:
     """The targets of the canary service's running tasks, by target group."""
     deployment = ecs.primary_deployment(canary_service).get("id", "")
-    tasks = ecs.tasks_started_by(ctx.aws, ctx.settings.cluster, deployment, "RUNNING") if deployment else []
-    ips = [ip for ip in map(ecs.private_ip, tasks) if ip]
+    tasks = (
+        ecs_tasks.tasks_started_by(ctx.aws, ctx.settings.cluster, deployment, "RUNNING") if deployment else []
+    )
+    ips = [ip for ip in map(ecs_tasks.private_ip, tasks) if ip]
     found: dict[str, list[checks.Endpoint]] = {}
     for balancer in canary_service.get("loadBalancers", []):
         found.setdefault(balancer["targetGroupArn"], []).extend((ip, balancer["containerPort"]) for ip in ips)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ci_ecs import checks
 from ci_ecs.aws import ecs, elbv2
+from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import canary
@@ -40,7 +41,7 @@ def group(service_name: str) -> str:
 
 def canary_tasks(ctx: Context, desired: str = "RUNNING") -> list[dict[str, Any]]:
     """The service's canary tasks with that desired status."""
-    tasks = ecs.tasks_started_by(ctx.aws, ctx.settings.cluster, STARTED_BY, desired)
+    tasks = ecs_tasks.tasks_started_by(ctx.aws, ctx.settings.cluster, STARTED_BY, desired)
     return [t for t in tasks if t.get("group") == group(ctx.settings.service)]
 
 
@@ -49,7 +50,7 @@ def endpoints(service: dict[str, Any], tasks: list[dict[str, Any]]) -> dict[str,
     found: dict[str, list[checks.Endpoint]] = {}
     for balancer in service.get("loadBalancers", []):
         if "targetGroupArn" in balancer:
-            ips = [ip for ip in map(ecs.private_ip, tasks) if ip]
+            ips = [ip for ip in map(ecs_tasks.private_ip, tasks) if ip]
             found.setdefault(balancer["targetGroupArn"], []).extend(
                 (ip, balancer["containerPort"]) for ip in ips
             )
@@ -126,7 +127,7 @@ def _run(ctx: Context, state: _State) -> str:
     missing = ctx.settings.canary.count - len(state.running)
     if missing <= 0:
         return f"{len(state.running)} canary task(s) already running"
-    started = ecs.run_tasks(
+    started = ecs_tasks.run_tasks(
         ctx.aws,
         state.live.service,
         state.arn,
@@ -143,13 +144,13 @@ def _addresses(ctx: Context, state: _State) -> str:
     deadline = clock.now() + wait.timeout
     for interval in checks.intervals(wait):
         arns = [t["taskArn"] for t in state.running]
-        state.running = ecs.describe_tasks(ctx.aws, ctx.settings.cluster, arns)
+        state.running = ecs_tasks.describe_tasks(ctx.aws, ctx.settings.cluster, arns)
         stopped = [t for t in state.running if t.get("lastStatus") == "STOPPED"]
         if stopped:
             raise DeploymentFailed(
                 f"canary task stopped: {stopped[0].get('stoppedReason', 'no reason given')}"
             )
-        ips = [ecs.private_ip(t) for t in state.running]
+        ips = [ecs_tasks.private_ip(t) for t in state.running]
         ctx.console.progress(
             ", ".join(f"{ecs.short_arn(t['taskArn'])} {t.get('lastStatus')}" for t in state.running)
         )
@@ -212,7 +213,7 @@ def remove(ctx: Context, service: dict[str, Any]) -> str:
         if not drained.ok:
             ctx.console.warn(f"canary targets still draining ({drained.reason}); stopping the tasks anyway")
     for task in running:
-        ecs.stop_task(ctx.aws, ctx.settings.cluster, task["taskArn"], "ci-ecs: canary removed")
+        ecs_tasks.stop_task(ctx.aws, ctx.settings.cluster, task["taskArn"], "ci-ecs: canary removed")
     canary.forget(ctx, service)
     count = sum(len(t) for t in present.values())
     return f"{count} target(s) deregistered, {len(running)} task(s) stopped"
