@@ -67,6 +67,13 @@ class Live:
         return None
 
 
+_CONTROLLER_FIXES = {
+    "EXTERNAL": "set canary.mode: taskset (and canary.target_group, canary.listener_rules) to use task sets",
+    "ECS": "use canary.mode task or service, or recreate the service with the EXTERNAL deployment controller",
+    "CODE_DEPLOY": "CodeDeploy blue/green is not supported by this version of ci-ecs yet",
+}
+
+
 def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
     """Read the service and its live revision; require the given deployment controller (None: any)."""
     s = ctx.settings
@@ -74,8 +81,8 @@ def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
     found = live.service.get("deploymentController", {}).get("type", "ECS")
     if controller is not None and found != controller:
         raise PreconditionError(
-            f"strategy: service {s.service} uses the {found} deployment controller; strategy "
-            f"'{s.strategy}' needs {controller}"
+            f"service {s.service} uses the {found} deployment controller, this job needs {controller} — "
+            + _CONTROLLER_FIXES.get(found, "change the service's deployment controller")
         )
     live.task_definition, live.task_definition_tags = ecs.describe_task_definition(
         ctx.aws, live_task_definition(live.service)

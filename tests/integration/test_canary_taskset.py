@@ -138,3 +138,26 @@ def test_printed_share_matches_the_measured_traffic_split(
     )
 
     assert abs(measured - int(printed.group(1))) <= 2, (measured, printed.group(1))
+
+
+def test_the_wrong_deployment_controller_is_exit_3_saying_what_to_change(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample
+) -> None:
+    before = _snapshot(sandbox, sample)
+
+    rolling = cli("deploy", "--service", sample.external_service, "--image", f"{sample.repository}:v2")
+    taskset = cli(
+        "--config",
+        "ci-ecs-taskset.yml",
+        "canary-deploy",
+        "--service",
+        sample.service,
+        "--image",
+        f"{sample.repository}:v2",
+    )
+
+    assert rolling.code == 3, rolling.output
+    assert "EXTERNAL deployment controller" in rolling.stderr and "canary.mode: taskset" in rolling.stderr
+    assert taskset.code == 3, taskset.output
+    assert "uses the ECS deployment controller" in taskset.stderr
+    assert _snapshot(sandbox, sample) == before
