@@ -6,13 +6,15 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.clients import Aws
 from ci_ecs.output import Console
 from ci_ecs.settings import WaitSettings
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,26 @@ def intervals(wait: WaitSettings) -> Any:
     while True:
         yield interval
         interval = min(wait.poll_cap, interval * 1.5)
+
+
+def poll(
+    wait: WaitSettings,
+    probe: Callable[[], T | None],
+    *,
+    timeout: float | None = None,
+    clock: Clock | None = None,
+) -> T | None:
+    """Call `probe` now and then at the poll intervals until it returns something; None after the timeout."""
+    clock = clock or Clock()
+    deadline = clock.now() + (wait.timeout if timeout is None else timeout)
+    for interval in intervals(wait):
+        found = probe()
+        if found is not None:
+            return found
+        if clock.now() >= deadline:
+            return None
+        clock.sleep(max(0.0, min(interval, deadline - clock.now())))
+    raise AssertionError("unreachable")  # intervals() never ends
 
 
 def watch_rollout(
@@ -208,35 +230,32 @@ def watch_targets(
     clock: Clock | None = None,
 ) -> CheckResult:
     """Wait until the targets are healthy in their groups (or, with `gone`, drained away); unhealthy fails."""
-    clock = clock or Clock()
-    limit = wait.timeout if timeout is None else timeout
-    deadline = clock.now() + limit
-    for interval in intervals(wait):
+
+    def probe() -> CheckResult | None:
         states = {
             arn: {(t.id, t.port or 0): t for t in elbv2.target_health(aws, arn)} for arn in sorted(targets)
         }
         ours = [
-            (arn, endpoint, states[arn].get(endpoint))
+            (endpoint, states[arn].get(endpoint))
             for arn, endpoints in targets.items()
             for endpoint in endpoints
         ]
-        shown = ", ".join(f"{ip}:{port} {t.state if t else 'gone'}" for _, (ip, port), t in ours)
+        shown = ", ".join(f"{ip}:{port} {t.state if t else 'gone'}" for (ip, port), t in ours)
         console.progress(f"targets {shown}" if shown else "no targets")
-        if gone and all(t is None for _, _, t in ours):
-            return CheckResult(True, "targets drained")
-        if not gone:
-            bad = [(e, t) for _, e, t in ours if t is not None and t.state == "unhealthy"]
-            if bad:
-                (ip, port), target = bad[0]
-                return CheckResult(
-                    False, f"target {ip}:{port} is unhealthy ({target.reason or 'no reason given'})"
-                )
-            if ours and all(t is not None and t.state == "healthy" for _, _, t in ours):
-                return CheckResult(True, "targets healthy")
-        if clock.now() >= deadline:
-            return CheckResult(False, f"timed out after {format_duration(limit)} waiting for the targets")
-        clock.sleep(max(0.0, min(interval, deadline - clock.now())))
-    raise AssertionError("unreachable")
+        if gone:
+            return CheckResult(True, "targets drained") if all(t is None for _, t in ours) else None
+        bad = [(e, t) for e, t in ours if t is not None and t.state == "unhealthy"]
+        if bad:
+            (ip, port), target = bad[0]
+            return CheckResult(
+                False, f"target {ip}:{port} is unhealthy ({target.reason or 'no reason given'})"
+            )
+        healthy = ours and all(t is not None and t.state == "healthy" for _, t in ours)
+        return CheckResult(True, "targets healthy") if healthy else None
+
+    limit = wait.timeout if timeout is None else timeout
+    found = poll(wait, probe, timeout=limit, clock=clock)
+    return found or CheckResult(False, f"timed out after {format_duration(limit)} waiting for the targets")
 
 
 def traffic_share(aws: Aws, groups: list[str], ours: set[Endpoint]) -> float | None:

@@ -178,14 +178,13 @@ def remove(ctx: Context, service: dict[str, Any]) -> str:
 
 def _wait_scaled_in(ctx: Context) -> None:
     """Until the canary service runs no task (or the wait times out, with a warning)."""
-    wait, clock = ctx.settings.wait, checks.Clock()
-    deadline = clock.now() + wait.timeout
-    for interval in checks.intervals(wait):
+
+    def probe() -> bool | None:
         current = ecs.describe_service(ctx.aws, ctx.settings.cluster, name(ctx))
         ctx.console.progress(f"{name(ctx)}: {current.get('runningCount', 0)} running")
-        if current.get("runningCount", 0) == 0 and current.get("pendingCount", 0) == 0:
-            return
-        if clock.now() >= deadline:
-            ctx.console.warn(f"{name(ctx)} still runs tasks after {checks.format_duration(wait.timeout)}")
-            return
-        clock.sleep(min(interval, max(0.0, deadline - clock.now())))
+        return True if current.get("runningCount", 0) == 0 and current.get("pendingCount", 0) == 0 else None
+
+    if checks.poll(ctx.settings.wait, probe) is None:
+        ctx.console.warn(
+            f"{name(ctx)} still runs tasks after {checks.format_duration(ctx.settings.wait.timeout)}"
+        )

@@ -140,9 +140,7 @@ def _run(ctx: Context, state: _State) -> str:
 
 
 def _addresses(ctx: Context, state: _State) -> str:
-    wait, clock = ctx.settings.wait, checks.Clock()
-    deadline = clock.now() + wait.timeout
-    for interval in checks.intervals(wait):
+    def probe() -> str | None:
         arns = [t["taskArn"] for t in state.running]
         state.running = ecs_tasks.describe_tasks(ctx.aws, ctx.settings.cluster, arns)
         stopped = [t for t in state.running if t.get("lastStatus") == "STOPPED"]
@@ -154,14 +152,13 @@ def _addresses(ctx: Context, state: _State) -> str:
         ctx.console.progress(
             ", ".join(f"{ecs.short_arn(t['taskArn'])} {t.get('lastStatus')}" for t in state.running)
         )
-        if all(ips):
-            return "addresses " + ", ".join(ip for ip in ips if ip)
-        if clock.now() >= deadline:
-            raise DeploymentFailed(
-                f"timed out after {checks.format_duration(wait.timeout)} waiting for addresses"
-            )
-        clock.sleep(min(interval, max(0.0, deadline - clock.now())))
-    raise AssertionError("unreachable")
+        return "addresses " + ", ".join(ip for ip in ips if ip) if all(ips) else None
+
+    found = checks.poll(ctx.settings.wait, probe)
+    if found is None:
+        limit = checks.format_duration(ctx.settings.wait.timeout)
+        raise DeploymentFailed(f"timed out after {limit} waiting for the canary tasks' addresses")
+    return found
 
 
 def _register_targets(ctx: Context, state: _State) -> str:

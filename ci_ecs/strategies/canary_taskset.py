@@ -150,9 +150,8 @@ def _create(ctx: Context, state: _State) -> str:
 
 def wait_steady(ctx: Context, service: dict[str, Any], task_set_id: str) -> dict[str, Any]:
     """Until the task set runs its computed count in STEADY_STATE; an unhealthy target of it fails at once."""
-    wait, clock = ctx.settings.wait, checks.Clock()
-    deadline = clock.now() + wait.timeout
-    for interval in checks.intervals(wait):
+
+    def probe() -> dict[str, Any] | None:
         found = next((t for t in tasksets.task_sets(ctx.aws, service) if t["id"] == task_set_id), None)
         if found is None:
             raise DeploymentFailed(f"task set {task_set_id} disappeared")
@@ -166,41 +165,41 @@ def wait_steady(ctx: Context, service: dict[str, Any], task_set_id: str) -> dict
             f"task set {task_set_id}: {running}/{wanted} running, {found.get('stabilityStatus')}; "
             f"targets {healthy}/{len(targets)} healthy"
         )
-        bad = [t for t in targets if t.state == "unhealthy"]
-        if bad:
-            raise DeploymentFailed(
-                f"target {bad[0].id}:{bad[0].port} is unhealthy ({bad[0].reason or 'no reason'})"
-            )
-        if found.get("stabilityStatus") == "STEADY_STATE" and running == wanted:
-            return found
-        if clock.now() >= deadline:
-            raise DeploymentFailed(
-                f"task set {task_set_id} not steady after {checks.format_duration(wait.timeout)}"
-            )
-        clock.sleep(min(interval, max(0.0, deadline - clock.now())))
-    raise AssertionError("unreachable")
+        _fail_on_unhealthy(targets)
+        return found if found.get("stabilityStatus") == "STEADY_STATE" and running == wanted else None
+
+    steady = checks.poll(ctx.settings.wait, probe)
+    if steady is None:
+        limit = checks.format_duration(ctx.settings.wait.timeout)
+        raise DeploymentFailed(f"task set {task_set_id} not steady after {limit}")
+    return steady
 
 
 def wait_healthy(ctx: Context, target_group: str, count: int) -> None:
     """Until `count` targets of the group are healthy; an unhealthy one fails at once."""
-    wait, clock = ctx.settings.wait, checks.Clock()
-    deadline = clock.now() + wait.timeout
-    for interval in checks.intervals(wait):
+
+    def probe() -> bool | None:
         targets = elbv2.target_health(ctx.aws, target_group)
         healthy = sum(t.state == "healthy" for t in targets)
         ctx.console.progress(
             f"targets {elbv2.target_group_name(target_group)} {healthy}/{len(targets)} healthy"
         )
-        bad = [t for t in targets if t.state == "unhealthy"]
-        if bad:
-            raise DeploymentFailed(
-                f"target {bad[0].id}:{bad[0].port} is unhealthy ({bad[0].reason or 'no reason'})"
-            )
-        if healthy >= count:
-            return
-        if clock.now() >= deadline:
-            raise DeploymentFailed(f"targets not healthy after {checks.format_duration(wait.timeout)}")
-        clock.sleep(min(interval, max(0.0, deadline - clock.now())))
+        _fail_on_unhealthy(targets)
+        return True if healthy >= count else None
+
+    if checks.poll(ctx.settings.wait, probe) is None:
+        limit = checks.format_duration(ctx.settings.wait.timeout)
+        raise DeploymentFailed(
+            f"targets of {elbv2.target_group_name(target_group)} not healthy after {limit}"
+        )
+
+
+def _fail_on_unhealthy(targets: list[elbv2.Target]) -> None:
+    bad = [t for t in targets if t.state == "unhealthy"]
+    if bad:
+        raise DeploymentFailed(
+            f"target {bad[0].id}:{bad[0].port} is unhealthy ({bad[0].reason or 'no reason'})"
+        )
 
 
 def _healthy(ctx: Context, state: _State) -> str:

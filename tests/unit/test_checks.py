@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ci_ecs.aws.clients import Aws
-from ci_ecs.checks import Clock, failure_threshold, intervals, watch_rollout
+from ci_ecs.checks import Clock, failure_threshold, intervals, poll, watch_rollout
 from ci_ecs.output import Console
 from ci_ecs.settings import WaitSettings
 
@@ -233,3 +233,26 @@ def test_polls_start_fast_and_back_off_to_the_cap() -> None:
 @pytest.mark.parametrize(("desired", "threshold"), [(1, 3), (3, 3), (10, 5), (1000, 200)])
 def test_failure_threshold_follows_ecs(desired: int, threshold: int) -> None:
     assert failure_threshold(desired) == threshold
+
+
+def test_poll_probes_at_once_then_at_the_intervals_and_gives_up_at_the_deadline() -> None:
+    fake, seen = FakeClock(), []
+
+    def probe() -> str | None:
+        seen.append(fake.t)
+        return None
+
+    result = poll(WaitSettings(timeout=6, poll_first=2, poll_cap=15), probe, clock=fake.clock())
+
+    assert result is None
+    assert seen == [0, 2, 5, 6]
+    assert fake.t == pytest.approx(6)
+
+
+def test_poll_returns_what_the_probe_found() -> None:
+    answers = iter([None, None, "ready"])
+
+    assert (
+        poll(WaitSettings(poll_first=1, poll_cap=1), lambda: next(answers), clock=FakeClock().clock())
+        == "ready"
+    )
