@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from ci_ecs.config_values import (
     arns,
@@ -24,15 +25,15 @@ from ci_ecs.config_values import (
 from ci_ecs.errors import ConfigError
 from ci_ecs.forge import FORGES
 from ci_ecs.model import ImageRef
+from ci_ecs.technique_settings import CanarySettings, CodeDeploySettings, SwitchSettings, WaitSettings
 from ci_ecs.yamlfile import load_yaml
 
 DEFAULT_CONFIG = "ci-ecs.yml"
-STRATEGIES = ("rolling",)
-PLANNED_STRATEGIES = ("codedeploy", "switch")
-PLANNED_KEYS = ("codedeploy", "switch")  # named by DESIGN.md §2, not built yet
+STRATEGIES = ("rolling", "codedeploy", "switch")
 CANARY_MODES = ("task", "service", "taskset")
-_GROUPS = ("rolling", "wait", "canary")
-_UNSUPPORTED = "not supported yet by this version of ci-ecs"
+_GROUPS = ("rolling", "wait", "canary", "codedeploy", "switch")
+# Target group names are ≤ 32 characters: the prefix leaves room for "-" and an 8-character version part.
+_PREFIX = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,21}[A-Za-z0-9])?")
 # Flags cli.py spells otherwise than `--<key>`:
 FLAG_NAMES = {
     "wait.timeout": "--timeout",
@@ -40,28 +41,6 @@ FLAG_NAMES = {
     "canary.weight": "--weight",
     "canary.count": "--count",
 }
-
-
-@dataclass(frozen=True)
-class WaitSettings:
-    """How long and how often to wait for a rollout (seconds)."""
-
-    timeout: float = 900.0
-    poll_first: float = 2.0
-    poll_cap: float = 15.0
-
-
-@dataclass(frozen=True)
-class CanarySettings:
-    """How `canary-deploy` puts the new version beside the stable one (DESIGN.md §1)."""
-
-    mode: str | None = None  # task | service | taskset; None: no canary configured
-    count: int = 1  # tasks (task and service modes)
-    service: str | None = None  # service mode; default <service>-canary
-    scale: float = 10.0  # taskset mode: percent of the service's desired count
-    weight: int = 10  # taskset mode: percent of the listener rules' traffic
-    target_group: str | None = None  # taskset mode: the canary target group
-    listener_rules: tuple[str, ...] = ()  # taskset mode: rules (or listeners) whose weights move
 
 
 @dataclass(frozen=True)
@@ -76,21 +55,28 @@ class Settings:
     task_definition: Path | None = None
     strategy: str = "rolling"
     circuit_breaker: bool = True
-    wait: WaitSettings = WaitSettings()
-    canary: CanarySettings = CanarySettings()
+    wait: WaitSettings = field(default_factory=WaitSettings)
+    canary: CanarySettings = field(default_factory=CanarySettings)
+    codedeploy: CodeDeploySettings = field(default_factory=CodeDeploySettings)
+    switch: SwitchSettings = field(default_factory=SwitchSettings)
     forge: str = "auto"
     url: str | None = None  # the environment's address, for the forge and DEPLOY_URL
     environment: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
 
-def _strategy(value: object, key: str, source: str) -> str:
+def _prefix(value: object, key: str, source: str) -> str:
     name = string(value, key, source)
-    if name in PLANNED_STRATEGIES:
-        raise ConfigError(f"{key}: '{name}' is {_UNSUPPORTED} (from {source})")
-    if name not in STRATEGIES:
-        raise ConfigError(f"{key}: {name!r} is not one of: {', '.join(STRATEGIES)} (from {source})")
+    if not _PREFIX.fullmatch(name):
+        raise bad(key, source, "1-23 letters, digits or hyphens, not starting or ending with a hyphen", name)
     return name
+
+
+def _arn(kind: str) -> Callable[[object, str, str], str]:
+    def convert(value: object, key: str, source: str) -> str:
+        return arns(kind)(value, key, source)[0]
+
+    return convert
 
 
 KEYS: dict[str, Callable[[object, str, str], Any]] = {
@@ -98,7 +84,7 @@ KEYS: dict[str, Callable[[object, str, str], Any]] = {
     **{
         "container": container_names,
         "image": image_reference,
-        "strategy": _strategy,
+        "strategy": choice(STRATEGIES),
         "rolling.circuit_breaker": boolean,
     },
     "forge": choice(FORGES),
@@ -110,10 +96,20 @@ KEYS: dict[str, Callable[[object, str, str], Any]] = {
     "canary.service": string,
     "canary.scale": number(1, 100),
     "canary.weight": number(0, 100, integer=True),
-    "canary.target_group": lambda value, key, source: arns("targetgroup/")(value, key, source)[0],
+    "canary.target_group": _arn("targetgroup/"),
     "canary.listener_rules": arns("listener-rule/|listener/"),
+    **dict.fromkeys(("codedeploy.application", "codedeploy.deployment_group", "codedeploy.config"), string),
+    "codedeploy.service_role": _arn("role/"),
+    "codedeploy.target_groups": arns("targetgroup/"),
+    **dict.fromkeys(("codedeploy.production_listener", "codedeploy.test_listener"), _arn("listener/")),
+    **dict.fromkeys(("codedeploy.termination_wait", "codedeploy.ready_wait"), duration),
+    **dict.fromkeys(("switch.public_rule", "switch.preparing_rule"), _arn("listener-rule/")),
+    "switch.name_prefix": _prefix,
+    "switch.min_healthy": number(1, 1000, integer=True),
+    "switch.overlap": duration,
 }
 Layer = dict[str, tuple[Any, str]]
+_G = TypeVar("_G")
 
 
 def variable_name(key: str) -> str:
@@ -140,10 +136,8 @@ def _flatten(data: Mapping[Any, Any], shown: str, group: str, source: str, where
                 members = ", ".join(k for k in KEYS if k.startswith(key))
                 raise bad(key, source, f"a mapping of {members}", value)
             layer.update(_flatten(value, shown, key + ".", source, where, base))
-        elif not group and key in PLANNED_KEYS:
-            raise ConfigError(f"{shown}{key}: {_UNSUPPORTED} (in {where})")
         elif key not in KEYS and key not in _GROUPS:
-            known = [*KEYS, *_GROUPS, *PLANNED_KEYS, *([] if shown else ["environments"])]
+            known = [*KEYS, *_GROUPS, *([] if shown else ["environments"])]
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f" — did you mean '{shown}{close[0]}'?" if close else ""
             raise ConfigError(f"unknown key '{shown}{key}' in {where}{hint}")
@@ -192,7 +186,12 @@ def _missing(key: str, where: str, env: Mapping[str, str]) -> ConfigError:
 
 
 def load_settings(
-    config_path: Path | None, *, environment: str | None, env: Mapping[str, str], flags: Mapping[str, object]
+    config_path: Path | None,
+    *,
+    environment: str | None,
+    env: Mapping[str, str],
+    flags: Mapping[str, object],
+    require_service: bool = True,
 ) -> Settings:
     """Merge defaults < the file < its `environments.<name>` section < CI_ECS_* variables < flags."""
     path = config_path if config_path is not None else Path(DEFAULT_CONFIG)
@@ -205,8 +204,7 @@ def load_settings(
     section = _section(data.pop("environments", None), name, named_by, where, path.parent)
     for key, value in flags.items():
         if value is not None and key not in KEYS:
-            planned = key.split(".")[0] in PLANNED_KEYS
-            raise ConfigError(f"{flag_name(key)}: {_UNSUPPORTED if planned else 'unknown option'}")
+            raise ConfigError(f"{flag_name(key)}: unknown option")
     # CI systems often declare variables empty: that is "not set"
     variables = {k: env[variable_name(k)] for k in KEYS if env.get(variable_name(k), "").strip()}
     merged: Layer = {
@@ -215,27 +213,55 @@ def load_settings(
         **_given(variables, lambda k: f"variable {variable_name(k)}"),
         **_given({k: v for k, v in flags.items() if v is not None}, lambda k: f"flag {flag_name(k)}"),
     }
-    for key in ("cluster", "service"):
+    for key in ("cluster", "service") if require_service else ():
         if key not in merged:
             raise _missing(key, where, env)
     value = {key: v for key, (v, _) in merged.items()}
     sources = {key: merged[key][1] if key in merged else "default" for key in KEYS}
-    wait = WaitSettings(**{k.removeprefix("wait."): v for k, v in value.items() if k.startswith("wait.")})
+    sources.update({"environment": named_by} if name else {})
+    settings = Settings(
+        **{"cluster": "", "service": "", **{k: v for k, v in value.items() if "." not in k}},
+        circuit_breaker=value.get("rolling.circuit_breaker", True),
+        wait=_group(WaitSettings, "wait.", value),
+        canary=_group(CanarySettings, "canary.", value),
+        codedeploy=_group(CodeDeploySettings, "codedeploy.", value),
+        switch=_group(SwitchSettings, "switch.", value),
+        environment=name,
+        sources=MappingProxyType(sources),
+    )
+    _check(settings, value, sources)
+    return settings
+
+
+def _group(cls: type[_G], prefix: str, value: Mapping[str, Any]) -> _G:
+    """One group's dataclass from its dotted keys."""
+    return cls(**{k.removeprefix(prefix): v for k, v in value.items() if k.startswith(prefix)})
+
+
+def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """Checks that span several keys."""
+    wait = settings.wait
     if wait.poll_first > wait.poll_cap:
         raise ConfigError(
             f"wait.poll_first: {wait.poll_first:g}s is longer than wait.poll_cap {wait.poll_cap:g}s "
             f"(from {sources['wait.poll_first']} and {sources['wait.poll_cap']})"
         )
-    template = value.get("task_definition")
+    template = settings.task_definition
     if template is not None and not template.is_file():
         raise ConfigError(f"task_definition: {template} not found (from {sources['task_definition']})")
-    sources.update({"environment": named_by} if name else {})
-    canary = CanarySettings(
-        **{k.removeprefix("canary."): v for k, v in value.items() if k.startswith("canary.")}
-    )
-    if canary.mode == "taskset":
-        for key in ("canary.target_group", "canary.listener_rules"):
+    required = {
+        "canary.mode": ("taskset", ("canary.target_group", "canary.listener_rules")),
+        "strategy": ("switch", ("switch.public_rule", "switch.preparing_rule")),
+    }
+    for chooser, (chosen, keys) in required.items():
+        for key in keys if value.get(chooser) == chosen else ():
             if key not in value:
-                raise ConfigError(f"{key}: required with canary.mode taskset (from {sources['canary.mode']})")
-    rest = {k.removeprefix("rolling."): v for k, v in value.items() if not k.startswith(("wait.", "canary."))}
-    return Settings(**rest, wait=wait, canary=canary, environment=name, sources=MappingProxyType(sources))
+                raise ConfigError(f"{key}: required with {chooser} {chosen} (from {sources[chooser]})")
+    if value.get("strategy") == "switch" and "switch.name_prefix" not in value:
+        _prefix(settings.service, "switch.name_prefix", "default: the service name")
+    targets = settings.codedeploy.target_groups
+    if targets and len(targets) != 2:
+        raise ConfigError(
+            f"codedeploy.target_groups: expected two target groups (blue, green), got {len(targets)} "
+            f"(from {sources['codedeploy.target_groups']})"
+        )

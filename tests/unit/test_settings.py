@@ -252,9 +252,9 @@ def test_unknown_key_without_a_close_match_has_no_suggestion(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("key", ["codedeploy", "switch"])
-def test_designed_but_unbuilt_keys_say_not_supported_yet(tmp_path: Path, key: str) -> None:
+def test_an_unknown_key_inside_a_technique_group_is_named(tmp_path: Path, key: str) -> None:
     message = fails(tmp_path, BASE + f"{key}:\n  mode: task\n")
-    assert message.startswith(f"{key}: not supported yet by this version of ci-ecs")
+    assert message.startswith(f"unknown key '{key}.mode'")
 
 
 @pytest.mark.parametrize("source", ["file", "variable"])
@@ -338,11 +338,69 @@ def test_a_secret_looking_value_is_never_echoed(tmp_path: Path) -> None:
 
 def test_an_unknown_strategy_lists_the_allowed_ones(tmp_path: Path) -> None:
     message = fails(tmp_path, BASE + "strategy: bluegreen\n")
-    assert message == f"strategy: 'bluegreen' is not one of: rolling (from file {tmp_path / 'ci-ecs.yml'})"
+    where = tmp_path / "ci-ecs.yml"
+    assert message == f"strategy: 'bluegreen' is not one of: rolling, codedeploy, switch (from file {where})"
 
 
-def test_a_designed_strategy_says_not_supported_yet(tmp_path: Path) -> None:
-    assert "not supported yet" in fails(tmp_path, flags={"strategy": "codedeploy"})
+RULE = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/lb/1/2/"
+TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/"
+
+
+def test_codedeploy_defaults_name_the_application_and_group_after_cluster_and_service(tmp_path: Path) -> None:
+    settings = load(tmp_path, flags={"strategy": "codedeploy"})
+
+    assert settings.codedeploy.application_name(settings.cluster, settings.service) == "AppECS-main-web"
+    assert settings.codedeploy.group_name(settings.cluster, settings.service) == "DgpECS-main-web"
+    assert settings.codedeploy.config == "CodeDeployDefault.ECSAllAtOnce"
+
+
+def test_codedeploy_settings_from_file_variables_and_flags(tmp_path: Path) -> None:
+    text = BASE + f"codedeploy:\n  target_groups: [{TG}blue/1, {TG}green/2]\n  termination_wait: 2m\n"
+    env = {"CI_ECS_CODEDEPLOY_CONFIG": "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"}
+
+    settings = load(tmp_path, text, env=env, flags={"codedeploy.ready_wait": "10m"})
+
+    assert settings.codedeploy.target_groups == (f"{TG}blue/1", f"{TG}green/2")
+    assert settings.codedeploy.termination_wait == 120
+    assert settings.codedeploy.ready_wait == 600
+    assert settings.codedeploy.config == "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"
+
+
+def test_codedeploy_target_groups_are_a_pair(tmp_path: Path) -> None:
+    message = fails(tmp_path, BASE + f"codedeploy:\n  target_groups: [{TG}blue/1]\n")
+    assert message.startswith("codedeploy.target_groups: expected two target groups (blue, green), got 1")
+
+
+def test_switch_needs_its_rules(tmp_path: Path) -> None:
+    message = fails(tmp_path, BASE + "strategy: switch\n")
+    assert message.startswith("switch.public_rule: required with strategy switch")
+
+
+def test_switch_settings_load_with_the_service_as_default_prefix(tmp_path: Path) -> None:
+    text = BASE + f"strategy: switch\nswitch:\n  public_rule: {RULE}1\n  preparing_rule: {RULE}2\n"
+
+    settings = load(tmp_path, text, flags={"switch.min_healthy": "2", "switch.overlap": "5s"})
+
+    assert settings.switch.public_rule == f"{RULE}1"
+    assert (settings.switch.min_healthy, settings.switch.overlap) == (2, 5)
+    assert settings.switch.prefix(settings.service) == "web"
+
+
+@pytest.mark.parametrize("prefix", ["-web", "web-", "web_sw", "a" * 24, "wéb"])
+def test_an_invalid_switch_prefix_is_refused(tmp_path: Path, prefix: str) -> None:
+    message = fails(tmp_path, env={"CI_ECS_SWITCH_NAME_PREFIX": prefix})
+    assert message.startswith("switch.name_prefix: expected 1-23 letters, digits or hyphens")
+
+
+def test_a_service_name_unfit_as_switch_prefix_asks_for_one(tmp_path: Path) -> None:
+    text = f"cluster: main\nservice: web_app\nstrategy: switch\nswitch:\n  public_rule: {RULE}1\n"
+    message = fails(tmp_path, text + f"  preparing_rule: {RULE}2\n")
+    assert message.startswith("switch.name_prefix: expected") and "default: the service name" in message
+
+
+def test_build_needs_no_cluster_or_service(tmp_path: Path) -> None:
+    settings = load_settings(None, environment=None, env={}, flags={}, require_service=False)
+    assert (settings.cluster, settings.service) == ("", "")
 
 
 @pytest.mark.parametrize("value", ["0", "0s", "-5"])
@@ -375,7 +433,7 @@ def test_an_invalid_image_reference_is_an_error(tmp_path: Path, image: str, prob
 
 def test_an_unknown_flag_key_is_an_error(tmp_path: Path) -> None:
     assert fails(tmp_path, flags={"colour": "red"}) == "--colour: unknown option"
-    assert fails(tmp_path, flags={"switch.overlap": "60"}).startswith("--switch-overlap: not supported yet")
+    assert fails(tmp_path, flags={"switch.overlaps": "60"}) == "--switch-overlaps: unknown option"
 
 
 def test_flags_that_were_not_given_are_ignored(tmp_path: Path) -> None:

@@ -1,0 +1,65 @@
+"""The settings of each technique and of waiting: frozen groups of Settings (DESIGN.md §1, §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WaitSettings:
+    """How long and how often to wait for a rollout (seconds)."""
+
+    timeout: float = 900.0
+    poll_first: float = 2.0
+    poll_cap: float = 15.0
+
+
+@dataclass(frozen=True)
+class CanarySettings:
+    """How `canary-deploy` puts the new version beside the stable one (DESIGN.md §1)."""
+
+    mode: str | None = None  # task | service | taskset; None: no canary configured
+    count: int = 1  # tasks (task and service modes)
+    service: str | None = None  # service mode; default <service>-canary
+    scale: float = 10.0  # taskset mode: percent of the service's desired count
+    weight: int = 10  # taskset mode: percent of the listener rules' traffic
+    target_group: str | None = None  # taskset mode: the canary target group
+    listener_rules: tuple[str, ...] = ()  # taskset mode: rules (or listeners) whose weights move
+
+
+@dataclass(frozen=True)
+class CodeDeploySettings:
+    """The CodeDeploy application and blue/green deployment group (DESIGN.md §1, seed 002)."""
+
+    application: str | None = None  # default AppECS-<cluster>-<service>
+    deployment_group: str | None = None  # default DgpECS-<cluster>-<service>
+    config: str = "CodeDeployDefault.ECSAllAtOnce"
+    service_role: str | None = None  # only needed to create the deployment group
+    target_groups: tuple[str, ...] = ()  # blue, green: only needed to create the deployment group
+    production_listener: str | None = None  # only needed to create the deployment group
+    test_listener: str | None = None
+    termination_wait: float = 300.0  # seconds the blue task set stays after success (rollback window)
+    ready_wait: float = 3600.0  # seconds a canary deployment waits for `deploy` before CodeDeploy stops it
+
+    def application_name(self, cluster: str, service: str) -> str:
+        """The application's name: as configured, else AppECS-<cluster>-<service>."""
+        return self.application or f"AppECS-{cluster}-{service}"
+
+    def group_name(self, cluster: str, service: str) -> str:
+        """The deployment group's name: as configured, else DgpECS-<cluster>-<service>."""
+        return self.deployment_group or f"DgpECS-{cluster}-{service}"
+
+
+@dataclass(frozen=True)
+class SwitchSettings:
+    """A service and target group per version, switched on the load balancer (DESIGN.md §1, seed 003)."""
+
+    public_rule: str = ""  # the listener rule real users reach
+    preparing_rule: str = ""  # the listener rule for verifying a prepared version
+    name_prefix: str = ""  # target groups are <name_prefix>-<version>; default: the service name
+    min_healthy: int = 1
+    overlap: float = 60.0  # seconds both versions serve the public rule
+
+    def prefix(self, service: str) -> str:
+        """The target-group name prefix: as configured, else the service name."""
+        return self.name_prefix or service
