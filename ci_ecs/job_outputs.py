@@ -132,11 +132,18 @@ def write_outputs(
     # `values` add to the standard outputs; a refused value raises ValueError before anything is written.
     mask = redact or (lambda text: text)
     outputs = {key: mask(value) for key, value in {**output_values(record, url), **values}.items()}
+    write_values(outputs, env, dotenv=dotenv, summary=mask(summary_markdown(record, duration, url)))
+
+
+def write_values(
+    outputs: Mapping[str, str], env: Mapping[str, str], *, dotenv: Path = DOTENV, summary: str | None = None
+) -> None:
+    """Write outputs as the dotenv report and, on GitHub, to `$GITHUB_OUTPUT`, plus a Markdown summary."""
     text = dotenv_text(outputs)
     partial = dotenv.with_name(dotenv.name + ".tmp")
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, dotenv)  # a later job never reads half a file
     if env.get("GITHUB_OUTPUT"):
         _append(env["GITHUB_OUTPUT"], github_output_text(outputs))
-    if env.get("GITHUB_STEP_SUMMARY"):
-        _append(env["GITHUB_STEP_SUMMARY"], mask(summary_markdown(record, duration, url)))
+    if env.get("GITHUB_STEP_SUMMARY") and summary:
+        _append(env["GITHUB_STEP_SUMMARY"], summary)

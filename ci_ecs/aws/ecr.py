@@ -1,13 +1,15 @@
-"""ECR calls: find the digest of a tagged image."""
+"""ECR calls: find the digest of a tagged image; registry credentials for `docker login`."""
 
 from __future__ import annotations
+
+import base64
 
 from ci_ecs.aws.clients import Aws, call
 from ci_ecs.errors import PreconditionError
 
 
-def image_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: str) -> str:
-    """The digest of `repository:tag`; PreconditionError when the tag or repository does not exist."""
+def tag_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: str) -> str | None:
+    """The digest of `repository:tag`, or None when that tag is not in the repository."""
     ecr = aws.client("ecr", region)
     doing = f"looking up image {repository}:{tag} in ECR"
     try:
@@ -20,16 +22,33 @@ def image_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: 
         )
     except PreconditionError as exc:
         if "ImageNotFound" in str(exc):
-            raise PreconditionError(
-                f"image: tag '{tag}' not found in ECR repository {repository} — build and push it first"
-            ) from exc
+            return None
         if "RepositoryNotFound" in str(exc):
             raise PreconditionError(
                 f"image: ECR repository '{repository}' not found in registry {registry_id}"
             ) from exc
         raise
     details = reply.get("imageDetails", [])
-    if not details:
-        raise PreconditionError(f"image: tag '{tag}' not found in ECR repository {repository}")
-    digest: str = details[0]["imageDigest"]
+    return str(details[0]["imageDigest"]) if details else None
+
+
+def image_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: str) -> str:
+    """The digest of `repository:tag`; PreconditionError when the tag or repository does not exist."""
+    digest = tag_digest(aws, registry_id, region, repository, tag)
+    if digest is None:
+        raise PreconditionError(
+            f"image: tag '{tag}' not found in ECR repository {repository} — build and push it first"
+        )
     return digest
+
+
+def login_password(aws: Aws, registry_id: str, region: str) -> tuple[str, str, str]:
+    """(user, password, registry endpoint) for `docker login` to an ECR registry (valid 12 hours)."""
+    ecr = aws.client("ecr", region)
+    doing = f"getting a docker login token for ECR registry {registry_id} in {region}"
+    reply = call(doing, ecr.get_authorization_token, registryIds=[registry_id])
+    data = reply.get("authorizationData", [])
+    if not data:
+        raise PreconditionError(f"{doing}: ECR returned no authorization data")
+    user, _, password = base64.b64decode(data[0]["authorizationToken"]).decode().partition(":")
+    return user, password, str(data[0]["proxyEndpoint"])

@@ -1,0 +1,255 @@
+"""`ci-ecs build`: docker build, tag (timestamp, commit sha, git tag), push; skip what is already pushed."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from ci_ecs import docker_cli
+from ci_ecs.docker_cli import Docker, checked, command_line
+from ci_ecs.errors import ConfigError
+from ci_ecs.job_outputs import write_values
+from ci_ecs.model import TAG, ImageRef
+from ci_ecs.output import Console
+from ci_ecs.release import is_ecr
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build and where to push it, validated."""
+
+    repository: ImageRef  # without tag or digest
+    context: Path
+    dockerfile: Path
+    build_args: tuple[str, ...] = ()  # KEY=VALUE
+    platform: str | None = None
+
+
+@dataclass(frozen=True)
+class Tags:
+    """The tags one build gets: UTC minute, full commit sha, and the git tag of a tag pipeline."""
+
+    timestamp: str
+    commit: str
+    git_tag: str | None = None
+
+    @property
+    def version(self) -> str:
+        """The tag `deploy` derives from the same pipeline (DESIGN.md §2, version identity)."""
+        return self.git_tag or self.commit
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        """Every tag, each once."""
+        return tuple(dict.fromkeys(t for t in (self.timestamp, self.commit, self.git_tag) if t))
+
+
+@dataclass(frozen=True)
+class Built:
+    """The outcome: the pinned image reference for later jobs, and whether the build was skipped."""
+
+    image: str
+    digest: str
+    tags: tuple[str, ...]
+    skipped: bool
+
+
+def build_request(
+    image: ImageRef | None,
+    context: Path,
+    dockerfile: Path | None,
+    build_args: Sequence[str] = (),
+    platform: str | None = None,
+) -> BuildRequest:
+    """Check the inputs before anything runs; ConfigError (exit 2) names the one to fix."""
+    if image is None:
+        raise ConfigError(
+            "image: missing — set `image:` in ci-ecs.yml, CI_ECS_IMAGE or --image to the repository "
+            "to push to (e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web)"
+        )
+    image = ImageRef(image.repository)  # a full reference names its repository too
+    if not context.is_dir():
+        raise ConfigError(f"--context: {context} is not a directory")
+    file = dockerfile if dockerfile is not None else context / "Dockerfile"
+    if not file.is_file():
+        hint = "" if dockerfile is not None else " (pass --file PATH)"
+        raise ConfigError(f"--file: {file} not found{hint}")
+    for arg in build_args:
+        name, equals, _ = arg.partition("=")
+        if not equals or not name or any(c.isspace() for c in name):
+            raise ConfigError(f"--build-arg: {arg.split('=')[0]!r} is not KEY=VALUE")
+    if platform is not None and not platform.strip():
+        raise ConfigError("--platform: empty (e.g. linux/amd64)")
+    return BuildRequest(image, context, file, tuple(build_args), platform)
+
+
+def _git_head(cwd: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def ci_tags(env: Mapping[str, str], now: datetime, cwd: Path) -> Tags:
+    """The build's tags from the CI variables (GitHub's when GITHUB_ACTIONS, else GitLab's), else git."""
+    if env.get("GITHUB_ACTIONS") == "true":
+        commit, commit_from = env.get("GITHUB_SHA"), "GITHUB_SHA"
+        tagged = env.get("GITHUB_REF_TYPE") == "tag"
+        git_tag, tag_from = (env.get("GITHUB_REF_NAME") if tagged else None), "GITHUB_REF_NAME"
+    else:
+        commit, commit_from = env.get("CI_COMMIT_SHA"), "CI_COMMIT_SHA"
+        git_tag, tag_from = env.get("CI_COMMIT_TAG"), "CI_COMMIT_TAG"
+    if not commit:
+        commit, commit_from = _git_head(cwd), "git rev-parse HEAD"
+    if not commit:
+        raise ConfigError(
+            "build: no commit sha — run in CI (CI_COMMIT_SHA / GITHUB_SHA) or inside a git checkout"
+        )
+    for value, name in ((commit, commit_from), (git_tag, tag_from)):
+        if value and not TAG.fullmatch(value):
+            raise ConfigError(
+                f"build: {name}={value!r} is not a valid image tag (letters, digits, _ . -, at most 128)"
+            )
+    return Tags(now.strftime("%Y%m%d-%H%M"), commit, git_tag or None)
+
+
+def build_command(request: BuildRequest, tags: Tags, *, buildx: bool, created: str) -> list[str]:
+    """The docker build command: BuildKit through buildx when present, else the classic builder."""
+    args = ["buildx", "build", "--load"] if buildx else ["build"]
+    args += ["--file", str(request.dockerfile)]
+    for tag in tags.all:
+        args += ["--tag", f"{request.repository.repository}:{tag}"]
+    for arg in request.build_args:
+        args += ["--build-arg", arg]
+    args += ["--platform", request.platform] if request.platform else []
+    args += ["--label", f"org.opencontainers.image.revision={tags.commit}"]
+    args += ["--label", f"org.opencontainers.image.created={created}"]
+    return [*args, str(request.context)]
+
+
+def _login(docker: Docker, repository: ImageRef, env: Mapping[str, str], console: Console) -> None:
+    """Log in to ECR (a fresh token) or the GitLab registry; otherwise rely on the existing docker login."""
+    ecr = is_ecr(repository)
+    if ecr is not None:
+        from ci_ecs.aws import ecr as ecr_api
+        from ci_ecs.aws.clients import Aws
+
+        account, region, _ = ecr
+        user, password, endpoint = ecr_api.login_password(Aws(region), account, region)
+        console.redact.add(password)
+        console.step(f"Logging in to ECR {endpoint}")
+        docker_cli.login(docker, endpoint, user, password)
+    elif (gitlab := _gitlab_login(repository, env)) is not None:
+        registry, user, password = gitlab
+        console.redact.add(password)
+        console.step(f"Logging in to the GitLab registry {registry} as {user}")
+        docker_cli.login(docker, registry, user, password)
+
+
+def _gitlab_login(repository: ImageRef, env: Mapping[str, str]) -> tuple[str, str, str] | None:
+    """(registry, user, password) when the repository is in this GitLab's registry and the job may log in."""
+    registry = env.get("CI_REGISTRY", "")
+    user, password = env.get("CI_REGISTRY_USER", ""), env.get("CI_REGISTRY_PASSWORD", "")
+    return (registry, user, password) if registry == repository.registry and user and password else None
+
+
+def _pushed(docker: Docker, image: ImageRef) -> tuple[bool | None, str | None]:
+    """(exists, digest) of a tag in its registry: ECR's API for ECR, the registry through docker otherwise."""
+    ecr = is_ecr(image)
+    if ecr is None:
+        return docker_cli.remote_digest(docker, image)
+    from ci_ecs.aws import ecr as ecr_api
+    from ci_ecs.aws.clients import Aws
+
+    account, region, name = ecr
+    digest = ecr_api.tag_digest(Aws(region), account, region, name, image.tag or "")
+    return digest is not None, digest
+
+
+def _push(docker: Docker, image: ImageRef, console: Console) -> None:
+    console.step(f"Pushing {image}")
+    checked(docker.run(["push", str(image)], stream=True), f"docker push {image}")
+
+
+def _reuse(docker: Docker, request: BuildRequest, tags: Tags, digest: str | None, console: Console) -> str:
+    """Skip the build of an already pushed commit; give it the git tag of this pipeline if it lacks it."""
+    commit = replace(request.repository, tag=tags.commit)
+    console.step(f"{commit} is already in the registry: skipping the build")
+    if tags.git_tag is not None and _pushed(docker, replace(commit, tag=tags.git_tag))[0] is not True:
+        pinned = f"{request.repository.repository}@{digest}" if digest else str(commit)
+        version = replace(commit, tag=tags.git_tag)
+        checked(docker.run(["pull", pinned], stream=True), f"docker pull {pinned}")
+        checked(docker.run(["tag", pinned, str(version)]), f"docker tag {pinned} {version}")
+        _push(docker, version, console)
+        digest = docker_cli.local_digest(docker, version)
+    if digest is None:  # the registry did not say (a multi-platform list): ask the engine
+        checked(docker.run(["pull", str(commit)], stream=True), f"docker pull {commit}")
+        digest = docker_cli.local_digest(docker, commit)
+    return digest
+
+
+def build(
+    request: BuildRequest,
+    tags: Tags,
+    docker: Docker,
+    console: Console,
+    env: Mapping[str, str],
+    *,
+    now: datetime,
+    dry_run: bool = False,
+) -> Built | None:
+    """Build, tag and push the image — or reuse the pushed one of this commit. None on a dry run."""
+    created = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    repository = request.repository
+    commit = replace(repository, tag=tags.commit)
+    if dry_run:
+        if is_ecr(repository) or _gitlab_login(repository, env):
+            user = "AWS" if is_ecr(repository) else env["CI_REGISTRY_USER"]
+            console.line(f"docker login --username {user} --password-stdin {repository.registry}")
+        console.step(f"Would skip the build if {commit} is already in the registry; else run:")
+        console.line("(with buildx installed: docker buildx build --load instead of docker build)")
+        console.line("docker " + command_line(build_command(request, tags, buildx=False, created=created)))
+        for tag in tags.all:
+            console.line(f"docker push {replace(repository, tag=tag)}")
+        return None
+    docker_cli.require_engine(docker)
+    _login(docker, repository, env, console)
+    console.step(f"Looking for {commit} in the registry")
+    exists, digest = _pushed(docker, commit)
+    if exists is None:
+        console.warn(f"could not tell whether {commit} is in the registry: building it")
+    if exists:
+        digest = _reuse(docker, request, tags, digest, console)
+        reused = tuple(dict.fromkeys((tags.commit, tags.version)))
+        return Built(f"{repository.repository}:{tags.version}@{digest}", digest, reused, True)
+    buildx = docker_cli.has_buildx(docker)
+    command = build_command(request, tags, buildx=buildx, created=created)
+    builder = "BuildKit (buildx)" if buildx else "the classic builder (no buildx)"
+    with console.section(f"docker build with {builder}"):
+        console.detail("docker " + command_line(command))
+        checked(docker.run(command, stream=True, buildkit=buildx), "docker build")
+    for tag in tags.all:
+        _push(docker, replace(repository, tag=tag), console)
+    digest = docker_cli.local_digest(docker, commit)
+    return Built(f"{repository.repository}:{tags.version}@{digest}", digest, tags.all, False)
+
+
+def summary_markdown(built: Built) -> str:
+    """The build's outcome for GitHub's job summary."""
+    what = "reused the image already pushed for this commit" if built.skipped else "built and pushed"
+    tags = ", ".join(f"`{tag}`" for tag in built.tags)
+    return f"### ✅ ci-ecs build {what}\n\n| | |\n|---|---|\n| Image | `{built.image}` |\n| Tags | {tags} |\n"
+
+
+def write_build_outputs(built: Built, version: str, env: Mapping[str, str], console: Console) -> None:
+    """CI_ECS_IMAGE (pinned by digest) and CI_ECS_VERSION for later jobs; `image`, `version` on GitHub."""
+    values = {"CI_ECS_IMAGE": built.image, "CI_ECS_VERSION": version}
+    write_values(values, env, summary=summary_markdown(built))
+    console.line(f"image: {built.image}")
+    console.document({"image": built.image, "digest": built.digest, "tags": list(built.tags), **values})

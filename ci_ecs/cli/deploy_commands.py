@@ -1,0 +1,217 @@
+"""The commands that act on a service: deploy, canary-deploy, rollback, render, status."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ci_ecs.cli.app import (
+    CircuitBreaker,
+    Cluster,
+    Container,
+    Globals,
+    Image,
+    Region,
+    Service,
+    TaskDefinition,
+    Timeout,
+    app,
+    flag_values,
+    load_from,
+    run,
+)
+from ci_ecs.output import Console
+
+if TYPE_CHECKING:
+    from ci_ecs.runner import Plan
+    from ci_ecs.strategies.common import Context
+
+
+def service_context(
+    g: Globals, console: Console, flags: dict[str, str | None], *, needs_release: bool = True
+) -> Context:
+    from ci_ecs.aws.clients import Aws
+    from ci_ecs.forge import reporter_for
+    from ci_ecs.release import resolve_release
+    from ci_ecs.strategies.common import Context
+
+    settings = load_from(g, flags)
+    release = resolve_release(settings, os.environ) if needs_release else None
+    # Deployments belong to an environment: without one there is nothing to report or to ask.
+    forge = settings.forge if settings.environment else "none"
+    reporter = reporter_for(forge, os.environ, console, tier=os.environ.get("CI_ENVIRONMENT_TIER"))
+    return Context(
+        settings,
+        release,
+        Aws(settings.region),
+        console,
+        dict(os.environ),
+        dry_run=g.dry_run,
+        reporter=reporter,
+    )
+
+
+def execute_plan(plan: Plan, context: Context) -> None:
+    """Run a plan that changes the service, reporting to the forge and to later jobs."""
+    from ci_ecs.runner import Reporting, execute
+
+    s = context.settings
+    reporting = Reporting(context.reporter, s.environment, s.url, context.env)
+    execute(plan, context.console, dry_run=context.dry_run, reporting=reporting)
+
+
+@app.command()
+def deploy(
+    ctx: typer.Context,
+    image: Image = None,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+    container: Container = None,
+    task_definition: TaskDefinition = None,
+    timeout: Timeout = None,
+    circuit_breaker: CircuitBreaker = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
+) -> None:
+    """Roll the new version out to the whole service."""
+    flags = flag_values(
+        image=image,
+        cluster=cluster,
+        service=service,
+        region=region,
+        container=container,
+        task_definition=task_definition,
+        **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker},
+    )
+
+    def deploy(g: Globals, console: Console) -> None:
+        from ci_ecs import strategies
+
+        g.dry_run = g.dry_run or dry_run
+        context = service_context(g, console, flags)
+        execute_plan(strategies.deploy_plan(context), context)
+
+    run(ctx, deploy)
+
+
+@app.command("canary-deploy")
+def canary_deploy(
+    ctx: typer.Context,
+    image: Image = None,
+    weight: Annotated[
+        str | None, typer.Option(help="taskset mode: percent of traffic for the canary [key: canary.weight]")
+    ] = None,
+    count: Annotated[
+        str | None, typer.Option(help="task/service mode: canary tasks [key: canary.count]")
+    ] = None,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+    container: Container = None,
+    task_definition: TaskDefinition = None,
+    timeout: Timeout = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
+) -> None:
+    """Put the new version beside the stable one with a small share of traffic (canary.mode)."""
+    flags = flag_values(
+        image=image,
+        cluster=cluster,
+        service=service,
+        region=region,
+        container=container,
+        task_definition=task_definition,
+        **{"wait.timeout": timeout, "canary.weight": weight, "canary.count": count},
+    )
+
+    def canary(g: Globals, console: Console) -> None:
+        from ci_ecs import strategies
+
+        g.dry_run = g.dry_run or dry_run
+        context = service_context(g, console, flags)
+        execute_plan(strategies.canary_plan(context), context)
+
+    run(ctx, canary)
+
+
+@app.command()
+def rollback(
+    ctx: typer.Context,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Go back to this version instead of the previous one")
+    ] = None,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+    image: Annotated[
+        str | None, typer.Option(help="Image repository, to find --to VERSION by its tag [key: image]")
+    ] = None,
+    timeout: Timeout = None,
+    circuit_breaker: CircuitBreaker = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
+) -> None:
+    """Return the service to the previous good version (or --to VERSION)."""
+    flags = flag_values(
+        cluster=cluster,
+        service=service,
+        region=region,
+        image=image,
+        **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker},
+    )
+
+    def rollback(g: Globals, console: Console) -> None:
+        from ci_ecs import strategies
+
+        g.dry_run = g.dry_run or dry_run
+        context = service_context(g, console, flags, needs_release=False)
+        execute_plan(strategies.rollback_plan(context, to), context)
+
+    run(ctx, rollback)
+
+
+@app.command()
+def render(
+    ctx: typer.Context,
+    image: Image = None,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+    container: Container = None,
+    task_definition: TaskDefinition = None,
+) -> None:
+    """Print the task definition `deploy` would register (secret-looking values redacted)."""
+    flags = flag_values(
+        image=image,
+        cluster=cluster,
+        service=service,
+        region=region,
+        container=container,
+        task_definition=task_definition,
+    )
+
+    def render(g: Globals, console: Console) -> None:
+        from ci_ecs.strategies.common import rendered
+
+        console.json(rendered(service_context(g, console, flags)))
+
+    run(ctx, render)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+) -> None:
+    """Show the live version, deployments, target health and ci-ecs tags of the service."""
+
+    def status(g: Globals, console: Console) -> None:
+        from ci_ecs import status as statuses
+        from ci_ecs.aws.clients import Aws
+
+        settings = load_from(g, flag_values(cluster=cluster, service=service, region=region))
+        statuses.show(Aws(settings.region), settings, console)
+
+    run(ctx, status)

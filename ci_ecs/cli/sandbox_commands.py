@@ -1,0 +1,47 @@
+"""The sandbox and demo commands: the embedded rehearsal AWS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ci_ecs.cli.app import Globals, app, invoke, run, sandbox_app
+from ci_ecs.errors import DeploymentFailed
+from ci_ecs.output import Console
+
+
+@sandbox_app.command("up")
+def sandbox_up(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port)")] = 5005,
+    empty: Annotated[bool, typer.Option("--empty", help="Seed nothing.")] = False,
+    write_config: Annotated[
+        Path | None, typer.Option("--write-config", help="Write a ci-ecs.yml for the sample service into DIR")
+    ] = None,
+    tick: Annotated[
+        float | None, typer.Option(help="Seconds per simulator step [env: CI_ECS_SANDBOX_TICK]")
+    ] = None,
+) -> None:
+    """Run the sandbox in the foreground until interrupted."""
+
+    def up(g: Globals, console: Console) -> None:
+        from ci_ecs import demo
+
+        demo.sandbox_up(console, port=port, seed=not empty, write_config=write_config, tick=tick)
+
+    run(ctx, up)
+
+
+@app.command("demo")
+def demo_command(ctx: typer.Context) -> None:
+    """Rehearse on the embedded sandbox: deploy v2, then a crashing version that ECS rolls back."""
+
+    def demo(g: Globals, console: Console) -> None:
+        from ci_ecs import demo
+
+        if not demo.run(console, invoke):
+            raise DeploymentFailed("the demo did not behave as designed (see above)")
+
+    run(ctx, demo)
