@@ -27,6 +27,8 @@ class SimConfig:
     event_cap: int = 100  # ECS keeps the latest 100 service events
     requests_per_tick: int = 100  # simulated requests each listener rule receives per tick (0: none)
     metrics_ticks: int = 10  # CloudWatch datapoints every this many ticks (0: none)
+    minute_ticks: int = 10  # one minute of CodeDeploy time (traffic shifting, wait times)
+    autoscaling_ticks: int = 10  # a desired count outside the scalable target's bounds → corrected
 
     def __post_init__(self) -> None:
         if self.tick <= 0:

@@ -6,6 +6,9 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.codedeploy.responses import CodeDeployResponse
 from moto.core.responses import ActionResult
 from moto.ecs.exceptions import ECSException
 from moto.ecs.models import EC2ContainerServiceBackend
@@ -14,7 +17,16 @@ from moto.elbv2.models import FakeAction, FakeTargetGroup
 from moto.elbv2.responses import ELBV2Response
 from moto.moto_api import state_manager
 
-from ci_ecs.sandbox import listeners, services, targets, tasks, taskset_api
+from ci_ecs.sandbox import (
+    autoscaling,
+    codedeploy_api,
+    codedeploy_service,
+    listeners,
+    services,
+    targets,
+    tasks,
+    taskset_api,
+)
 from ci_ecs.sandbox.state import LOCK, service_sim, task_sim
 
 _ORIGINALS: list[tuple[Any, str, Any]] = []
@@ -56,6 +68,13 @@ def install() -> None:
         "deregister_terminated_instances",
         lambda original: targets.deregister_terminated_instances,
     )
+    for name, make in codedeploy_api.actions().items():
+        _patch(CodeDeployResponse, name, make)
+    for name, make in autoscaling.BACKEND_ACTIONS.items():
+        _patch(ApplicationAutoscalingBackend, name, make)
+    _patch(
+        ApplicationAutoScalingResponse, "describe_scaling_activities", autoscaling.describe_scaling_activities
+    )
     state_manager.set_transition("ecs::task", _MANUAL)
 
 
@@ -68,14 +87,17 @@ def uninstall() -> None:
     """Give moto its own behaviour back."""
     while _ORIGINALS:
         owner, name, original = _ORIGINALS.pop()
-        setattr(owner, name, original)
+        if original is None:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
     state_manager.unset_transition("ecs::task")
 
 
 def _patch(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
-    original = getattr(owner, name)
-    _ORIGINALS.append((owner, name, original))
-    setattr(owner, name, make(original))
+    own = owner.__dict__.get(name)  # None: inherited, or an action moto lacks (added, then removed again)
+    _ORIGINALS.append((owner, name, own))
+    setattr(owner, name, make(getattr(owner, name, None)))
 
 
 def _create_service(original: Any) -> Any:
@@ -88,6 +110,7 @@ def _create_service(original: Any) -> Any:
                 self._get_param("cluster", "default"), self._get_param("serviceName")
             )
             taskset_api.after_create_service(service)
+            codedeploy_service.after_create(self.ecs_backend, service)
             services.adopt(service, self._get_param("deploymentConfiguration"))
             grace = self._get_param("healthCheckGracePeriodSeconds")
             if grace is not None:
@@ -111,6 +134,7 @@ def _update_service(original: Any) -> Any:
             if service.status != "ACTIVE" and service_sim(service) is not None:
                 raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
             services.check_load_balancers(backend, params.get("loadBalancers"))
+            codedeploy_service.check_update(service, params)
             before = services.snapshot(service)
             result = original(self)
             services.after_update(backend, service, before, params)

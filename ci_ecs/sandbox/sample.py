@@ -9,11 +9,14 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 ACCESS_KEY = "testing"
 CONFIG = "ci-ecs.yml"
+CODEDEPLOY_CONFIG = "ci-ecs-codedeploy.yml"
+SWITCH_CONFIG = "ci-ecs-switch.yml"
 
 
 @dataclass(frozen=True)
 class Sample:
-    """The sample environment `start(seed=True)` creates: Fargate services `web` (rolling) and `web-ext`."""
+    """The sample environment `start(seed=True)` creates: Fargate services `web` (rolling), `web-ext`
+    (EXTERNAL), `web-bg` (CODE_DEPLOY) and `web-sw-v1` (switch)."""
 
     region: str
     account_id: str
@@ -37,6 +40,21 @@ class Sample:
     primary_target_group_arn: str = ""
     canary_target_group_arn: str = ""
     listener_rule_arn: str = ""
+    # The CODE_DEPLOY service (codedeploy strategy): blue serves production and test at first.
+    codedeploy_service: str = ""
+    codedeploy_task_family: str = ""
+    codedeploy_role_arn: str = ""
+    blue_target_group_arn: str = ""
+    green_target_group_arn: str = ""
+    production_listener_arn: str = ""
+    test_listener_arn: str = ""
+    # The switch setup: service `<prefix>-v1` behind a public and a preparing listener rule.
+    switch_service: str = ""
+    switch_prefix: str = ""
+    switch_target_group_arn: str = ""
+    switch_listener_arn: str = ""
+    public_rule_arn: str = ""
+    preparing_rule_arn: str = ""
 
 
 def environment(endpoint: str, region: str) -> dict[str, str]:
@@ -83,10 +101,45 @@ def config_files(sample: Sample, endpoint: str) -> dict[str, str]:
                 f"  listener_rules: [{sample.listener_rule_arn}]",
             ],
         ),
+        CODEDEPLOY_CONFIG: _config(
+            CODEDEPLOY_CONFIG,
+            sample,
+            endpoint,
+            sample.codedeploy_service,
+            [],
+            [
+                "strategy: codedeploy",
+                "codedeploy:",
+                f"  service_role: {sample.codedeploy_role_arn}",
+                f"  target_groups: [{sample.blue_target_group_arn}, {sample.green_target_group_arn}]",
+                f"  production_listener: {sample.production_listener_arn}",
+                f"  test_listener: {sample.test_listener_arn}",
+                "  termination_wait: 2    # seconds; CodeDeploy rounds up to whole (sandbox-short) minutes",
+                "  ready_wait: 3600       # a sandbox minute is minute_ticks ticks (1 s at the default tick)",
+            ],
+        ),
+        SWITCH_CONFIG: _config(
+            SWITCH_CONFIG,
+            sample,
+            endpoint,
+            sample.switch_prefix,
+            [],
+            [
+                "strategy: switch",
+                "switch:",
+                f"  public_rule: {sample.public_rule_arn}",
+                f"  preparing_rule: {sample.preparing_rule_arn}",
+                f"  name_prefix: {sample.switch_prefix}",
+                "  min_healthy: 2",
+                "  overlap: 2         # seconds",
+            ],
+        ),
     }
 
 
-def _config(name: str, sample: Sample, endpoint: str, service: str, canary: list[str]) -> str:
+def _config(
+    name: str, sample: Sample, endpoint: str, service: str, canary: list[str], extra: list[str] | None = None
+) -> str:
     lines = [
         f"# {name} for the ci-ecs sandbox (a rehearsal AWS; nothing here touches real AWS).",
         f"# The sandbox listens on {endpoint}; before running ci-ecs, export:",
@@ -97,6 +150,7 @@ def _config(name: str, sample: Sample, endpoint: str, service: str, canary: list
         f"service: {service}",
         f"image: {sample.repository}",
         *(["canary:", *canary] if canary else []),
+        *(extra or []),
         "wait:",
         "  poll_first: 1      # seconds",
         "  poll_cap: 2",

@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from ci_ecs.sandbox import seed_services
+from ci_ecs.sandbox import seed_bluegreen, seed_services
 from ci_ecs.sandbox.sample import ACCESS_KEY, ACCOUNT_ID, REGION, Sample
 
 PORT = seed_services.PORT
@@ -169,6 +169,16 @@ def seed(endpoint: str) -> Sample:
     ecs, logs = client(endpoint, "ecs"), client(endpoint, "logs")
     seed_services.web(ecs, logs, uri, subnets, groups, lb["target_group"])
     task_set = seed_services.external(ecs, logs, uri, subnets, groups, lb["primary"])
+    names = ("elbv2", "ecs", "logs", "iam", "application-autoscaling")
+    clients = {name: client(endpoint, name) for name in names}
+    elbv2 = clients["elbv2"]
+
+    def make_group(name: str) -> str:
+        return _target_group(elbv2, name, vpc)
+
+    network = seed_services.network(subnets, groups)
+    bg = seed_bluegreen.codedeploy(clients, make_group, lb, uri, network)
+    sw = seed_bluegreen.switch(clients, make_group, lb, uri, network)
     return Sample(
         region=REGION,
         account_id=ACCOUNT_ID,
@@ -191,4 +201,17 @@ def seed(endpoint: str) -> Sample:
         primary_target_group_arn=lb["primary"],
         canary_target_group_arn=lb["canary"],
         listener_rule_arn=lb["rule"],
+        codedeploy_service=seed_bluegreen.CODEDEPLOY_SERVICE,
+        codedeploy_task_family=seed_bluegreen.CODEDEPLOY_FAMILY,
+        codedeploy_role_arn=bg["role"],
+        blue_target_group_arn=bg["blue"],
+        green_target_group_arn=bg["green"],
+        production_listener_arn=bg["prod"],
+        test_listener_arn=bg["test"],
+        switch_service=seed_bluegreen.SWITCH_SERVICE,
+        switch_prefix=seed_bluegreen.SWITCH_PREFIX,
+        switch_target_group_arn=sw["group"],
+        switch_listener_arn=sw["listener"],
+        public_rule_arn=sw["public"],
+        preparing_rule_arn=sw["preparing"],
     )

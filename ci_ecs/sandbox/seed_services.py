@@ -13,7 +13,7 @@ PORT = 8080
 DESIRED = 3
 
 
-def _task_definition(ecs: Any, logs: Any, family: str, image: str) -> None:
+def task_definition(ecs: Any, logs: Any, family: str, image: str) -> None:
     """Fargate, awsvpc, 256/512, one container `web` on 8080 logging to /ecs/<family>."""
     logs.create_log_group(logGroupName=f"/ecs/{family}")
     roles = f"arn:aws:iam::{ACCOUNT_ID}:role"
@@ -49,7 +49,7 @@ def _task_definition(ecs: Any, logs: Any, family: str, image: str) -> None:
     )
 
 
-def _network(subnets: tuple[str, ...], groups: tuple[str, ...]) -> dict[str, Any]:
+def network(subnets: tuple[str, ...], groups: tuple[str, ...]) -> dict[str, Any]:
     return {
         "awsvpcConfiguration": {
             "subnets": list(subnets),
@@ -64,14 +64,14 @@ def web(
 ) -> None:
     """Cluster `demo` and the rolling service `web` (3 tasks on v1, circuit breaker with rollback)."""
     ecs.create_cluster(clusterName=CLUSTER)
-    _task_definition(ecs, logs, FAMILY, f"{uri}:v1")
+    task_definition(ecs, logs, FAMILY, f"{uri}:v1")
     ecs.create_service(
         cluster=CLUSTER,
         serviceName=SERVICE,
         taskDefinition=FAMILY,
         desiredCount=DESIRED,
         launchType="FARGATE",
-        networkConfiguration=_network(subnets, groups),
+        networkConfiguration=network(subnets, groups),
         loadBalancers=[{"targetGroupArn": target_group, "containerName": CONTAINER, "containerPort": PORT}],
         deploymentConfiguration={
             "deploymentCircuitBreaker": {"enable": True, "rollback": True},
@@ -86,7 +86,7 @@ def external(
     ecs: Any, logs: Any, uri: str, subnets: tuple[str, ...], groups: tuple[str, ...], target_group: str
 ) -> str:
     """Service `web-ext` (EXTERNAL controller, 3 desired) with a PRIMARY task set on v1 at 100 %."""
-    _task_definition(ecs, logs, EXTERNAL_FAMILY, f"{uri}:v1")
+    task_definition(ecs, logs, EXTERNAL_FAMILY, f"{uri}:v1")
     ecs.create_service(
         cluster=CLUSTER,
         serviceName=EXTERNAL_SERVICE,
@@ -98,7 +98,7 @@ def external(
         service=EXTERNAL_SERVICE,
         taskDefinition=EXTERNAL_FAMILY,
         launchType="FARGATE",
-        networkConfiguration=_network(subnets, groups),
+        networkConfiguration=network(subnets, groups),
         loadBalancers=[{"targetGroupArn": target_group, "containerName": CONTAINER, "containerPort": PORT}],
         scale={"value": 100.0, "unit": "PERCENT"},
     )["taskSet"]["taskSetArn"]

@@ -99,7 +99,15 @@ def after_update(backend: Any, service: Any, before: Snapshot, params: dict[str,
         or params.get("forceNewDeployment")
     ):
         deployments.start(service, sim, service.task_definition)
-    elif primary is not None and params.get("desiredCount") is not None:
+    elif params.get("desiredCount") is not None:
+        scaled(service)
+
+
+def scaled(service: Any) -> None:
+    """The PRIMARY follows a new desiredCount (the scheduler starts or stops tasks); no new deployment."""
+    sim = service_sim(service)
+    primary = service.deployments[0] if service.deployments else None
+    if sim is not None and primary is not None:
         primary["desiredCount"], primary["updatedAt"] = service.desired_count, utcnow()
         sim.steady = False
 
@@ -115,7 +123,8 @@ def _given(params: dict[str, Any]) -> set[str]:
 
 
 def _external(service: Any) -> bool:
-    return bool((service.deployment_controller or {}).get("type") == "EXTERNAL")
+    """Task-set services (EXTERNAL, CODE_DEPLOY): counted from their task sets, not scheduled here."""
+    return (service.deployment_controller or {}).get("type") in ("EXTERNAL", "CODE_DEPLOY")
 
 
 def after_delete(service: Any, has_tasks: bool) -> None:

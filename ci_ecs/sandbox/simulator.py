@@ -9,7 +9,16 @@ from typing import Any
 
 from moto.ecs.models import ecs_backends
 
-from ci_ecs.sandbox import scheduler, services, targets, tasks, tasksets, traffic
+from ci_ecs.sandbox import (
+    autoscaling,
+    codedeploy_engine,
+    scheduler,
+    services,
+    targets,
+    tasks,
+    tasksets,
+    traffic,
+)
 from ci_ecs.sandbox.state import LOCK, PENDING_STATES, RUNTIME, service_sim, task_sim
 
 LOG = logging.getLogger(__name__)
@@ -39,6 +48,8 @@ def step() -> None:
         _schedule(backend)
         tasksets.step(backend)
         _count_clusters(backend)
+    codedeploy_engine.step()
+    autoscaling.step()
     traffic.step(by_ip)
 
 

@@ -15,6 +15,7 @@ ONLY_EXTERNAL = (
     "Amazon ECS only supports task set management on services configured to use external deployment "
     "controllers."
 )
+BY_CODEDEPLOY = "ci_ecs_by_codedeploy"  # keyword the sandbox's CodeDeploy passes to create_task_set
 TASK_SET_LIMIT = 5  # AWS: "5 deployments exist on the service. Unable to create new TaskSet …"
 
 
@@ -26,8 +27,8 @@ def check_create_service(params: dict[str, Any]) -> None:
 
 
 def after_create_service(service: Any) -> None:
-    """A new EXTERNAL service runs nothing until a task set is created (moto counts desired as pending)."""
-    if tasksets.is_external(service):
+    """A new task-set service runs nothing until a task set is created (moto counts desired as pending)."""
+    if tasksets.uses_task_sets(service):
         service.running_count = service.pending_count = 0
 
 
@@ -54,9 +55,10 @@ def create_task_set(original: Any) -> Any:
     def create_task_set(
         self: Any, service: str, cluster_str: str, task_definition: str, **kwargs: Any
     ) -> Any:
+        by_codedeploy = kwargs.pop(BY_CODEDEPLOY, False)  # CodeDeploy makes the task sets of its services
         with LOCK:
             owner = self._get_service(cluster_str, service)
-            if not tasksets.is_external(owner):
+            if not (tasksets.is_external(owner) or (by_codedeploy and tasksets.uses_task_sets(owner))):
                 raise InvalidParameterException(ONLY_EXTERNAL)
             if len(owner.task_sets) >= TASK_SET_LIMIT:
                 raise InvalidParameterException(
@@ -125,11 +127,7 @@ def delete_task_set(original: Any) -> Any:
                     "The task set cannot be deleted until it has been scaled down to zero; "
                     "use force to delete it anyway."
                 )
-            # AWS: the task set is DRAINING while its targets deregister and its tasks stop, then gone.
-            if found.status != "DRAINING":
-                found.status, found.updatedAt = "DRAINING", utcnow()
-                found.computed_desired_count = 0
-                tasksets.set_stability(found, tasksets.STABILIZING)
+            tasksets.drain(found)
             return ActionResult({"taskSet": found})
 
     return delete_task_set

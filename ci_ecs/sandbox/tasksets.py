@@ -16,8 +16,21 @@ STEADY, STABILIZING = "STEADY_STATE", "STABILIZING"
 
 
 def is_external(service: Any) -> bool:
-    """Whether the service uses the EXTERNAL deployment controller (task sets)."""
+    """Whether the service uses the EXTERNAL deployment controller (task sets made by its clients)."""
     return bool((service.deployment_controller or {}).get("type") == "EXTERNAL")
+
+
+def uses_task_sets(service: Any) -> bool:
+    """Whether the service runs task sets: EXTERNAL, or CODE_DEPLOY (task sets made by CodeDeploy)."""
+    return (service.deployment_controller or {}).get("type") in ("EXTERNAL", "CODE_DEPLOY")
+
+
+def drain(task_set: Any) -> None:
+    """Delete a task set as ECS does: DRAINING while its targets deregister and its tasks stop, then gone."""
+    if task_set.status != "DRAINING":
+        task_set.status, task_set.updatedAt = "DRAINING", utcnow()
+        task_set.computed_desired_count = 0
+        set_stability(task_set, STABILIZING)
 
 
 def computed_count(desired: int, scale: dict[str, Any] | None) -> int:
@@ -51,7 +64,7 @@ def set_stability(task_set: Any, status: str) -> None:
 
 
 def step(backend: Any) -> None:
-    """One scheduler pass over the task sets of every EXTERNAL service (call with LOCK held)."""
+    """One scheduler pass over the task sets of every EXTERNAL or CODE_DEPLOY service (LOCK held)."""
     grouped: dict[int, list[Any]] = defaultdict(list)
     for cluster_tasks in list(backend.tasks.values()):
         for task in list(cluster_tasks.values()):
@@ -60,7 +73,7 @@ def step(backend: Any) -> None:
                 grouped[id(sim.task_set)].append(task)
     known: set[int] = set()
     for service in list(backend.services.values()):
-        if not is_external(service):
+        if not uses_task_sets(service):
             continue
         alive = 0
         for task_set in list(service.task_sets):
@@ -151,9 +164,9 @@ def _since(task: Any) -> int:
 
 
 def busy(backend: Any) -> bool:
-    """Whether a task set of an EXTERNAL service is STABILIZING, or a deleted one still drains."""
+    """Whether a task set of a task-set service is STABILIZING, or a deleted one still drains."""
     for service in list(backend.services.values()):
-        if not is_external(service) or service.status == "INACTIVE":
+        if not uses_task_sets(service) or service.status == "INACTIVE":
             continue
         if service.status == "DRAINING":
             return True

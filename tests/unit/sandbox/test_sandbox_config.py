@@ -77,9 +77,16 @@ def test_config_file_names_the_sample_service_and_says_what_to_export():
     assert text.endswith("wait:\n  poll_first: 1      # seconds\n  poll_cap: 2\n  timeout: 120\n")
 
 
-def test_one_config_per_canary_mode_beside_ci_ecs_yml():
+def test_one_config_per_canary_mode_and_blue_green_strategy_beside_ci_ecs_yml():
     files = config_files(_sample(), "http://127.0.0.1:5000")
-    assert list(files) == ["ci-ecs.yml", "ci-ecs-task.yml", "ci-ecs-service.yml", "ci-ecs-taskset.yml"]
+    assert list(files) == [
+        "ci-ecs.yml",
+        "ci-ecs-task.yml",
+        "ci-ecs-service.yml",
+        "ci-ecs-taskset.yml",
+        "ci-ecs-codedeploy.yml",
+        "ci-ecs-switch.yml",
+    ]
     assert files["ci-ecs.yml"] == config_text(_sample(), "http://127.0.0.1:5000")
     for name, text in files.items():
         assert text.startswith(f"# {name} for the ci-ecs sandbox")
