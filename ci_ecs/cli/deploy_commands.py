@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,8 +26,17 @@ from ci_ecs.cli.app import (
 from ci_ecs.output import Console
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from ci_ecs.runner import Plan
     from ci_ecs.strategies.common import Context
+
+
+def _strategies() -> ModuleType:
+    """The strategies package, imported when a command runs (it pulls in boto3)."""
+    from ci_ecs import strategies
+
+    return strategies
 
 
 def service_context(
@@ -51,6 +61,24 @@ def service_context(
         dry_run=g.dry_run,
         reporter=reporter,
     )
+
+
+def run_plan(
+    ctx: typer.Context,
+    flags: dict[str, str | None],
+    dry_run: bool,
+    make_plan: Callable[[Context], Plan],
+    *,
+    needs_release: bool = True,
+) -> None:
+    """Load the settings, build the command's plan and execute it (with --dry-run, only print it)."""
+
+    def job(g: Globals, console: Console) -> None:
+        g.dry_run = g.dry_run or dry_run
+        context = service_context(g, console, flags, needs_release=needs_release)
+        execute_plan(make_plan(context), context)
+
+    run(ctx, job)
 
 
 def execute_plan(plan: Plan, context: Context) -> None:
@@ -86,14 +114,7 @@ def deploy(
         **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker},
     )
 
-    def deploy(g: Globals, console: Console) -> None:
-        from ci_ecs import strategies
-
-        g.dry_run = g.dry_run or dry_run
-        context = service_context(g, console, flags)
-        execute_plan(strategies.deploy_plan(context), context)
-
-    run(ctx, deploy)
+    run_plan(ctx, flags, dry_run, lambda context: _strategies().deploy_plan(context))
 
 
 @app.command("canary-deploy")
@@ -114,7 +135,7 @@ def canary_deploy(
     timeout: Timeout = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
-    """Put the new version beside the stable one with a small share of traffic (canary.mode)."""
+    """Put the new version beside the stable one: a canary (canary.mode), or a prepared blue/green version."""
     flags = flag_values(
         image=image,
         cluster=cluster,
@@ -125,14 +146,7 @@ def canary_deploy(
         **{"wait.timeout": timeout, "canary.weight": weight, "canary.count": count},
     )
 
-    def canary(g: Globals, console: Console) -> None:
-        from ci_ecs import strategies
-
-        g.dry_run = g.dry_run or dry_run
-        context = service_context(g, console, flags)
-        execute_plan(strategies.canary_plan(context), context)
-
-    run(ctx, canary)
+    run_plan(ctx, flags, dry_run, lambda context: _strategies().canary_plan(context))
 
 
 @app.command()
@@ -160,14 +174,10 @@ def rollback(
         **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker},
     )
 
-    def rollback(g: Globals, console: Console) -> None:
-        from ci_ecs import strategies
+    def plan(context: Context) -> Plan:
+        return _strategies().rollback_plan(context, to)  # type: ignore[no-any-return]
 
-        g.dry_run = g.dry_run or dry_run
-        context = service_context(g, console, flags, needs_release=False)
-        execute_plan(strategies.rollback_plan(context, to), context)
-
-    run(ctx, rollback)
+    run_plan(ctx, flags, dry_run, plan, needs_release=False)
 
 
 @app.command()
