@@ -70,7 +70,7 @@ class Live:
 _CONTROLLER_FIXES = {
     "EXTERNAL": "set canary.mode: taskset (and canary.target_group, canary.listener_rules) to use task sets",
     "ECS": "use canary.mode task or service, or recreate the service with the EXTERNAL deployment controller",
-    "CODE_DEPLOY": "CodeDeploy blue/green is not supported by this version of ci-ecs yet",
+    "CODE_DEPLOY": "set strategy: codedeploy (and codedeploy.* to create its deployment group if missing)",
 }
 
 

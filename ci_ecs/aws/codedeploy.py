@@ -1,0 +1,187 @@
+"""CodeDeploy calls for ECS blue/green: applications, deployment groups, deployments and their targets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import botocore.exceptions
+
+from ci_ecs.aws.clients import Aws, call
+from ci_ecs.errors import CiEcsError
+
+# Statuses of a deployment that has not ended; CodeDeploy allows one such deployment per group.
+ACTIVE = ("Created", "Queued", "InProgress", "Baking", "Ready")
+ENDED = ("Succeeded", "Failed", "Stopped")
+_BATCH = 25  # BatchGetDeploymentTargets takes at most 25 target ids
+
+
+def _unless(codes: tuple[str, ...], doing: str, fn: Callable[..., Any], **kwargs: Any) -> Any | None:
+    """Call an operation; None when AWS answers with one of `codes` (an expected state, not a failure)."""
+    try:
+        return call(doing, fn, **kwargs)
+    except CiEcsError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, botocore.exceptions.ClientError) and cause.response["Error"]["Code"] in codes:
+            return None
+        raise
+
+
+def get_application(aws: Aws, name: str) -> dict[str, Any] | None:
+    """The application, or None when it does not exist."""
+    client = aws.client("codedeploy")
+    doing = f"reading CodeDeploy application {name}"
+    reply = _unless(
+        ("ApplicationDoesNotExistException",), doing, client.get_application, applicationName=name
+    )
+    return None if reply is None else dict(reply["application"])
+
+
+def create_application(aws: Aws, name: str) -> str:
+    """Create an ECS application; returns its id (an application created meanwhile is fine)."""
+    client = aws.client("codedeploy")
+    reply = _unless(
+        ("ApplicationAlreadyExistsException",),
+        f"creating CodeDeploy application {name}",
+        client.create_application,
+        applicationName=name,
+        computePlatform="ECS",
+        tags=[{"Key": "created-by", "Value": "ci-ecs"}],
+    )
+    return "" if reply is None else str(reply.get("applicationId", ""))
+
+
+def get_group(aws: Aws, application: str, group: str) -> dict[str, Any] | None:
+    """The deployment group, or None when it (or its application) does not exist."""
+    client = aws.client("codedeploy")
+    reply = _unless(
+        ("DeploymentGroupDoesNotExistException", "ApplicationDoesNotExistException"),
+        f"reading deployment group {group} of {application}",
+        client.get_deployment_group,
+        applicationName=application,
+        deploymentGroupName=group,
+    )
+    return None if reply is None else dict(reply["deploymentGroupInfo"])
+
+
+def create_group(aws: Aws, params: Mapping[str, Any]) -> str:
+    """Create a deployment group from complete CreateDeploymentGroup parameters; returns its id."""
+    client = aws.client("codedeploy")
+    name = f"deployment group {params['deploymentGroupName']} of {params['applicationName']}"
+    reply = call(f"creating {name}", client.create_deployment_group, **params)
+    return str(reply.get("deploymentGroupId", ""))
+
+
+def appspec_revision(appspec: Mapping[str, Any]) -> dict[str, Any]:
+    """The RevisionLocation carrying an AppSpec as JSON content, with its SHA-256."""
+    content = json.dumps(appspec, sort_keys=True, separators=(",", ":"))
+    return {
+        "revisionType": "AppSpecContent",
+        "appSpecContent": {"content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()},
+    }
+
+
+def appspec_of(deployment: Mapping[str, Any]) -> dict[str, Any]:
+    """The AppSpec a deployment was created with ({} when it is not AppSpec content we can read)."""
+    content = deployment.get("revision", {}).get("appSpecContent", {}).get("content", "")
+    try:
+        found = json.loads(content) if content else {}
+    except ValueError:
+        return {}  # YAML written by another tool: the caller falls back to the service's tags
+    return found if isinstance(found, dict) else {}
+
+
+def create_deployment(
+    aws: Aws, application: str, group: str, config: str, appspec: Mapping[str, Any], description: str
+) -> str:
+    """Start a deployment of an AppSpec; returns its id."""
+    client = aws.client("codedeploy")
+    reply = call(
+        f"creating a deployment in {group} of {application}",
+        client.create_deployment,
+        applicationName=application,
+        deploymentGroupName=group,
+        deploymentConfigName=config,
+        revision=appspec_revision(appspec),
+        description=description[:100],
+    )
+    return str(reply["deploymentId"])
+
+
+def get_deployment(aws: Aws, deployment_id: str) -> dict[str, Any]:
+    """A deployment's info: status, errorInformation, rollbackInfo, revision."""
+    client = aws.client("codedeploy")
+    reply = call(f"reading deployment {deployment_id}", client.get_deployment, deploymentId=deployment_id)
+    found: dict[str, Any] = reply["deploymentInfo"]
+    return found
+
+
+def active_deployments(aws: Aws, application: str, group: str) -> list[str]:
+    """Ids of the group's deployments that have not ended (CodeDeploy allows one)."""
+    client = aws.client("codedeploy")
+    reply = call(
+        f"listing the active deployments of {group}",
+        client.list_deployments,
+        applicationName=application,
+        deploymentGroupName=group,
+        includeOnlyStatuses=list(ACTIVE),
+    )
+    return [str(d) for d in reply.get("deployments", [])]
+
+
+def continue_deployment(aws: Aws, deployment_id: str, wait_type: str = "READY_WAIT") -> bool:
+    """Let a waiting deployment go on (READY_WAIT: shift traffic; TERMINATION_WAIT: remove blue now).
+
+    False when it was not waiting any more (already continued or completed): a re-run is fine.
+    """
+    client = aws.client("codedeploy")
+    reply = _unless(
+        ("DeploymentAlreadyCompletedException", "DeploymentIsNotInReadyStateException"),
+        f"continuing deployment {deployment_id} ({wait_type})",
+        client.continue_deployment,
+        deploymentId=deployment_id,
+        deploymentWaitType=wait_type,
+    )
+    return reply is not None
+
+
+def stop_deployment(aws: Aws, deployment_id: str) -> str:
+    """Stop a deployment with automatic rollback; returns CodeDeploy's status message ('' if it had ended)."""
+    client = aws.client("codedeploy")
+    reply = _unless(
+        ("DeploymentAlreadyCompletedException",),
+        f"stopping deployment {deployment_id} with rollback",
+        client.stop_deployment,
+        deploymentId=deployment_id,
+        autoRollbackEnabled=True,
+    )
+    return "" if reply is None else str(reply.get("statusMessage") or reply.get("status") or "stopping")
+
+
+def target_ids(aws: Aws, deployment_id: str) -> list[str]:
+    """The deployment's target ids (for ECS, one per service); [] before the deployment has started."""
+    client = aws.client("codedeploy")
+    reply = _unless(
+        ("DeploymentNotStartedException",),
+        f"listing the targets of deployment {deployment_id}",
+        client.list_deployment_targets,
+        deploymentId=deployment_id,
+    )
+    return [] if reply is None else [str(t) for t in reply.get("targetIds", [])]
+
+
+def ecs_targets(aws: Aws, deployment_id: str, ids: list[str]) -> list[dict[str, Any]]:
+    """The ECS targets (lifecycle events, task sets with traffic weights), 25 ids a call."""
+    client = aws.client("codedeploy")
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), _BATCH):
+        reply = call(
+            f"reading the targets of deployment {deployment_id}",
+            client.batch_get_deployment_targets,
+            deploymentId=deployment_id,
+            targetIds=ids[start : start + _BATCH],
+        )
+        found += [t["ecsTarget"] for t in reply.get("deploymentTargets", []) if t.get("ecsTarget")]
+    return found

@@ -1,0 +1,140 @@
+"""The CodeDeploy application and blue/green deployment group of a service: read, check, create."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ci_ecs.aws import codedeploy, elbv2
+from ci_ecs.aws.clients import Aws
+from ci_ecs.errors import ConfigError, PreconditionError
+from ci_ecs.settings import Settings
+
+_MAX_MINUTES = 2880  # CodeDeploy's limit for both blue/green waits (two days)
+
+
+@dataclass
+class Group:
+    """The names in use and what AWS has of them (None: to be created)."""
+
+    application: str
+    name: str
+    application_found: bool = False
+    info: dict[str, Any] | None = None
+
+    def listeners(self, route: str) -> list[str]:
+        """The listener ARNs of `prodTrafficRoute` or `testTrafficRoute`."""
+        info = self.info or {}
+        pairs = info.get("loadBalancerInfo", {}).get("targetGroupPairInfoList", [])
+        return [arn for pair in pairs for arn in pair.get(route, {}).get("listenerArns", [])]
+
+
+def minutes(seconds: float, least: int = 0) -> int:
+    """Seconds as CodeDeploy's whole minutes, rounded up, within its limits."""
+    return min(_MAX_MINUTES, max(least, math.ceil(seconds / 60)))
+
+
+def read(aws: Aws, settings: Settings, *, hold: bool) -> tuple[Group, str]:
+    """Find the application and group; check they can serve this service (`hold`: can wait when Ready).
+
+    A group that does not exist yet must be fully configured: ConfigError naming the missing key.
+    """
+    cfg, cluster, service = settings.codedeploy, settings.cluster, settings.service
+    group = Group(cfg.application_name(cluster, service), cfg.group_name(cluster, service))
+    group.application_found = codedeploy.get_application(aws, group.application) is not None
+    if group.application_found:
+        group.info = codedeploy.get_group(aws, group.application, group.name)
+    if group.info is None:
+        params(settings, group)  # raises ConfigError for what creating it would lack
+        return group, f"deployment group {group.name} of {group.application} will be created"
+    check(group.info, settings, hold=hold)
+    option = group.info.get("blueGreenDeploymentConfiguration", {}).get("deploymentReadyOption", {})
+    waits = f"waits {option.get('waitTimeInMinutes', 0)}m when ready"
+    config = group.info.get("deploymentConfigName")
+    return group, f"deployment group {group.name} of {group.application} ({config}, {waits})"
+
+
+def check(info: dict[str, Any], settings: Settings, *, hold: bool) -> None:
+    """PreconditionError when an existing group cannot deploy this service as asked."""
+    name = info.get("deploymentGroupName")
+    services = {(s.get("clusterName"), s.get("serviceName")) for s in info.get("ecsServices", [])}
+    if (settings.cluster, settings.service) not in services:
+        raise PreconditionError(
+            f"codedeploy.deployment_group: {name} deploys {sorted(services)}, not service "
+            f"{settings.service} of cluster {settings.cluster} — set codedeploy.deployment_group to its group"
+        )
+    if info.get("deploymentStyle", {}).get("deploymentType") != "BLUE_GREEN":
+        raise PreconditionError(f"codedeploy.deployment_group: {name} is not a BLUE_GREEN deployment group")
+    option = info.get("blueGreenDeploymentConfiguration", {}).get("deploymentReadyOption", {})
+    if hold and option.get("actionOnTimeout", "CONTINUE_DEPLOYMENT") != "STOP_DEPLOYMENT":
+        # Changing a group that infrastructure code owns would be overwritten (or fight it): refuse.
+        raise PreconditionError(
+            f"codedeploy.deployment_group: {name} shifts production traffic as soon as the replacement is "
+            "ready (deploymentReadyOption CONTINUE_DEPLOYMENT), so canary-deploy cannot hold it before "
+            "production — set actionOnTimeout STOP_DEPLOYMENT (with waitTimeInMinutes) on the group, "
+            "or run deploy without canary-deploy"
+        )
+
+
+def params(settings: Settings, group: Group) -> dict[str, Any]:
+    """CreateDeploymentGroup parameters from the codedeploy settings; ConfigError naming a missing key."""
+    cfg = settings.codedeploy
+    missing = "is required to create deployment group {name} (it does not exist yet)"
+    for key, value in (
+        ("codedeploy.service_role", cfg.service_role),
+        ("codedeploy.production_listener", cfg.production_listener),
+    ):
+        if not value:
+            raise ConfigError(f"{key}: {missing.format(name=group.name)}")
+    if len(cfg.target_groups) != 2:
+        raise ConfigError(
+            f"codedeploy.target_groups: two target groups (blue, then green) "
+            f"{missing.format(name=group.name)}; {len(cfg.target_groups)} given"
+        )
+    pair: dict[str, Any] = {
+        "targetGroups": [{"name": elbv2.target_group_name(arn)} for arn in cfg.target_groups],
+        "prodTrafficRoute": {"listenerArns": [cfg.production_listener]},
+    }
+    if cfg.test_listener:
+        pair["testTrafficRoute"] = {"listenerArns": [cfg.test_listener]}
+    return {
+        "applicationName": group.application,
+        "deploymentGroupName": group.name,
+        "deploymentConfigName": cfg.config,
+        "serviceRoleArn": cfg.service_role,
+        "deploymentStyle": {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        "blueGreenDeploymentConfiguration": {
+            "terminateBlueInstancesOnDeploymentSuccess": {
+                "action": "TERMINATE",
+                "terminationWaitTimeInMinutes": minutes(cfg.termination_wait),
+            },
+            "deploymentReadyOption": {
+                "actionOnTimeout": "STOP_DEPLOYMENT",
+                "waitTimeInMinutes": minutes(cfg.ready_wait, least=1),
+            },
+        },
+        "autoRollbackConfiguration": {
+            "enabled": True,
+            "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST"],
+        },
+        "ecsServices": [{"serviceName": settings.service, "clusterName": settings.cluster}],
+        "loadBalancerInfo": {"targetGroupPairInfoList": [pair]},
+        "tags": [{"Key": "created-by", "Value": "ci-ecs"}],
+    }
+
+
+def ensure(aws: Aws, settings: Settings, group: Group) -> str:
+    """Create what `read` found missing (a re-run finds them and changes nothing)."""
+    if group.info is not None:
+        return f"{group.name} exists"
+    created = []
+    if not group.application_found:
+        codedeploy.create_application(aws, group.application)
+        group.application_found = True
+        created.append(f"application {group.application}")
+    wanted = params(settings, group)
+    codedeploy.create_group(aws, wanted)
+    group.info = codedeploy.get_group(aws, group.application, group.name) or wanted
+    created.append(f"deployment group {group.name}")
+    return "created " + " and ".join(created)
