@@ -14,11 +14,13 @@ from ci_ecs.strategies.common import Context, Live
 
 def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
     """The service's live version, deployments, target health and ci-ecs tags."""
-    service = ecs.describe_service(aws, settings.cluster, settings.service)
+    context = Context(settings, None, aws, console, {})
+    switch = _switch(context) if settings.strategy == "switch" else None
+    name = switch["live_service"] if switch else settings.service  # switch: `service` is the base name
+    service = ecs.describe_service(aws, settings.cluster, name)
     task_definition, td_tags = ecs.describe_task_definition(aws, service["taskDefinition"])
     tags = ecs.tags_of(service)
     live = Live(service, task_definition, td_tags)
-    context = Context(settings, None, aws, console, {})
     groups = sorted(
         {lb["targetGroupArn"] for lb in service.get("loadBalancers", []) if "targetGroupArn" in lb}
     )
@@ -64,9 +66,26 @@ def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
             for arn in groups
         },
         "canary": canary.status(context, service),
+        "switch": switch,
+        "codedeploy": _codedeploy(context, service),
         "tags": {k: v for k, v in sorted(tags.items()) if k.startswith("ci-ecs:")},
         "events": [e.get("message") for e in service.get("events", [])[:5]],
     }
+
+
+def _codedeploy(ctx: Context, service: dict[str, Any]) -> dict[str, Any] | None:
+    """The CodeDeploy deployment under way on a CODE_DEPLOY service, if any."""
+    if service.get("deploymentController", {}).get("type") != "CODE_DEPLOY":
+        return None
+    from ci_ecs.strategies import codedeploy
+
+    return codedeploy.status(ctx, service)
+
+
+def _switch(context: Context) -> dict[str, Any]:
+    from ci_ecs.strategies import switch_state
+
+    return switch_state.status(context)
 
 
 def show(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
@@ -98,6 +117,14 @@ def text_lines(status: dict[str, Any]) -> list[str]:
             f"  canary         {c['version']} ({c['mode']}) on {ecs.short_arn(c['task_definition'])}, {share}"
         )
         lines += [f"                 target {t}" for t in c["targets"]]
+    if status.get("codedeploy"):
+        d = status["codedeploy"]
+        share = "" if d["green_share"] is None else f", {d['green_share']:g}% of production traffic"
+        lines.append(f"  codedeploy     {d['deployment']} of {d['version'] or '?'} is {d['status']}{share}")
+    if status.get("switch"):
+        from ci_ecs.strategies import switch_state
+
+        lines += switch_state.status_lines(status["switch"])
     if tags.get("ci-ecs:rolled-back-from"):
         lines.append(f"  rolled back    from {tags['ci-ecs:rolled-back-from']}")
     if tags.get("ci-ecs:failed-version"):

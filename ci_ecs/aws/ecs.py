@@ -52,16 +52,22 @@ def find_service(aws: Aws, cluster: str, service: str) -> dict[str, Any] | None:
 
 
 def create_service(
-    aws: Aws, like: Mapping[str, Any], name: str, task_definition_arn: str, count: int
+    aws: Aws,
+    like: Mapping[str, Any],
+    name: str,
+    task_definition_arn: str,
+    count: int,
+    tags: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """A new service cloned from `like`: network, load balancers, launch type, platform, deployments."""
     ecs = aws.client("ecs")
+    tags = {"ci-ecs:canary-of": like["serviceName"]} if tags is None else tags
     params: dict[str, Any] = {
         "cluster": like["clusterArn"],
         "serviceName": name,
         "taskDefinition": task_definition_arn,
         "desiredCount": count,
-        "tags": [{"key": "ci-ecs:canary-of", "value": like["serviceName"]}],
+        "tags": [{"key": k, "value": v} for k, v in tags.items()],
     }
     keys = (
         "loadBalancers",
@@ -80,6 +86,53 @@ def create_service(
     reply = call(f"creating service {name} like {like['serviceName']}", ecs.create_service, **params)
     created: dict[str, Any] = reply["service"]
     return created
+
+
+def list_services(aws: Aws, cluster: str) -> list[dict[str, Any]]:
+    """Every ACTIVE service of the cluster with its tags (describes batched by 10)."""
+    ecs = aws.client("ecs")
+    arns: list[str] = []
+    token: dict[str, str] = {}
+    while True:
+        reply = call(
+            f"listing services of cluster {cluster}",
+            ecs.list_services,
+            cluster=cluster,
+            maxResults=100,
+            **token,
+        )
+        arns += reply.get("serviceArns", [])
+        if not reply.get("nextToken"):
+            break
+        token = {"nextToken": reply["nextToken"]}
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(arns), 10):
+        batch = arns[start : start + 10]
+        reply = call(
+            f"describing services of cluster {cluster}",
+            ecs.describe_services,
+            cluster=cluster,
+            services=batch,
+            include=["TAGS"],
+        )
+        found += [s for s in reply.get("services", []) if s.get("status") == "ACTIVE"]
+    return found
+
+
+def delete_service(aws: Aws, service: Mapping[str, Any]) -> None:
+    """Delete a service with whatever tasks it still runs; one already gone is fine."""
+    ecs = aws.client("ecs")
+    try:
+        call(
+            f"deleting service {service['serviceName']}",
+            ecs.delete_service,
+            cluster=service["clusterArn"],
+            service=service["serviceName"],
+            force=True,
+        )
+    except PreconditionError as exc:
+        if "ServiceNotFound" not in str(exc) and "ServiceNotActive" not in str(exc):
+            raise
 
 
 def set_desired_count(aws: Aws, service: Mapping[str, Any], count: int) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ci_ecs.aws.clients import Aws, call
+from ci_ecs.errors import CiEcsError
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,11 @@ def forward_weights(aws: Aws, rule_or_listener_arn: str) -> dict[str, int]:
             ListenerArns=[rule_or_listener_arn],
         )
         actions = reply["Listeners"][0].get("DefaultActions", [])
+    return weights_of(actions)
+
+
+def weights_of(actions: list[dict[str, Any]]) -> dict[str, int]:
+    """Target group ARN → weight of the forward action among a rule's actions ({} when none forwards)."""
     for action in actions:
         if action.get("Type") != "forward":
             continue
@@ -134,3 +141,93 @@ def set_forward_weights(aws: Aws, rule_or_listener_arn: str, weights: dict[str, 
 
 def _short(arn: str) -> str:
     return arn.split("/", 1)[-1]
+
+
+def describe_rules(aws: Aws, rule_arns: list[str]) -> dict[str, dict[str, Any]]:
+    """Listener rules by ARN, with their conditions and actions (one call)."""
+    elbv2 = aws.client("elbv2")
+    reply = call(
+        f"reading rule(s) {', '.join(_short(a) for a in rule_arns)}", elbv2.describe_rules, RuleArns=rule_arns
+    )
+    return {r["RuleArn"]: r for r in reply.get("Rules", [])}
+
+
+def describe_target_groups(aws: Aws, arns: list[str]) -> dict[str, dict[str, Any]]:
+    """Target groups by ARN (one call for up to 400)."""
+    elbv2 = aws.client("elbv2")
+    shown = ", ".join(target_group_name(a) for a in arns)
+    reply = call(f"describing target group(s) {shown}", elbv2.describe_target_groups, TargetGroupArns=arns)
+    return {g["TargetGroupArn"]: g for g in reply.get("TargetGroups", [])}
+
+
+def find_target_group(aws: Aws, name: str) -> dict[str, Any] | None:
+    """The target group of this name, or None."""
+    elbv2 = aws.client("elbv2")
+    try:
+        reply = call(f"looking for target group {name}", elbv2.describe_target_groups, Names=[name])
+    except CiEcsError as exc:
+        if "TargetGroupNotFound" in str(exc):
+            return None
+        raise
+    found = reply.get("TargetGroups", [])
+    return dict(found[0]) if found else None
+
+
+_LIKE_KEYS = (
+    "Protocol",
+    "ProtocolVersion",
+    "Port",
+    "VpcId",
+    "TargetType",
+    "IpAddressType",
+    "HealthCheckProtocol",
+    "HealthCheckPort",
+    "HealthCheckEnabled",
+    "HealthCheckPath",
+    "HealthCheckIntervalSeconds",
+    "HealthCheckTimeoutSeconds",
+    "HealthyThresholdCount",
+    "UnhealthyThresholdCount",
+    "Matcher",
+)
+
+
+def create_target_group(aws: Aws, name: str, like: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
+    """A new target group with the protocol, port, VPC and health check of `like`, tagged at creation."""
+    elbv2 = aws.client("elbv2")
+    params = {key: like[key] for key in _LIKE_KEYS if like.get(key) not in (None, "")}
+    reply = call(
+        f"creating target group {name} like {like.get('TargetGroupName')}",
+        elbv2.create_target_group,
+        Name=name,
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        **params,
+    )
+    created: dict[str, Any] = reply["TargetGroups"][0]
+    return created
+
+
+def delete_target_group(aws: Aws, arn: str) -> None:
+    """Delete a target group; one already gone is fine."""
+    elbv2 = aws.client("elbv2")
+    try:
+        call(f"deleting target group {target_group_name(arn)}", elbv2.delete_target_group, TargetGroupArn=arn)
+    except CiEcsError as exc:
+        if "TargetGroupNotFound" not in str(exc):
+            raise
+
+
+def listener_address(aws: Aws, rule_arn: str) -> str:
+    """`HTTP://<load balancer DNS name>:<port>` of the listener a rule belongs to."""
+    elbv2 = aws.client("elbv2")
+    listener_arn = rule_arn.replace(":listener-rule/", ":listener/").rsplit("/", 1)[0]
+    listener = call(
+        f"reading listener {_short(listener_arn)}", elbv2.describe_listeners, ListenerArns=[listener_arn]
+    )["Listeners"][0]
+    balancer = call(
+        f"reading load balancer of listener {_short(listener_arn)}",
+        elbv2.describe_load_balancers,
+        LoadBalancerArns=[listener["LoadBalancerArn"]],
+    )["LoadBalancers"][0]
+    scheme = str(listener.get("Protocol", "HTTP")).lower()
+    return f"{scheme}://{balancer.get('DNSName', '?')}:{listener.get('Port', '?')}"

@@ -8,6 +8,15 @@ from ci_ecs.strategies.common import Context
 
 def deploy_plan(ctx: Context) -> Plan:
     """The plan of `deploy` for the configured strategy (it also promotes and removes a canary)."""
+    strategy = ctx.settings.strategy
+    if strategy == "codedeploy":
+        from ci_ecs.strategies import codedeploy
+
+        return codedeploy.deploy_plan(ctx)
+    if strategy == "switch":
+        from ci_ecs.strategies import switch
+
+        return switch.deploy_plan(ctx)
     from ci_ecs.strategies import rolling, taskset
 
     if ctx.settings.canary.mode == "taskset":  # an EXTERNAL-controller service deploys by task sets
@@ -16,7 +25,16 @@ def deploy_plan(ctx: Context) -> Plan:
 
 
 def canary_plan(ctx: Context) -> Plan:
-    """The plan of `canary-deploy` for the configured canary mode."""
+    """The plan of `canary-deploy`: the blue/green techniques prepare, rolling services add a canary."""
+    strategy = ctx.settings.strategy
+    if strategy == "codedeploy":
+        from ci_ecs.strategies import codedeploy
+
+        return codedeploy.canary_plan(ctx)
+    if strategy == "switch":
+        from ci_ecs.strategies import switch
+
+        return switch.prepare_plan(ctx)
     from ci_ecs.strategies import canary
 
     return canary.deploy_plan(ctx)
@@ -24,6 +42,15 @@ def canary_plan(ctx: Context) -> Plan:
 
 def rollback_plan(ctx: Context, to: str | None) -> Plan:
     """The plan of `rollback`: end a canary in progress, else return to an earlier version."""
+    strategy = ctx.settings.strategy
+    if strategy == "codedeploy":
+        from ci_ecs.strategies import codedeploy
+
+        return codedeploy.rollback_plan(ctx, to)
+    if strategy == "switch":
+        from ci_ecs.strategies import switch
+
+        return switch.rollback_plan(ctx, to)
     from ci_ecs.aws import ecs
     from ci_ecs.strategies import canary, rollback, taskset
 
