@@ -91,3 +91,17 @@ def call(doing: str, fn: Callable[..., T], **kwargs: Any) -> T:
         raise PreconditionError(f"{doing}: cannot reach AWS: {exc}") from exc
     except botocore.exceptions.BotoCoreError as exc:
         raise CiEcsError(f"{doing}: {exc}") from exc
+
+
+def call_unless(codes: tuple[str, ...], doing: str, fn: Callable[..., T], **kwargs: Any) -> T | None:
+    """Like `call`, but None when AWS answers with one of `codes` (an expected state, not a failure).
+
+    For "delete/stop/create: already gone, already done or already there is fine".
+    """
+    try:
+        return call(doing, fn, **kwargs)
+    except CiEcsError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, botocore.exceptions.ClientError) and cause.response["Error"]["Code"] in codes:
+            return None
+        raise

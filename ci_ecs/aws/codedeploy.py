@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import botocore.exceptions
-
-from ci_ecs.aws.clients import Aws, call
-from ci_ecs.errors import CiEcsError
+from ci_ecs.aws.clients import Aws, call, call_unless
 
 # Statuses of a deployment that has not ended; CodeDeploy allows one such deployment per group.
 ACTIVE = ("Created", "Queued", "InProgress", "Baking", "Ready")
@@ -18,22 +15,11 @@ ENDED = ("Succeeded", "Failed", "Stopped")
 _BATCH = 25  # BatchGetDeploymentTargets takes at most 25 target ids
 
 
-def _unless(codes: tuple[str, ...], doing: str, fn: Callable[..., Any], **kwargs: Any) -> Any | None:
-    """Call an operation; None when AWS answers with one of `codes` (an expected state, not a failure)."""
-    try:
-        return call(doing, fn, **kwargs)
-    except CiEcsError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, botocore.exceptions.ClientError) and cause.response["Error"]["Code"] in codes:
-            return None
-        raise
-
-
 def get_application(aws: Aws, name: str) -> dict[str, Any] | None:
     """The application, or None when it does not exist."""
     client = aws.client("codedeploy")
     doing = f"reading CodeDeploy application {name}"
-    reply = _unless(
+    reply = call_unless(
         ("ApplicationDoesNotExistException",), doing, client.get_application, applicationName=name
     )
     return None if reply is None else dict(reply["application"])
@@ -42,7 +28,7 @@ def get_application(aws: Aws, name: str) -> dict[str, Any] | None:
 def create_application(aws: Aws, name: str) -> str:
     """Create an ECS application; returns its id (an application created meanwhile is fine)."""
     client = aws.client("codedeploy")
-    reply = _unless(
+    reply = call_unless(
         ("ApplicationAlreadyExistsException",),
         f"creating CodeDeploy application {name}",
         client.create_application,
@@ -56,7 +42,7 @@ def create_application(aws: Aws, name: str) -> str:
 def get_group(aws: Aws, application: str, group: str) -> dict[str, Any] | None:
     """The deployment group, or None when it (or its application) does not exist."""
     client = aws.client("codedeploy")
-    reply = _unless(
+    reply = call_unless(
         ("DeploymentGroupDoesNotExistException", "ApplicationDoesNotExistException"),
         f"reading deployment group {group} of {application}",
         client.get_deployment_group,
@@ -137,7 +123,7 @@ def continue_deployment(aws: Aws, deployment_id: str, wait_type: str = "READY_WA
     False when it was not waiting any more (already continued or completed): a re-run is fine.
     """
     client = aws.client("codedeploy")
-    reply = _unless(
+    reply = call_unless(
         ("DeploymentAlreadyCompletedException", "DeploymentIsNotInReadyStateException"),
         f"continuing deployment {deployment_id} ({wait_type})",
         client.continue_deployment,
@@ -150,7 +136,7 @@ def continue_deployment(aws: Aws, deployment_id: str, wait_type: str = "READY_WA
 def stop_deployment(aws: Aws, deployment_id: str) -> str:
     """Stop a deployment with automatic rollback; returns CodeDeploy's status message ('' if it had ended)."""
     client = aws.client("codedeploy")
-    reply = _unless(
+    reply = call_unless(
         ("DeploymentAlreadyCompletedException",),
         f"stopping deployment {deployment_id} with rollback",
         client.stop_deployment,
@@ -163,7 +149,7 @@ def stop_deployment(aws: Aws, deployment_id: str) -> str:
 def target_ids(aws: Aws, deployment_id: str) -> list[str]:
     """The deployment's target ids (for ECS, one per service); [] before the deployment has started."""
     client = aws.client("codedeploy")
-    reply = _unless(
+    reply = call_unless(
         ("DeploymentNotStartedException",),
         f"listing the targets of deployment {deployment_id}",
         client.list_deployment_targets,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ci_ecs.aws.clients import Aws, call
+from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import PreconditionError
 
 
@@ -122,17 +122,14 @@ def list_services(aws: Aws, cluster: str) -> list[dict[str, Any]]:
 def delete_service(aws: Aws, service: Mapping[str, Any]) -> None:
     """Delete a service with whatever tasks it still runs; one already gone is fine."""
     ecs = aws.client("ecs")
-    try:
-        call(
-            f"deleting service {service['serviceName']}",
-            ecs.delete_service,
-            cluster=service["clusterArn"],
-            service=service["serviceName"],
-            force=True,
-        )
-    except PreconditionError as exc:
-        if "ServiceNotFound" not in str(exc) and "ServiceNotActive" not in str(exc):
-            raise
+    call_unless(
+        ("ServiceNotFoundException", "ServiceNotActiveException"),
+        f"deleting service {service['serviceName']}",
+        ecs.delete_service,
+        cluster=service["clusterArn"],
+        service=service["serviceName"],
+        force=True,
+    )
 
 
 def set_desired_count(aws: Aws, service: Mapping[str, Any], count: int) -> dict[str, Any]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ci_ecs.aws.clients import Aws, call
+from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.aws.ecs import short_arn
-from ci_ecs.errors import CiEcsError
 
 
 def task_sets(aws: Aws, service: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -74,15 +73,12 @@ def make_primary(aws: Aws, service: Mapping[str, Any], task_set_arn: str) -> Non
 def delete(aws: Aws, service: Mapping[str, Any], task_set_arn: str) -> None:
     """Delete a task set (ECS drains its targets and stops its tasks); already gone is fine."""
     ecs = aws.client("ecs")
-    try:
-        call(
-            f"deleting task set {short_arn(task_set_arn)}",
-            ecs.delete_task_set,
-            cluster=service["clusterArn"],
-            service=service["serviceArn"],
-            taskSet=task_set_arn,
-            force=True,
-        )
-    except CiEcsError as exc:
-        if "TaskSetNotFound" not in str(exc):
-            raise
+    call_unless(
+        ("TaskSetNotFoundException",),
+        f"deleting task set {short_arn(task_set_arn)}",
+        ecs.delete_task_set,
+        cluster=service["clusterArn"],
+        service=service["serviceArn"],
+        taskSet=task_set_arn,
+        force=True,
+    )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from botocore.stub import Stubber
 
-from ci_ecs.aws import ecs
+from ci_ecs.aws import ecs, tasksets
 from ci_ecs.aws.clients import Aws
 from ci_ecs.errors import CiEcsError, PreconditionError
 
@@ -99,3 +99,21 @@ def test_other_aws_errors_are_plain_failures(stub: tuple[Aws, Stubber]) -> None:
 
     assert type(caught.value) is CiEcsError
     assert "updating service web to web:7" in str(caught.value)
+
+
+@pytest.mark.parametrize("code", ["ServiceNotFoundException", "ServiceNotActiveException"])
+def test_deleting_a_service_already_gone_is_fine(stub: tuple[Aws, Stubber], code: str) -> None:
+    aws, stubber = stub
+    stubber.add_client_error("delete_service", code, "gone", http_status_code=400)
+
+    ecs.delete_service(aws, SERVICE)
+
+
+def test_deleting_a_task_set_already_gone_is_fine_but_other_errors_are_not(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    stubber.add_client_error("delete_task_set", "TaskSetNotFoundException", "gone", http_status_code=400)
+    stubber.add_client_error("delete_task_set", "ServerException", "internal", http_status_code=500)
+
+    tasksets.delete(aws, SERVICE, "arn:aws:ecs:us-east-1:123456789012:task-set/demo/web/ecs-svc-1")
+    with pytest.raises(CiEcsError, match="deleting task set ecs-svc-1: ServerException"):
+        tasksets.delete(aws, SERVICE, "arn:aws:ecs:us-east-1:123456789012:task-set/demo/web/ecs-svc-1")
