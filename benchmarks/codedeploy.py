@@ -6,10 +6,7 @@ Each figure is the `api_calls` of the real `ci-ecs --output json` record of that
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-
-import canary  # benchmarks/canary.py: runs one job and reads its API calls
+from sandbox_jobs import by_operation, job, run
 
 from ci_ecs import sandbox as sandboxes
 
@@ -18,7 +15,7 @@ Job = tuple[str, int, int, dict[str, int]]
 
 
 def _job(box: sandboxes.Sandbox, directory: str, name: str, *args: str) -> Job:
-    code, total, calls = canary._job(box, directory, CONFIG, *args)
+    code, total, calls = job(box, directory, CONFIG, *args)
     return name, code, total, calls
 
 
@@ -35,24 +32,13 @@ def _scenarios(box: sandboxes.Sandbox, directory: str, image: str) -> list[list[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tick", type=float, default=0.1, help="sandbox seconds per simulator step")
-    parser.add_argument("-v", "--verbose", action="store_true", help="calls by operation")
-    args = parser.parse_args()
-    box = sandboxes.start(0, seed=True, tick=args.tick)
-    print(f"# sandbox tick {args.tick}s; API calls per job (exit code in brackets)")
-    try:
-        with tempfile.TemporaryDirectory() as directory:
-            assert box.sample is not None
-            for jobs in _scenarios(box, directory, f"{box.sample.repository}:v2"):
-                print(" → ".join(f"{name} {calls} [{code}]" for name, code, calls, _ in jobs))
-                if args.verbose:
-                    for name, _, _, by_operation in jobs:
-                        print(
-                            f"    {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(by_operation.items()))
-                        )
-    finally:
-        box.stop()
+    with run(__doc__) as (args, box, directory):
+        assert box.sample is not None
+        for jobs in _scenarios(box, directory, f"{box.sample.repository}:v2"):
+            print(" → ".join(f"{name} {calls} [{code}]" for name, code, calls, _ in jobs))
+            if args.verbose:
+                for name, _, _, calls_by_operation in jobs:
+                    print(by_operation(name, calls_by_operation))
 
 
 if __name__ == "__main__":

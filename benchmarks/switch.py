@@ -6,12 +6,7 @@ Each figure is the `api_calls` of the real `ci-ecs --output json` record of that
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-
-import canary  # benchmarks/canary.py: runs one job and reads its API calls
-
-from ci_ecs import sandbox as sandboxes
+from sandbox_jobs import by_operation, job, run
 
 CONFIG = "ci-ecs-switch.yml"
 PIPELINES = (
@@ -22,31 +17,20 @@ PIPELINES = (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tick", type=float, default=0.1, help="sandbox seconds per simulator step")
-    parser.add_argument("-v", "--verbose", action="store_true", help="calls by operation")
-    args = parser.parse_args()
-    box = sandboxes.start(0, seed=True, tick=args.tick)
-    print(f"# sandbox tick {args.tick}s; API calls per job (exit code in brackets), each row a fresh sample")
-    try:
-        with tempfile.TemporaryDirectory() as directory:
-            assert box.sample is not None
-            for pipeline in PIPELINES:
-                box.reset(seed=True)
-                box.write_config(directory)
-                shown, details = [], []
-                for command, tag in pipeline:
-                    image = ("--image", f"{box.sample.repository}:{tag}") if tag else ()
-                    code, total, calls = canary._job(box, directory, CONFIG, command, *image)
-                    shown.append(f"{command} {tag}".strip() + f" {total} [{code}]")
-                    details.append(
-                        f"    {command}: " + ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))
-                    )
-                print(" → ".join(shown))
-                if args.verbose:
-                    print("\n".join(details))
-    finally:
-        box.stop()
+    with run(__doc__, ", each row a fresh sample") as (args, box, directory):
+        assert box.sample is not None
+        for pipeline in PIPELINES:
+            box.reset(seed=True)
+            box.write_config(directory)
+            shown, details = [], []
+            for command, tag in pipeline:
+                image = ("--image", f"{box.sample.repository}:{tag}") if tag else ()
+                code, total, calls = job(box, directory, CONFIG, command, *image)
+                shown.append(f"{command} {tag}".strip() + f" {total} [{code}]")
+                details.append(by_operation(command, calls))
+            print(" → ".join(shown))
+            if args.verbose:
+                print("\n".join(details))
 
 
 if __name__ == "__main__":
