@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import boto3
 
 from ci_ecs import sandbox as sandboxes
+
+KILLER = str(Path(__file__).with_name("kill_after.py"))
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,72 @@ def client(sandbox: sandboxes.Sandbox, service: str) -> Any:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
+
+
+def run_killed(
+    sandbox: sandboxes.Sandbox,
+    workdir: Path,
+    limit: int,
+    *args: str,
+    extra: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ci-ecs ARGS, SIGKILLed right after its `limit`th AWS call returns (kill_after.py)."""
+    return subprocess.run(
+        [sys.executable, KILLER, str(limit), *args],
+        env=clean_env(sandbox, extra),
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def kill_at_every_call(
+    sandbox: sandboxes.Sandbox,
+    sample: sandboxes.Sample,
+    workdir: Path,
+    job: tuple[str, ...],
+    rollback: tuple[str, ...],
+    judge: Callable[[sandboxes.Sample], Any],
+    *,
+    thens: Sequence[str] = ("rerun", "rollback"),
+    extra: Mapping[str, str] | None = None,
+    rewrite_config: bool = True,
+    after_rollback: Callable[[Any], Any] = lambda state: state,
+) -> None:
+    """Kill `job` after each of its AWS calls but the last, each on a fresh sample; then re-run or roll back.
+
+    `job` is first run whole: `judge` (the state that counts, of a sample) must differ from before.
+    Then for every call and every `then`: a re-run must end as the whole job did; a rollback (exit 0,
+    or 3 when nothing was recorded yet) as before it, judged through `after_rollback`.
+    `rewrite_config`: write the configs again after each reset (the reseeded rules and target groups
+    have new ARNs).
+    """
+    stable = judge(sample)
+    complete = run_killed(sandbox, workdir, 10**6, *job, extra=extra)
+    assert complete.returncode == 0, complete.stderr
+    calls = sum(json.loads(complete.stdout)["api_calls"].values())
+    sandbox.wait_idle()
+    finished = judge(sample)
+    assert finished != stable
+
+    for limit in range(1, calls):
+        for then in thens:
+            fresh = sandbox.reset(seed=True)
+            assert fresh is not None
+            if rewrite_config:
+                sandbox.write_config(workdir)
+            killed = run_killed(sandbox, workdir, limit, *job, extra=extra)
+            assert killed.returncode == -9, f"call {limit}: {killed.stderr}"
+            after = run_killed(sandbox, workdir, 10**6, *(job if then == "rerun" else rollback), extra=extra)
+            # A rollback before anything was recorded finds nothing to roll back: 3, nothing changed.
+            allowed = (0,) if then == "rerun" else (0, 3)
+            assert after.returncode in allowed, (
+                f"killed after call {limit}, {then}: {after.stdout}\n{after.stderr}"
+            )
+            sandbox.wait_idle()
+            if then == "rerun":
+                assert judge(fresh) == finished, f"killed after call {limit}, then {then}"
+            else:
+                assert after_rollback(judge(fresh)) == stable, f"killed after call {limit}, then {then}"

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ci_ecs import sandbox as sandboxes
-from tests.integration.helpers import clean_env, client
-
-KILLER = str(Path(__file__).with_name("kill_after.py"))
-
-
-def _run(
-    sandbox: sandboxes.Sandbox, workdir: Path, limit: int, *args: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, KILLER, str(limit), *args],
-        env=clean_env(sandbox),
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.integration.helpers import client, kill_at_every_call
 
 
 def _state(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample) -> dict[str, Any]:
@@ -75,29 +56,15 @@ def test_killed_canary_deploy_is_finished_by_rerun_and_undone_by_rollback(
 ) -> None:
     config = workdir / "ci-ecs.yml"
     config.write_text(config.read_text() + f"canary:\n  mode: {mode}\n  count: 1\n")
-    job = ("--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2")
-    stable = _state(sandbox, sample)
-    complete = _run(sandbox, workdir, 10**6, *job)
-    assert complete.returncode == 0, complete.stderr
-    calls = sum(json.loads(complete.stdout)["api_calls"].values())
-    finished = _state(sandbox, sample)
-    assert finished != stable
-
-    for limit in range(1, calls):
-        for then in ("rerun", "rollback"):
-            fresh = sandbox.reset(seed=True)
-            assert fresh is not None
-            killed = _run(sandbox, workdir, limit, *job)
-            assert killed.returncode == -9, f"call {limit}: {killed.stderr}"
-            after = _run(sandbox, workdir, 10**6, *(job if then == "rerun" else ("rollback",)))
-            # A rollback with no canary recorded yet (killed before anything started) finds nothing: 3.
-            allowed = (0,) if then == "rerun" else (0, 3)
-            assert after.returncode in allowed, (
-                f"killed after call {limit}, {then}: {after.stdout}\n{after.stderr}"
-            )
-            sandbox.wait_idle()
-            expected = finished if then == "rerun" else stable
-            assert _state(sandbox, fresh) == expected, f"killed after call {limit}, then {then}"
+    kill_at_every_call(
+        sandbox,
+        sample,
+        workdir,
+        ("--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"),
+        ("rollback",),
+        lambda fresh: _state(sandbox, fresh),
+        rewrite_config=False,  # keep the canary mode written above (this config names no ARN)
+    )
 
 
 def _taskset_state(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample) -> dict[str, Any]:
@@ -133,36 +100,12 @@ def _taskset_state(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample) -> dict
 def test_killed_taskset_canary_deploy_is_finished_by_rerun_and_undone_by_rollback(
     sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
 ) -> None:
-    job = (
-        "--config",
-        "ci-ecs-taskset.yml",
-        "--output",
-        "json",
-        "canary-deploy",
-        "--image",
-        f"{sample.repository}:v2",
+    config = ("--config", "ci-ecs-taskset.yml")
+    kill_at_every_call(
+        sandbox,
+        sample,
+        workdir,
+        (*config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"),
+        (*config, "rollback"),
+        lambda fresh: _taskset_state(sandbox, fresh),
     )
-    rollback = ("--config", "ci-ecs-taskset.yml", "rollback")
-    stable = _taskset_state(sandbox, sample)
-    complete = _run(sandbox, workdir, 10**6, *job)
-    assert complete.returncode == 0, complete.stderr
-    calls = sum(json.loads(complete.stdout)["api_calls"].values())
-    sandbox.wait_idle()
-    finished = _taskset_state(sandbox, sample)
-    assert finished != stable
-
-    for limit in range(1, calls):
-        for then in ("rerun", "rollback"):
-            fresh = sandbox.reset(seed=True)
-            assert fresh is not None
-            sandbox.write_config(workdir)  # the reseeded rules and target groups have new ARNs
-            killed = _run(sandbox, workdir, limit, *job)
-            assert killed.returncode == -9, f"call {limit}: {killed.stderr}"
-            after = _run(sandbox, workdir, 10**6, *(job if then == "rerun" else rollback))
-            allowed = (0,) if then == "rerun" else (0, 3)
-            assert after.returncode in allowed, (
-                f"killed after call {limit}, {then}: {after.stdout}\n{after.stderr}"
-            )
-            sandbox.wait_idle()
-            expected = finished if then == "rerun" else stable
-            assert _taskset_state(sandbox, fresh) == expected, f"killed after call {limit}, then {then}"

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ci_ecs import sandbox as sandboxes
-from tests.integration.helpers import clean_env
+from tests.integration.helpers import kill_at_every_call
 from tests.integration.test_switch import CONFIG, boto, snapshot
 
-KILLER = str(Path(__file__).with_name("kill_after.py"))
 FAST = {"CI_ECS_SWITCH_OVERLAP": "0.1"}  # the overlap is a sleep: nothing to kill inside it
-
-
-def _run(
-    sandbox: sandboxes.Sandbox, workdir: Path, limit: int, *args: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, KILLER, str(limit), "--config", CONFIG, *args],
-        env=clean_env(sandbox, FAST),
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def _stable(state: dict[str, Any]) -> dict[str, Any]:
@@ -47,29 +29,15 @@ def _stable(state: dict[str, Any]) -> dict[str, Any]:
 def test_killed_switch_deploy_is_finished_by_rerun_or_undone_by_rollback(
     sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, then: str
 ) -> None:
-    job = ("--output", "json", "deploy", "--image", f"{sample.repository}:v2")
     read = boto(sandbox)
-    stable = snapshot(read, workdir)
-    complete = _run(sandbox, workdir, 10**6, *job)
-    assert complete.returncode == 0, complete.stderr
-    calls = sum(json.loads(complete.stdout)["api_calls"].values())
-    sandbox.wait_idle()
-    finished = snapshot(read, workdir)
-    assert finished != stable
-
-    for limit in range(1, calls):
-        assert sandbox.reset(seed=True) is not None
-        sandbox.write_config(workdir)  # the reseeded rules and target groups have new ARNs
-        killed = _run(sandbox, workdir, limit, *job)
-        assert killed.returncode == -9, f"call {limit}: {killed.stderr}"
-        after = _run(sandbox, workdir, 10**6, *(job if then == "rerun" else ("rollback",)))
-        # A rollback before anything was marked finds nothing to roll back: 3, nothing changed.
-        assert after.returncode in ((0,) if then == "rerun" else (0, 3)), (
-            f"killed after call {limit}, {then}: {after.stdout}\n{after.stderr}"
-        )
-        sandbox.wait_idle()
-        state = snapshot(read, workdir)
-        if then == "rerun":
-            assert state == finished, f"killed after call {limit}, then {then}"
-        else:
-            assert _stable(state) == stable, f"killed after call {limit}, then {then}"
+    kill_at_every_call(
+        sandbox,
+        sample,
+        workdir,
+        ("--config", CONFIG, "--output", "json", "deploy", "--image", f"{sample.repository}:v2"),
+        ("--config", CONFIG, "rollback"),
+        lambda _: snapshot(read, workdir),
+        thens=(then,),
+        extra=FAST,
+        after_rollback=_stable,
+    )
