@@ -30,11 +30,7 @@ def canary_plan(ctx: Context) -> Plan:
         title=f"canary {release.version} of {s.service} (cluster {s.cluster}) by CodeDeploy blue/green",
         steps=(
             *_prepare(ctx, state, hold=True),
-            Step(
-                "create the deployment",
-                lambda: steps.start(ctx, state, "canary-deploy"),
-                lambda: steps.stop(ctx, state),
-            ),
+            _start(ctx, state, "canary-deploy", "create the deployment"),
             Step("wait until the replacement serves the test listener", lambda: steps.wait_ready(ctx, state)),
         ),
         record=lambda status, reason: steps.deployment_record(ctx, state, "canary-deploy", status, reason),
@@ -56,11 +52,7 @@ def deploy_plan(ctx: Context) -> Plan:
         title=f"deploy {release.version} to {s.service} (cluster {s.cluster}) by CodeDeploy blue/green",
         steps=(
             *_prepare(ctx, state, hold=False),
-            Step(
-                "start the deployment",
-                lambda: steps.start(ctx, state, "deploy"),
-                lambda: steps.stop(ctx, state),
-            ),
+            _start(ctx, state, "deploy", "start the deployment"),
             Step("wait until the replacement is ready", lambda: steps.wait_ready(ctx, state)),
             Step("shift production traffic", lambda: steps.shift(ctx, state)),
             Step(
@@ -92,6 +84,11 @@ def _prepare(ctx: Context, state: State, *, hold: bool) -> tuple[Step, ...]:
         ),
         Step("register the task definition", lambda: _register(ctx, state)),
     )
+
+
+def _start(ctx: Context, state: State, command: str, name: str) -> Step:
+    """Create (or follow) the deployment; undone by stopping it with rollback."""
+    return Step(name, lambda: steps.start(ctx, state, command), lambda: steps.stop(ctx, state))
 
 
 def inspect(ctx: Context, state: State, *, hold: bool) -> str:

@@ -59,7 +59,7 @@ def steps(ctx: Context, job: Job) -> list[Step]:
         Step("attach it to the preparing rule", lambda: _attach(ctx, job)),
         Step("create the version's service", lambda: _service(ctx, job)),
         Step("give it the live service's autoscaling", lambda: _autoscaling(ctx, job)),
-        Step("wait until enough targets are healthy", lambda: _healthy(ctx, job)),
+        Step("wait until enough targets are healthy", lambda: healthy(ctx, job.group)),
     ]
 
 
@@ -199,10 +199,11 @@ def forward(ctx: Context, rule: str, weights: dict[str, int]) -> None:
         raise DeploymentFailed(f"rule {rule} did not take the weights {weights}: it reads {found}")
 
 
-def _healthy(ctx: Context, job: Job) -> str:
+def healthy(ctx: Context, group: str) -> str:
+    """Wait until `switch.min_healthy` targets of this target group are healthy."""
     wanted = ctx.settings.switch.min_healthy
-    canary_taskset.wait_healthy(ctx, job.group, wanted)
-    return f"at least {wanted} healthy target(s) in {elbv2.target_group_name(job.group)}"
+    canary_taskset.wait_healthy(ctx, group, wanted)
+    return f"at least {wanted} healthy target(s) in {elbv2.target_group_name(group)}"
 
 
 def address_step(ctx: Context, job: Job) -> Step:

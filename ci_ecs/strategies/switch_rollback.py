@@ -9,8 +9,8 @@ from ci_ecs.aws import ecs, elbv2
 from ci_ecs.errors import PreconditionError
 from ci_ecs.model import DeploymentRecord
 from ci_ecs.runner import Plan, Step
-from ci_ecs.strategies import canary_taskset, switch_prepare, switch_retire
 from ci_ecs.strategies import rollout as rollouts
+from ci_ecs.strategies import switch_prepare, switch_retire
 from ci_ecs.strategies import switch_state as state
 from ci_ecs.strategies.common import Context, Live
 from ci_ecs.strategies.rollout import Rollout
@@ -40,7 +40,10 @@ def plan(ctx: Context, to: str | None) -> Plan:
         Step("inspect the switch rules and services", lambda: _inspect(ctx, back, to), read_only=True),
         Step("forward the preparing rule to it", lambda: _prepare_rule(ctx, back)),
         Step("bring the previous version back", lambda: _revive(ctx, back)),
-        Step("wait until enough targets are healthy", lambda: _healthy(ctx, back)),
+        Step(
+            "wait until enough targets are healthy",
+            lambda: switch_prepare.healthy(ctx, state.group_of(back.target)),
+        ),
         Step("mark the rollback on the previous version", lambda: _mark(ctx, back)),
         Step("forward the public rule to it", lambda: _forward(ctx, back)),
         Step("retire the version rolled back from", lambda: _retire(ctx, back)),
@@ -98,12 +101,6 @@ def _prepare_rule(ctx: Context, back: _Back) -> str:
 
 def _revive(ctx: Context, back: _Back) -> str:
     return switch_retire.revive(ctx, back.target, back.failed or back.target)
-
-
-def _healthy(ctx: Context, back: _Back) -> str:
-    group, wanted = state.group_of(back.target), ctx.settings.switch.min_healthy
-    canary_taskset.wait_healthy(ctx, group, wanted)
-    return f"at least {wanted} healthy target(s) in {elbv2.target_group_name(group)}"
 
 
 def _mark(ctx: Context, back: _Back) -> str:
