@@ -12,7 +12,7 @@ from ci_ecs.strategies import codedeploy_steps as steps
 from ci_ecs.strategies import codedeploy_watch as watch
 from ci_ecs.strategies import rollout as rollouts
 from ci_ecs.strategies.codedeploy_steps import PENDING, TECHNIQUE, State
-from ci_ecs.strategies.common import Context, Live, find_revision, inspect_service
+from ci_ecs.strategies.common import Context, Live, find_revision, inspect_service, previous_in_forge
 from ci_ecs.strategies.rollout import Rollout
 
 
@@ -75,17 +75,18 @@ def _choose(ctx: Context, job: _Rollback) -> str:
         )
     job.action, job.rolled_back_from = "redeploy", current or ecs.short_arn(current_arn)
     rollout.previous_version, rollout.previous_arn = current, current_arn
-    if job.to is None or job.to == tags.get("ci-ecs:previous-version"):
-        if "ci-ecs:previous-task-definition" not in tags:
-            raise PreconditionError(
-                f"rollback: nothing to roll back to — service {ctx.settings.service} has no recorded "
-                "previous version (deploy it with ci-ecs first, or pass --to VERSION)"
-            )
+    recorded = "ci-ecs:previous-task-definition" in tags
+    if job.to is None and not recorded:
+        # Nothing recorded in AWS: the forge may remember the previous good deployment.
+        job.to, rollout.arn = previous_in_forge(ctx, state.live)
+    if recorded and job.to in (None, tags.get("ci-ecs:previous-version")):
         rollout.version = tags.get("ci-ecs:previous-version") or "previous"
         rollout.arn = tags["ci-ecs:previous-task-definition"]
     else:
+        assert job.to is not None
         family = state.live.task_definition["family"]
-        rollout.version, rollout.arn = job.to, find_revision(ctx, family, job.to) or ""
+        rollout.version = job.to
+        rollout.arn = rollout.arn or find_revision(ctx, family, job.to) or ""
         if not rollout.arn:
             raise PreconditionError(f"rollback: no revision of {family} is tagged ci-ecs:version={job.to}")
     return f"{summary}; rolling back from {current} to {rollout.version} ({ecs.short_arn(rollout.arn)})"

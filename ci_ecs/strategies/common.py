@@ -181,6 +181,22 @@ def find_revision(ctx: Context, family: str, version: str, limit: int = 50) -> s
     return None
 
 
+def previous_in_forge(ctx: Context, live: Live) -> tuple[str, str]:
+    """(version, task-definition ARN or '') of the forge's newest successful deployment before the live one.
+
+    For a rollback when the service's tags record no previous version; PreconditionError when the forge
+    remembers none either.
+    """
+    current, environment = live.version(ImageRef("")) or "", ctx.settings.environment
+    for deployment in ctx.reporter.history(environment) if environment else []:
+        if deployment.version and deployment.version != current:
+            return deployment.version, str(deployment.payload.get("task_definition", ""))
+    raise PreconditionError(
+        f"rollback: nothing to roll back to — service {ctx.settings.service} has no recorded "
+        "previous version (deploy it with ci-ecs first, or pass --to VERSION)"
+    )
+
+
 def register_revision(ctx: Context, live: Live, new: dict[str, Any], reuse: str = "") -> tuple[str, str]:
     """(ARN, what happened): `reuse` when given, the live revision when identical, else a new registration."""
     if reuse:

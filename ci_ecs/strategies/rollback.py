@@ -8,10 +8,18 @@ from typing import Any
 
 from ci_ecs.aws import ecs
 from ci_ecs.errors import PreconditionError
-from ci_ecs.model import ImageRef, Release
+from ci_ecs.model import Release
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import rollout as rollouts
-from ci_ecs.strategies.common import Context, Live, find_revision, inspect_service, pin_image, render_revision
+from ci_ecs.strategies.common import (
+    Context,
+    Live,
+    find_revision,
+    inspect_service,
+    pin_image,
+    previous_in_forge,
+    render_revision,
+)
 from ci_ecs.strategies.rolling import TECHNIQUE, deployment_record
 from ci_ecs.strategies.rollout import Rollout
 
@@ -73,13 +81,7 @@ def _choose_target(ctx: Context, live: Live, state: _Rollback) -> str:
     state.rolled_back_from = current or ecs.short_arn(current_arn)
     if state.to is None and "ci-ecs:previous-task-definition" not in tags:
         # Nothing recorded in AWS: the forge may remember the previous good deployment.
-        remembered = _previous_in_forge(ctx, current or live.version(ImageRef("")) or "")
-        if remembered is None:
-            raise PreconditionError(
-                f"rollback: nothing to roll back to — service {ctx.settings.service} has no recorded "
-                "previous version (deploy it with ci-ecs first, or pass --to VERSION)"
-            )
-        state.to, rollout.arn = remembered
+        state.to, rollout.arn = previous_in_forge(ctx, live)
     if state.to is None or state.to == tags.get("ci-ecs:previous-version"):
         rollout.version = tags.get("ci-ecs:previous-version") or "previous"
         rollout.arn = tags["ci-ecs:previous-task-definition"]
@@ -101,15 +103,6 @@ def _choose_target(ctx: Context, live: Live, state: _Rollback) -> str:
     pin_image(ctx)
     state.new = render_revision(ctx, live)
     return f"{summary}; no revision is tagged {state.to}: registering one for {ctx.release.reference}"
-
-
-def _previous_in_forge(ctx: Context, current: str) -> tuple[str, str] | None:
-    """(version, task-definition ARN or '') of the newest successful deployment before `current`."""
-    environment = ctx.settings.environment
-    for deployment in ctx.reporter.history(environment) if environment else []:
-        if deployment.version and deployment.version != current:
-            return deployment.version, str(deployment.payload.get("task_definition", ""))
-    return None
 
 
 def _register_target(ctx: Context, state: _Rollback) -> str:

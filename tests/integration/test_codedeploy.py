@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import responses
 import yaml
 
 from ci_ecs import sandbox as sandboxes
 from tests.integration.helpers import aws_executable, clean_env, client, run_process
+from tests.integration.test_forge_reporting import github_env, serve_github_history
 
 CONFIG = "ci-ecs-codedeploy.yml"
 
@@ -339,3 +341,32 @@ def test_a_group_to_create_without_its_service_role_is_exit_2_before_any_change(
     assert "codedeploy.service_role" in run.output
     assert client(sandbox, "codedeploy").list_applications()["applications"] == []
     assert client(sandbox, "ecs").list_task_definitions()["taskDefinitionArns"] == families_before
+
+
+def test_rollback_without_records_in_aws_deploys_the_forges_previous_successful_deployment(
+    bg_cli: Any, aws: Aws, sample: sandboxes.Sample, sandbox: sandboxes.Sandbox
+) -> None:
+    (blue,) = [t["taskDefinition"] for t in aws.service_state()["taskSets"] if t["status"] == "PRIMARY"]
+    assert bg_cli("deploy", "--image", f"{sample.repository}:v2", env={"CI_ECS_FORGE": "none"}).code == 0
+    _settle(sandbox, aws)
+    client(sandbox, "ecs").untag_resource(
+        resourceArn=aws.service_state()["serviceArn"],
+        tagKeys=["ci-ecs:previous-version", "ci-ecs:previous-task-definition"],
+    )
+    payloads = {
+        43: {"version": "v2", "task_definition": "arn:x"},
+        42: {"version": "v1", "task_definition": blue},
+    }
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as github:
+        serve_github_history(github, payloads)
+        rollback = bg_cli("--environment", "production", "rollback", env=github_env())
+
+    assert rollback.code == 0, rollback.output
+    _settle(sandbox, aws)
+    assert [d["status"] for d in aws.deployments()] == ["Succeeded", "Succeeded"]
+    primary_revision, primary_group = aws.task_sets()["PRIMARY"]
+    assert primary_revision == blue.split("/")[-1]
+    assert aws.production() == {primary_group: 100}
+    tags = aws.tags()
+    assert (tags["ci-ecs:version"], tags["ci-ecs:rolled-back-from"]) == ("v1", "v2")

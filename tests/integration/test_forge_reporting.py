@@ -41,7 +41,7 @@ def _gitlab(pipeline: int, sha: str, **more: str) -> dict[str, str]:
     }
 
 
-def _github(**more: str) -> dict[str, str]:
+def github_env(**more: str) -> dict[str, str]:
     return {
         "CI": "true",
         "GITHUB_ACTIONS": "true",
@@ -53,6 +53,17 @@ def _github(**more: str) -> dict[str, str]:
         "GITHUB_REF_TYPE": "branch",
         **more,
     }
+
+
+def serve_github_history(github: responses.RequestsMock, payloads: dict[int, dict[str, str]]) -> None:
+    """GitHub's answers for a rollback: these successful deployments (newest first), then deployment 44."""
+    github.get(f"{REPO}/deployments", json=[github_deployment(i, payload=p) for i, p in payloads.items()])
+    for id_ in payloads:
+        github.get(f"{REPO}/deployments/{id_}/statuses", json=[github_status(id_, "success", deployment=id_)])
+    github.post(f"{REPO}/deployments", json=github_deployment(44), status=201)
+    github.post(
+        f"{REPO}/deployments/44/statuses", json=github_status(2, "success", deployment=44), status=201
+    )
 
 
 def _push(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, like: str, tag: str) -> None:
@@ -121,7 +132,7 @@ def test_github_deploy_is_a_deployment_with_in_progress_then_success_and_outputs
 ) -> None:
     (workdir / "out").write_text("")
     (workdir / "summary.md").write_text("")
-    env = _github(
+    env = github_env(
         GITHUB_OUTPUT=str(workdir / "out"),
         GITHUB_STEP_SUMMARY=str(workdir / "summary.md"),
         CI_ECS_URL="https://shop.example.com/",
@@ -162,7 +173,12 @@ def test_github_failure_is_reported_as_failure(cli: Any, sample: sandboxes.Sampl
             f"{REPO}/deployments/42/statuses", json=github_status(1, "failure"), status=201
         )
         run = cli(
-            "--environment", "production", "deploy", "--image", f"{sample.repository}:v2-crash", env=_github()
+            "--environment",
+            "production",
+            "deploy",
+            "--image",
+            f"{sample.repository}:v2-crash",
+            env=github_env(),
         )
 
     assert run.code == 1, run.output
@@ -175,7 +191,7 @@ def test_forge_errors_are_one_warning_and_do_not_change_the_result(
     with responses.RequestsMock(assert_all_requests_are_fired=True) as github:
         github.get(f"{REPO}/deployments", json={"message": "Bad credentials"}, status=401)
         run = cli(
-            "--environment", "production", "deploy", "--image", f"{sample.repository}:v2", env=_github()
+            "--environment", "production", "deploy", "--image", f"{sample.repository}:v2", env=github_env()
         )
 
     assert run.code == 0, run.output
@@ -205,16 +221,8 @@ def test_github_rollback_without_records_in_aws_uses_the_previous_successful_dep
     }
 
     with responses.RequestsMock(assert_all_requests_are_fired=True) as github:
-        github.get(f"{REPO}/deployments", json=[github_deployment(i, payload=p) for i, p in payloads.items()])
-        for id_ in payloads:
-            github.get(
-                f"{REPO}/deployments/{id_}/statuses", json=[github_status(id_, "success", deployment=id_)]
-            )
-        github.post(f"{REPO}/deployments", json=github_deployment(44), status=201)
-        github.post(
-            f"{REPO}/deployments/44/statuses", json=github_status(2, "success", deployment=44), status=201
-        )
-        run = cli("--environment", "production", "rollback", env=_github())
+        serve_github_history(github, payloads)
+        run = cli("--environment", "production", "rollback", env=github_env())
 
     assert run.code == 0, run.output
     service = ecs.describe_services(cluster=sample.cluster, services=[sample.service], include=["TAGS"])[
