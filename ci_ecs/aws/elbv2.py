@@ -1,4 +1,4 @@
-"""Elastic Load Balancing v2 calls: target health."""
+"""Elastic Load Balancing v2 calls: target health, weights, target groups and their tags."""
 
 from __future__ import annotations
 
@@ -215,6 +215,23 @@ def delete_target_group(aws: Aws, arn: str) -> None:
     except CiEcsError as exc:
         if "TargetGroupNotFound" not in str(exc):
             raise
+
+
+def add_tags(aws: Aws, arn: str, tags: dict[str, str]) -> None:
+    """Set tags on a target group (or other ELB resource), overwriting keys that exist."""
+    elbv2 = aws.client("elbv2")
+    call(
+        f"tagging {target_group_name(arn)}",
+        elbv2.add_tags,
+        ResourceArns=[arn],
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )
+
+
+def remove_tags(aws: Aws, arn: str, keys: list[str]) -> None:
+    """Remove tags from a target group (or other ELB resource); absent keys are fine."""
+    elbv2 = aws.client("elbv2")
+    call(f"untagging {target_group_name(arn)}", elbv2.remove_tags, ResourceArns=[arn], TagKeys=keys)
 
 
 def listener_address(aws: Aws, rule_arn: str) -> str:

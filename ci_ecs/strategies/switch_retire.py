@@ -1,4 +1,7 @@
-"""`switch` capacity changes: retire a version (autoscaling off FIRST, then 0), revive it, delete it."""
+"""`switch` capacity changes: retire a version (autoscaling off FIRST, then 0), revive it, delete it.
+
+A retired version's service and target group are both tagged `ci-ecs:obsolete`; reviving removes both.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ def retire(ctx: Context, service: dict[str, Any]) -> str:
     """Save the count and autoscaling in tags, deregister the scalable target, scale to 0, tag obsolete.
 
     The scalable target goes first: with it registered, Application Auto Scaling would bring the
-    count straight back to its minimum (seed 003's trap).
+    count straight back to its minimum (seed 003's trap). The target group is tagged obsolete before
+    the service, whose tag marks the retirement done.
     """
     name, tags = service["serviceName"], ecs.tags_of(service)
     marks = [k for k in (state.PREPARING, state.PREPARING_WAS) if k in tags]
@@ -32,11 +36,16 @@ def retire(ctx: Context, service: dict[str, Any]) -> str:
         autoscaling.deregister(ctx.aws, service["clusterArn"], name)
     if service.get("desiredCount", 0) != 0:
         ecs.set_desired_count(ctx.aws, service, 0)
+    stamp, group = now(), state.group_of(service)
+    if group:
+        elbv2.add_tags(ctx.aws, group, {state.OBSOLETE: stamp})
     # The switch tag makes a hand-made first version findable once no rule forwards to it.
-    ecs.tag(ctx.aws, service["serviceArn"], {state.OBSOLETE: now(), state.SWITCH: ctx.settings.service})
+    ecs.tag(ctx.aws, service["serviceArn"], {state.OBSOLETE: stamp, state.SWITCH: ctx.settings.service})
     ecs.untag(ctx.aws, service["serviceArn"], marks)
     kept = f"{found.minimum}–{found.maximum} tasks" if found else "none"
-    return f"{name}: autoscaling removed (saved: {kept}), scaled to 0, tagged obsolete"
+    return (
+        f"{name}: autoscaling removed (saved: {kept}), scaled to 0, tagged obsolete (with its target group)"
+    )
 
 
 def revive(ctx: Context, service: dict[str, Any], like: dict[str, Any], revision: str = "") -> str:
@@ -56,6 +65,10 @@ def revive(ctx: Context, service: dict[str, Any], like: dict[str, Any], revision
     if saved is not None:
         scaling.apply(ctx.aws, service, saved, state.group_of(service))
         done.append(f"autoscaling {saved.minimum}–{saved.maximum} restored")
+    group = state.group_of(service)
+    if group:
+        # Always: a retirement killed between the two tags left only the target group's.
+        elbv2.remove_tags(ctx.aws, group, [state.OBSOLETE])
     stale = [k for k in (state.OBSOLETE, state.SAVED_DESIRED, *scaling.saved_keys(service)) if k in tags]
     ecs.untag(ctx.aws, service["serviceArn"], stale)
     return f"{name}: " + (", ".join(done) if done else "in service")

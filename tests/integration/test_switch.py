@@ -70,7 +70,16 @@ def snapshot(call: Call, workdir: Path) -> dict[str, Any]:
         if arns
         else []
     )
-    groups = call("elbv2", "describe-target-groups")["TargetGroups"]
+    groups = [
+        g
+        for g in call("elbv2", "describe-target-groups")["TargetGroups"]
+        if g["TargetGroupName"].startswith(BASE)
+    ]
+    described = (
+        call("elbv2", "describe-tags", resource_arns=[g["TargetGroupArn"] for g in groups])["TagDescriptions"]
+        if groups
+        else []
+    )
     targets = call("application-autoscaling", "describe-scalable-targets", service_namespace="ecs")
     return {
         "public": forward(public),
@@ -89,8 +98,11 @@ def snapshot(call: Call, workdir: Path) -> dict[str, Any]:
             for s in services
             if any(t["key"].startswith("ci-ecs:switch-preparing") for t in s.get("tags", []))
         ),
-        "target_groups": sorted(
-            g["TargetGroupName"] for g in groups if g["TargetGroupName"].startswith(BASE)
+        "target_groups": sorted(g["TargetGroupName"] for g in groups),
+        "obsolete_groups": sorted(
+            d["ResourceArn"].split("/")[-2]
+            for d in described
+            if any(t["Key"] == "ci-ecs:obsolete" for t in d.get("Tags", []))
         ),
         "scalable": {
             t["ResourceId"].split("/")[-1]: (t["MinCapacity"], t["MaxCapacity"])
@@ -129,6 +141,7 @@ def test_canary_deploy_then_deploy_switches_the_public_rule_and_keeps_the_old_se
     assert state["public"] == {"web-sw-v2": 1}
     assert state["preparing"] == {"web-sw-v2": 1}
     assert state["services"]["web-sw-v1"] == {"desired": 0, "obsolete": True, "group": "web-sw-v1"}
+    assert state["obsolete_groups"] == ["web-sw-v1"]
     assert state["scalable"] == {"web-sw-v2": (2, 4)}
 
     third = job(cli, "deploy", "--image", f"{sample.repository}:v3")
@@ -137,6 +150,7 @@ def test_canary_deploy_then_deploy_switches_the_public_rule_and_keeps_the_old_se
     assert state["public"] == {"web-sw-v3": 1}
     assert set(state["services"]) == {"web-sw-v2", "web-sw-v3"}  # v1 deleted, v2 kept for rollback
     assert state["target_groups"] == ["web-sw-v2", "web-sw-v3"]
+    assert state["obsolete_groups"] == ["web-sw-v2"]
     assert state["services"]["web-sw-v2"]["desired"] == 0
 
 
@@ -181,6 +195,7 @@ def test_deploy_then_rollback_restores_the_old_version_and_its_autoscaling(
     assert state["preparing"] == {"web-sw-v1": 1}
     assert state["services"]["web-sw-v1"] == {"desired": 2, "obsolete": False, "group": "web-sw-v1"}
     assert state["services"]["web-sw-v2"] == {"desired": 0, "obsolete": True, "group": "web-sw-v2"}
+    assert state["obsolete_groups"] == ["web-sw-v2"]  # v1's, tagged by the deploy, was revived with it
     assert state["scalable"] == {"web-sw-v1": (2, 4)}
     restored = aws("application-autoscaling", "describe-scaling-policies", service_namespace="ecs")
     assert _policies(restored, "web-sw-v1") == _policies(policies_before, "web-sw-v1")

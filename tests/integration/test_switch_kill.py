@@ -20,9 +20,10 @@ def _stable(state: dict[str, Any]) -> dict[str, Any]:
     if services.get("web-sw-v2") == {"desired": 0, "obsolete": True, "group": "web-sw-v2"}:
         del services["web-sw-v2"]
         groups = [g for g in state["target_groups"] if g != "web-sw-v2"]
+        obsolete = [g for g in state["obsolete_groups"] if g != "web-sw-v2"]
     else:
-        groups = state["target_groups"]
-    return {**state, "services": services, "target_groups": groups}
+        groups, obsolete = state["target_groups"], state["obsolete_groups"]
+    return {**state, "services": services, "target_groups": groups, "obsolete_groups": obsolete}
 
 
 @pytest.mark.parametrize("then", ["rerun", "rollback"])
