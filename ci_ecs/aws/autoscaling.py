@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ci_ecs.aws.clients import Aws, call
-from ci_ecs.errors import CiEcsError
+from ci_ecs.aws.clients import Aws, call, call_unless
 
 NAMESPACE = "ecs"
 DIMENSION = "ecs:service:DesiredCount"
@@ -84,13 +83,9 @@ def put_policy(aws: Aws, cluster: str, service: str, policy: Mapping[str, Any]) 
 def deregister(aws: Aws, cluster: str, service: str) -> None:
     """Deregister the service's scalable target (AWS deletes its policies with it); absent is fine."""
     client = aws.client("application-autoscaling")
-    try:
-        call(
-            f"deregistering service {service} from Application Auto Scaling",
-            client.deregister_scalable_target,
-            **_target(cluster, service),
-        )
-    except CiEcsError as exc:
-        # AWS says ObjectNotFoundException; moto a ValidationException "No scalable target found".
-        if "ObjectNotFoundException" not in str(exc) and "No scalable target" not in str(exc):
-            raise
+    call_unless(
+        ("ObjectNotFoundException",),
+        f"deregistering service {service} from Application Auto Scaling",
+        client.deregister_scalable_target,
+        **_target(cluster, service),
+    )

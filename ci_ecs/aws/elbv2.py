@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ci_ecs.aws.clients import Aws, call
-from ci_ecs.errors import CiEcsError
+from ci_ecs.aws.clients import Aws, call, call_unless
+
+_GROUP_GONE = ("TargetGroupNotFound",)
 
 
 @dataclass(frozen=True)
@@ -163,13 +164,10 @@ def describe_target_groups(aws: Aws, arns: list[str]) -> dict[str, dict[str, Any
 def find_target_group(aws: Aws, name: str) -> dict[str, Any] | None:
     """The target group of this name, or None."""
     elbv2 = aws.client("elbv2")
-    try:
-        reply = call(f"looking for target group {name}", elbv2.describe_target_groups, Names=[name])
-    except CiEcsError as exc:
-        if "TargetGroupNotFound" in str(exc):
-            return None
-        raise
-    found = reply.get("TargetGroups", [])
+    reply = call_unless(
+        _GROUP_GONE, f"looking for target group {name}", elbv2.describe_target_groups, Names=[name]
+    )
+    found = reply.get("TargetGroups", []) if reply else []
     return dict(found[0]) if found else None
 
 
@@ -210,11 +208,12 @@ def create_target_group(aws: Aws, name: str, like: dict[str, Any], tags: dict[st
 def delete_target_group(aws: Aws, arn: str) -> None:
     """Delete a target group; one already gone is fine."""
     elbv2 = aws.client("elbv2")
-    try:
-        call(f"deleting target group {target_group_name(arn)}", elbv2.delete_target_group, TargetGroupArn=arn)
-    except CiEcsError as exc:
-        if "TargetGroupNotFound" not in str(exc):
-            raise
+    call_unless(
+        _GROUP_GONE,
+        f"deleting target group {target_group_name(arn)}",
+        elbv2.delete_target_group,
+        TargetGroupArn=arn,
+    )
 
 
 def add_tags(aws: Aws, arn: str, tags: dict[str, str]) -> None:

@@ -124,10 +124,21 @@ def register_scalable_target(original: Any) -> Any:
     return register
 
 
+def _require_target(backend: Any, namespace: str, r_id: str, dimension: str) -> None:
+    """AWS answers ObjectNotFoundException for a scalable target that is not registered."""
+    if r_id not in backend.targets.get(dimension, {}):
+        raise JsonRESTError(
+            "ObjectNotFoundException",
+            f"No scalable target registered for service namespace: {namespace}, resource ID: {r_id}, "
+            f"scalable dimension: {dimension}",
+        )
+
+
 def deregister_scalable_target(original: Any) -> Any:
     def deregister(self: Any, namespace: str, r_id: str, dimension: str) -> None:
         # AWS: deregistering deletes the target's scaling policies (and their alarms) and scheduled actions.
         with LOCK:
+            _require_target(self, namespace, r_id, dimension)  # moto: a ValidationException
             original(self, namespace, r_id, dimension)
             for key, policy in list(self.policies.items()):
                 if policy.resource_id == r_id and policy.scalable_dimension == dimension:
@@ -147,12 +158,7 @@ def put_scaling_policy(original: Any) -> Any:
         with LOCK:
             namespace, r_id = kwargs["service_namespace"], kwargs["resource_id"]
             dimension = kwargs["scalable_dimension"]
-            if r_id not in self.targets.get(dimension, {}):
-                raise JsonRESTError(
-                    "ObjectNotFoundException",
-                    f"No scalable target registered for service namespace: {namespace}, resource ID: {r_id}, "
-                    f"scalable dimension: {dimension}",
-                )
+            _require_target(self, namespace, r_id, dimension)
             return original(self, **kwargs)
 
     return put

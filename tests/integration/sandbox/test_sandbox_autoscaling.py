@@ -98,3 +98,10 @@ def test_policy_needs_a_registered_target(aws, scaling):
             },
         )
     assert raised.value.response["Error"]["Code"] == "ObjectNotFoundException"
+
+
+def test_deregistering_an_unregistered_target_is_object_not_found_as_in_aws(aws, scaling):
+    scaling.deregister_scalable_target(**TARGET)
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        scaling.deregister_scalable_target(**TARGET)
+    assert raised.value.response["Error"]["Code"] == "ObjectNotFoundException"
