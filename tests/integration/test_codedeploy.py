@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 import yaml
 
 from ci_ecs import sandbox as sandboxes
 from tests.integration.helpers import aws_executable, clean_env, client, run_process
-from tests.integration.test_forge_reporting import github_env, serve_github_history
+from tests.integration.test_forge_reporting import rollback_remembered_by_github
 
 CONFIG = "ci-ecs-codedeploy.yml"
 
@@ -349,18 +348,7 @@ def test_rollback_without_records_in_aws_deploys_the_forges_previous_successful_
     (blue,) = [t["taskDefinition"] for t in aws.service_state()["taskSets"] if t["status"] == "PRIMARY"]
     assert bg_cli("deploy", "--image", f"{sample.repository}:v2", env={"CI_ECS_FORGE": "none"}).code == 0
     _settle(sandbox, aws)
-    client(sandbox, "ecs").untag_resource(
-        resourceArn=aws.service_state()["serviceArn"],
-        tagKeys=["ci-ecs:previous-version", "ci-ecs:previous-task-definition"],
-    )
-    payloads = {
-        43: {"version": "v2", "task_definition": "arn:x"},
-        42: {"version": "v1", "task_definition": blue},
-    }
-
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as github:
-        serve_github_history(github, payloads)
-        rollback = bg_cli("--environment", "production", "rollback", env=github_env())
+    rollback = rollback_remembered_by_github(sandbox, aws.service_state()["serviceArn"], blue, bg_cli)
 
     assert rollback.code == 0, rollback.output
     _settle(sandbox, aws)

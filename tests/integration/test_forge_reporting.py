@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +56,28 @@ def github_env(**more: str) -> dict[str, str]:
     }
 
 
-def serve_github_history(github: responses.RequestsMock, payloads: dict[int, dict[str, str]]) -> None:
-    """GitHub's answers for a rollback: these successful deployments (newest first), then deployment 44."""
-    github.get(f"{REPO}/deployments", json=[github_deployment(i, payload=p) for i, p in payloads.items()])
-    for id_ in payloads:
-        github.get(f"{REPO}/deployments/{id_}/statuses", json=[github_status(id_, "success", deployment=id_)])
-    github.post(f"{REPO}/deployments", json=github_deployment(44), status=201)
-    github.post(
-        f"{REPO}/deployments/44/statuses", json=github_status(2, "success", deployment=44), status=201
+def rollback_remembered_by_github(
+    sandbox: sandboxes.Sandbox, service_arn: str, v1_revision: str, cli: Callable[..., Any]
+) -> Any:
+    """Untag the previous version, then `cli … rollback` with GitHub remembering v2 and, before it, v1."""
+    client(sandbox, "ecs").untag_resource(
+        resourceArn=service_arn, tagKeys=["ci-ecs:previous-version", "ci-ecs:previous-task-definition"]
     )
+    payloads = {
+        43: {"version": "v2", "task_definition": "arn:x"},
+        42: {"version": "v1", "task_definition": v1_revision},
+    }
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as github:
+        github.get(f"{REPO}/deployments", json=[github_deployment(i, payload=p) for i, p in payloads.items()])
+        for id_ in payloads:
+            github.get(
+                f"{REPO}/deployments/{id_}/statuses", json=[github_status(id_, "success", deployment=id_)]
+            )
+        github.post(f"{REPO}/deployments", json=github_deployment(44), status=201)
+        github.post(
+            f"{REPO}/deployments/44/statuses", json=github_status(2, "success", deployment=44), status=201
+        )
+        return cli("--environment", "production", "rollback", env=github_env())
 
 
 def _push(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, like: str, tag: str) -> None:
@@ -212,17 +226,7 @@ def test_github_rollback_without_records_in_aws_uses_the_previous_successful_dep
     service_arn = ecs.describe_services(cluster=sample.cluster, services=[sample.service])["services"][0][
         "serviceArn"
     ]
-    ecs.untag_resource(
-        resourceArn=service_arn, tagKeys=["ci-ecs:previous-version", "ci-ecs:previous-task-definition"]
-    )
-    payloads = {
-        43: {"version": "v2", "task_definition": "arn:x"},
-        42: {"version": "v1", "task_definition": v1_revision},
-    }
-
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as github:
-        serve_github_history(github, payloads)
-        run = cli("--environment", "production", "rollback", env=github_env())
+    run = rollback_remembered_by_github(sandbox, service_arn, v1_revision, cli)
 
     assert run.code == 0, run.output
     service = ecs.describe_services(cluster=sample.cluster, services=[sample.service], include=["TAGS"])[
