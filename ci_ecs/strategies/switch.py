@@ -93,7 +93,7 @@ def _both(ctx: Context, job: Job, old: dict[str, Any]) -> str:
     if job.is_live() or job.group in job.family.public:
         return "it already does"
     weights = {state.group_of(old): 50, job.group: 50}
-    switch_prepare.forward(ctx, ctx.settings.switch.public_rule, weights)
+    state.forward(ctx, ctx.settings.switch.public_rule, weights)
     return f"{elbv2.target_group_name(state.group_of(old))} 50 : {elbv2.target_group_name(job.group)} 50"
 
 
@@ -108,7 +108,7 @@ def _overlap(ctx: Context, job: Job, old: dict[str, Any]) -> str:
 def _only_new(ctx: Context, job: Job) -> str:
     if job.is_live():
         return "it already does"
-    switch_prepare.forward(ctx, ctx.settings.switch.public_rule, {job.group: 1})
+    state.forward(ctx, ctx.settings.switch.public_rule, {job.group: 1})
     job.family.public = {job.group: 1}
     return f"public traffic goes to {job.version} only"
 

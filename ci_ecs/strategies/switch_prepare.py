@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs.aws import ecs, elbv2
-from ci_ecs.errors import DeploymentFailed
 from ci_ecs.runner import Step
 from ci_ecs.strategies import canary_taskset, switch_retire
 from ci_ecs.strategies import switch_autoscaling as scaling
@@ -187,16 +186,8 @@ def _attach(ctx: Context, job: Job) -> str:
     if job.family.preparing == {job.group: 1} or job.is_live():
         return "it already is"
     rule = ctx.settings.switch.preparing_rule
-    forward(ctx, rule, {job.group: 1})
+    state.forward(ctx, rule, {job.group: 1})
     return f"the preparing rule forwards to {elbv2.target_group_name(job.group)}"
-
-
-def forward(ctx: Context, rule: str, weights: dict[str, int]) -> None:
-    """Point a rule at these target groups and read it back: traffic moves only when AWS says it has."""
-    elbv2.set_forward_weights(ctx.aws, rule, weights)
-    found = elbv2.forward_weights(ctx.aws, rule)
-    if found != weights:
-        raise DeploymentFailed(f"rule {rule} did not take the weights {weights}: it reads {found}")
 
 
 def healthy(ctx: Context, group: str) -> str:

@@ -76,7 +76,6 @@ def revive(ctx: Context, service: dict[str, Any], like: dict[str, Any], revision
 
 def end_prepare(ctx: Context, family: state.Family, marked: dict[str, Any], version: str) -> str:
     """Undo a prepare: rules back to the marked (live) service; the version's service and group gone."""
-    from ci_ecs.strategies import switch_prepare
     from ci_ecs.strategies.switch_names import names
 
     s = ctx.settings
@@ -93,12 +92,12 @@ def end_prepare(ctx: Context, family: state.Family, marked: dict[str, Any], vers
             "deploy to finish it, or roll back"
         )
     if group and group in family.public:
-        switch_prepare.forward(ctx, s.switch.public_rule, {live_group: 1})
+        state.forward(ctx, s.switch.public_rule, {live_group: 1})
     was = dict(_parse(tags.get(state.PREPARING_WAS, ""))) or {live_group: 1}
     if group in was or not was:
         was = {live_group: 1}
     if family.preparing != was:
-        switch_prepare.forward(ctx, s.switch.preparing_rule, was)
+        state.forward(ctx, s.switch.preparing_rule, was)
     if tags.get(state.PREVIOUS_SERVICE) == wanted.service and service is not None:
         done = retire(ctx, service)  # the live version's rollback target stays, at 0
     else:

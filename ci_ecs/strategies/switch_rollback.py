@@ -94,7 +94,7 @@ def _prepare_rule(ctx: Context, back: _Back) -> str:
     # Its target group must be behind a listener before ECS registers new tasks in it.
     group = state.group_of(back.target)
     if back.family.preparing != {group: 1}:
-        switch_prepare.forward(ctx, ctx.settings.switch.preparing_rule, {group: 1})
+        state.forward(ctx, ctx.settings.switch.preparing_rule, {group: 1})
         back.family.preparing = {group: 1}
     return f"the preparing rule forwards to {elbv2.target_group_name(group)}"
 
@@ -114,7 +114,7 @@ def _forward(ctx: Context, back: _Back) -> str:
     group, rules = state.group_of(back.target), ctx.settings.switch
     wanted = {group: 1}
     if back.family.public != wanted:
-        switch_prepare.forward(ctx, rules.public_rule, wanted)
+        state.forward(ctx, rules.public_rule, wanted)
     return f"the public rule forwards to {elbv2.target_group_name(group)}"
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs.aws import ecs, elbv2
-from ci_ecs.errors import PreconditionError
+from ci_ecs.errors import DeploymentFailed, PreconditionError
 from ci_ecs.strategies.common import Context
 
 SWITCH = "ci-ecs:switch"  # the base service name, on every version's service and target group
@@ -159,3 +159,11 @@ def status_lines(found: dict[str, Any]) -> list[str]:
             f"    {v['service']:<24} {v['version']:<12} {v['running']}/{v['desired']} running {state}"
         )
     return lines
+
+
+def forward(ctx: Context, rule: str, weights: dict[str, int]) -> None:
+    """Point a rule at these target groups and read it back: traffic moves only when AWS says it has."""
+    elbv2.set_forward_weights(ctx.aws, rule, weights)
+    found = elbv2.forward_weights(ctx.aws, rule)
+    if found != weights:
+        raise DeploymentFailed(f"rule {rule} did not take the weights {weights}: it reads {found}")
