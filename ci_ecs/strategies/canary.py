@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs import checks
@@ -11,7 +11,14 @@ from ci_ecs.aws import ecs
 from ci_ecs.errors import ConfigError
 from ci_ecs.model import DeploymentRecord
 from ci_ecs.runner import Plan, Step
-from ci_ecs.strategies.common import Context, Live, inspect_service
+from ci_ecs.strategies.common import (
+    Context,
+    Live,
+    inspect_service,
+    pin_image,
+    register_revision,
+    render_revision,
+)
 from ci_ecs.strategies.rollout import now
 
 MODE, VERSION, TASK_DEFINITION, STARTED = (
@@ -55,6 +62,60 @@ def revision_of(service: Mapping[str, Any], version: str) -> str:
     """The canary's revision if the recorded canary is `version` (else ''): what to promote or reuse."""
     found = recorded(service)
     return found.task_definition if found is not None and found.version == version else ""
+
+
+@dataclass
+class State:
+    """What the first steps of a canary plan learn: the live service, the rendered revision, its ARN."""
+
+    live: Live = field(default_factory=Live)
+    new: dict[str, Any] = field(default_factory=dict)
+    arn: str = ""
+
+
+def first_steps(
+    ctx: Context,
+    state: State,
+    *,
+    inspect: Step,
+    replace: Step,
+    record: Callable[[], str],
+    remove: Callable[[Context, dict[str, Any]], str],
+) -> tuple[Step, ...]:
+    """How every canary mode starts: inspect, check the image, render, replace, register, record the canary.
+
+    `record` writes the canary into the service's tags; its undo is the mode's `remove` of that canary.
+    """
+    return (
+        inspect,
+        Step("check the image", lambda: pin_image(ctx), read_only=True),
+        Step("render the task definition", lambda: _render(ctx, state), read_only=True),
+        replace,
+        Step("register the task definition", lambda: _register(ctx, state)),
+        Step(
+            "record the canary in the service's tags",
+            record,
+            lambda: remove(ctx, ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)),
+        ),
+    )
+
+
+def _render(ctx: Context, state: State) -> str:
+    state.new = render_revision(ctx, state.live)
+    return f"{state.new['family']} with image {ctx.require_release().reference}"
+
+
+def _register(ctx: Context, state: State) -> str:
+    reuse = revision_of(state.live.service, ctx.require_release().version)
+    state.arn, done = register_revision(ctx, state.live, state.new, reuse)
+    return done
+
+
+def record_canary(ctx: Context, state: State, mode: str) -> str:
+    """Record this release's canary of `mode` (revision `state.arn`) in the service's tags."""
+    version = ctx.require_release().version
+    record(ctx, state.live.service, Canary(mode, version, state.arn))
+    return f"ci-ecs:canary-version={version}"
 
 
 def forget(ctx: Context, service: Mapping[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ci_ecs import checks
@@ -11,24 +11,14 @@ from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import canary
-from ci_ecs.strategies.common import (
-    Context,
-    Live,
-    inspect_service,
-    pin_image,
-    register_revision,
-    render_revision,
-)
+from ci_ecs.strategies.common import Context, inspect_service
 
 
 @dataclass
-class _State:
+class _State(canary.State):
     """What the steps learn from each other."""
 
-    live: Live = field(default_factory=Live)
     canary_service: dict[str, Any] | None = None
-    new: dict[str, Any] = field(default_factory=dict)
-    arn: str = ""
     deployment_id: str = ""
 
 
@@ -44,14 +34,18 @@ def plan(ctx: Context) -> Plan:
     return Plan(
         title=f"canary {release.version} beside {s.service} (cluster {s.cluster}) in service {name(ctx)}",
         steps=(
-            Step(
-                f"inspect services {s.service} and {name(ctx)}", lambda: _inspect(ctx, state), read_only=True
+            *canary.first_steps(
+                ctx,
+                state,
+                inspect=Step(
+                    f"inspect services {s.service} and {name(ctx)}",
+                    lambda: _inspect(ctx, state),
+                    read_only=True,
+                ),
+                replace=Step("replace a canary of another mode", lambda: _replace_other(ctx, state)),
+                record=lambda: canary.record_canary(ctx, state, "service"),
+                remove=remove,
             ),
-            Step("check the image", lambda: pin_image(ctx), read_only=True),
-            Step("render the task definition", lambda: _render(ctx, state), read_only=True),
-            Step("replace a canary of another mode", lambda: _replace_other(ctx, state)),
-            Step("register the task definition", lambda: _register(ctx, state)),
-            Step("record the canary in the service's tags", lambda: _record(ctx, state), lambda: _undo(ctx)),
             Step(f"update service {name(ctx)}", lambda: _update(ctx, state)),
             Step("wait for the canary service", lambda: _wait(ctx, state)),
         ),
@@ -69,29 +63,12 @@ def _inspect(ctx: Context, state: _State) -> str:
     return f"{summary}; {name(ctx)}: {revision}, {running} running"
 
 
-def _render(ctx: Context, state: _State) -> str:
-    state.new = render_revision(ctx, state.live)
-    return f"{state.new['family']} with image {ctx.require_release().reference}"
-
-
 def _replace_other(ctx: Context, state: _State) -> str:
     found = canary.recorded(state.live.service)
     if found is None or found.mode == "service":
         return "none to replace"
     removed: str = canary.mode_module(found.mode).remove(ctx, state.live.service)
     return f"removed the {found.mode} canary {found.version}: {removed}"
-
-
-def _register(ctx: Context, state: _State) -> str:
-    reuse = canary.revision_of(state.live.service, ctx.require_release().version)
-    state.arn, done = register_revision(ctx, state.live, state.new, reuse)
-    return done
-
-
-def _record(ctx: Context, state: _State) -> str:
-    version = ctx.require_release().version
-    canary.record(ctx, state.live.service, canary.Canary("service", version, state.arn))
-    return f"ci-ecs:canary-version={version}"
 
 
 def _update(ctx: Context, state: _State) -> str:
@@ -149,10 +126,6 @@ def targets(ctx: Context, service: dict[str, Any]) -> dict[str, list[checks.Endp
     """The canary's targets now (for status)."""
     existing = ecs.find_service(ctx.aws, ctx.settings.cluster, name(ctx))
     return canary_targets(ctx, existing) if existing else {}
-
-
-def _undo(ctx: Context) -> str:
-    return remove(ctx, ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service))
 
 
 def remove(ctx: Context, service: dict[str, Any]) -> str:

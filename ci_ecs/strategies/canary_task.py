@@ -11,25 +11,15 @@ from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import canary
-from ci_ecs.strategies.common import (
-    Context,
-    Live,
-    inspect_service,
-    pin_image,
-    register_revision,
-    render_revision,
-)
+from ci_ecs.strategies.common import Context, inspect_service
 
 STARTED_BY = "ci-ecs-canary"
 
 
 @dataclass
-class _State:
+class _State(canary.State):
     """What the steps learn from each other."""
 
-    live: Live = field(default_factory=Live)
-    new: dict[str, Any] = field(default_factory=dict)
-    arn: str = ""
     running: list[dict[str, Any]] = field(default_factory=list)  # canary tasks of this version
     unchanged: bool = False  # this version already runs as the canary
 
@@ -69,12 +59,14 @@ def plan(ctx: Context) -> Plan:
     return Plan(
         title=f"canary {release.version} beside {s.service} (cluster {s.cluster}) as standalone task(s)",
         steps=(
-            Step(f"inspect service {s.service}", lambda: _inspect(ctx, state), read_only=True),
-            Step("check the image", lambda: pin_image(ctx), read_only=True),
-            Step("render the task definition", lambda: _render(ctx, state), read_only=True),
-            Step("replace an older canary", lambda: _replace_older(ctx, state)),
-            Step("register the task definition", lambda: _register(ctx, state)),
-            Step("record the canary in the service's tags", lambda: _record(ctx, state), lambda: _undo(ctx)),
+            *canary.first_steps(
+                ctx,
+                state,
+                inspect=Step(f"inspect service {s.service}", lambda: _inspect(ctx, state), read_only=True),
+                replace=Step("replace an older canary", lambda: _replace_older(ctx, state)),
+                record=lambda: canary.record_canary(ctx, state, "task"),
+                remove=remove,
+            ),
             Step(f"run {s.canary.count} canary task(s)", lambda: _run(ctx, state)),
             Step("wait for the tasks' addresses", lambda: _addresses(ctx, state)),
             Step("register the canary targets", lambda: _register_targets(ctx, state)),
@@ -98,29 +90,12 @@ def _inspect(ctx: Context, state: _State) -> str:
     )
 
 
-def _render(ctx: Context, state: _State) -> str:
-    state.new = render_revision(ctx, state.live)
-    return f"{state.new['family']} with image {ctx.require_release().reference}"
-
-
 def _replace_older(ctx: Context, state: _State) -> str:
     found = canary.recorded(state.live.service)
     if found is None or found.version == ctx.require_release().version:
         return "none to replace"
     removed: str = canary.mode_module(found.mode).remove(ctx, state.live.service)
     return f"removed canary {found.version}: {removed}"
-
-
-def _register(ctx: Context, state: _State) -> str:
-    reuse = canary.revision_of(state.live.service, ctx.require_release().version)
-    state.arn, done = register_revision(ctx, state.live, state.new, reuse)
-    return done
-
-
-def _record(ctx: Context, state: _State) -> str:
-    release = ctx.require_release()
-    canary.record(ctx, state.live.service, canary.Canary("task", release.version, state.arn))
-    return f"ci-ecs:canary-version={release.version}"
 
 
 def _run(ctx: Context, state: _State) -> str:
@@ -179,10 +154,6 @@ def _healthy(ctx: Context, state: _State) -> str:
     share = checks.traffic_share(ctx.aws, sorted(groups), {e for targets in groups.values() for e in targets})
     shown = "no healthy targets" if share is None else f"{share:.0%} of the traffic"
     return f"canary {ctx.require_release().version} is healthy and takes {shown}"
-
-
-def _undo(ctx: Context) -> str:
-    return remove(ctx, ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service))
 
 
 def remove(ctx: Context, service: dict[str, Any]) -> str:

@@ -10,14 +10,7 @@ from ci_ecs.aws import ecs, elbv2, tasksets
 from ci_ecs.errors import DeploymentFailed, PreconditionError
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import canary
-from ci_ecs.strategies.common import (
-    Context,
-    Live,
-    inspect_service,
-    pin_image,
-    register_revision,
-    render_revision,
-)
+from ci_ecs.strategies.common import Context, inspect_service
 
 CANARY_ID = "ci-ecs-canary"  # externalId prefix of canary task sets
 TASK_SET = "ci-ecs:canary-task-set"
@@ -25,12 +18,9 @@ WEIGHTS = "ci-ecs:canary-previous-weights"
 
 
 @dataclass
-class _State:
+class _State(canary.State):
     """What the steps learn from each other."""
 
-    live: Live = field(default_factory=Live)
-    new: dict[str, Any] = field(default_factory=dict)
-    arn: str = ""
     primary: dict[str, Any] = field(default_factory=dict)
     canary_set: dict[str, Any] | None = None
 
@@ -64,12 +54,14 @@ def plan(ctx: Context) -> Plan:
     return Plan(
         title=f"canary {release.version} beside {s.service} (cluster {s.cluster}) as a task set",
         steps=(
-            Step(f"inspect service {s.service}", lambda: _inspect(ctx, state), read_only=True),
-            Step("check the image", lambda: pin_image(ctx), read_only=True),
-            Step("render the task definition", lambda: _render(ctx, state), read_only=True),
-            Step("replace an older canary", lambda: _replace_older(ctx, state)),
-            Step("register the task definition", lambda: _register(ctx, state)),
-            Step("record the canary in the service's tags", lambda: _record(ctx, state), lambda: _undo(ctx)),
+            *canary.first_steps(
+                ctx,
+                state,
+                inspect=Step(f"inspect service {s.service}", lambda: _inspect(ctx, state), read_only=True),
+                replace=Step("replace an older canary", lambda: _replace_older(ctx, state)),
+                record=lambda: _record(ctx, state),
+                remove=remove,
+            ),
             Step("create the canary task set", lambda: _create(ctx, state)),
             Step("wait until the canary task set is healthy", lambda: _healthy(ctx, state)),
             Step(f"shift {s.canary.weight}% of the traffic to the canary", lambda: _shift(ctx, state)),
@@ -100,11 +92,6 @@ def _inspect(ctx: Context, state: _State) -> str:
     return summary
 
 
-def _render(ctx: Context, state: _State) -> str:
-    state.new = render_revision(ctx, state.live)
-    return f"{state.new['family']} with image {ctx.require_release().reference}"
-
-
 def _replace_older(ctx: Context, state: _State) -> str:
     found = canary.recorded(state.live.service)
     if found is None and not _canary_sets(state.live.service):
@@ -114,15 +101,8 @@ def _replace_older(ctx: Context, state: _State) -> str:
     return remove(ctx, state.live.service)
 
 
-def _register(ctx: Context, state: _State) -> str:
-    reuse = canary.revision_of(state.live.service, ctx.require_release().version)
-    state.arn, done = register_revision(ctx, state.live, state.new, reuse)
-    return done
-
-
 def _record(ctx: Context, state: _State) -> str:
-    release, service = ctx.require_release(), state.live.service
-    canary.record(ctx, service, canary.Canary("taskset", release.version, state.arn))
+    done, service = canary.record_canary(ctx, state, "taskset"), state.live.service
     if WEIGHTS not in ecs.tags_of(service):
         # What to return to: the weights before the first canary, not those a canary set.
         primary = primary_group(state.primary)
@@ -131,7 +111,7 @@ def _record(ctx: Context, state: _State) -> str:
             for rule in ctx.settings.canary.listener_rules
         )
         ecs.tag(ctx.aws, service["serviceArn"], {WEIGHTS: previous})
-    return f"ci-ecs:canary-version={release.version}"
+    return done
 
 
 def _create(ctx: Context, state: _State) -> str:
@@ -223,10 +203,6 @@ def _shift(ctx: Context, state: _State) -> str:
     group = ctx.settings.canary.target_group or ""
     set_weights(ctx, {primary_group(state.primary): 100 - weight, group: weight})
     return f"canary {ctx.require_release().version} takes {weight}% of the rules' traffic"
-
-
-def _undo(ctx: Context) -> str:
-    return remove(ctx, ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service))
 
 
 def remove(ctx: Context, service: dict[str, Any]) -> str:
