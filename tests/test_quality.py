@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -48,9 +50,17 @@ def test_only_their_own_packages_import_boto3_moto_typer_and_the_forge_clients()
     assert offenders == []
 
 
-def test_help_imports_no_heavy_library() -> None:
+@pytest.mark.parametrize("argv", [["--help"], ["build", "--help"]], ids=["help", "build-help"])
+def test_help_imports_no_heavy_library(argv: list[str]) -> None:
     probe = (
-        "import sys, ci_ecs.cli; print(sorted(m for m in ('boto3', 'botocore', 'moto') if m in sys.modules))"
+        "import sys, ci_ecs.cli\n"
+        "try:\n"
+        f"    ci_ecs.cli.app({argv!r}, prog_name='ci-ecs')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('boto3', 'botocore', 'moto', 'gitlab', 'github')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    assert "Usage: ci-ecs" in done.stdout
+    assert done.stderr.strip() == "[]"
