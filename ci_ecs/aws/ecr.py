@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from ci_ecs.aws.clients import Aws, call
+from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import PreconditionError
 
 
@@ -13,7 +13,8 @@ def tag_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: st
     ecr = aws.client("ecr", region)
     doing = f"looking up image {repository}:{tag} in ECR"
     try:
-        reply = call(
+        reply = call_unless(
+            ("ImageNotFoundException",),
             doing,
             ecr.describe_images,
             registryId=registry_id,
@@ -21,13 +22,13 @@ def tag_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: st
             imageIds=[{"imageTag": tag}],
         )
     except PreconditionError as exc:
-        if "ImageNotFound" in str(exc):
-            return None
         if "RepositoryNotFound" in str(exc):
             raise PreconditionError(
                 f"image: ECR repository '{repository}' not found in registry {registry_id}"
             ) from exc
         raise
+    if reply is None:
+        return None
     details = reply.get("imageDetails", [])
     return str(details[0]["imageDigest"]) if details else None
 
