@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ci_ecs import docker_cli
 from ci_ecs.docker_cli import Docker, checked, command_line
@@ -15,6 +16,9 @@ from ci_ecs.job_outputs import write_values
 from ci_ecs.model import TAG, ImageRef
 from ci_ecs.output import Console
 from ci_ecs.release import is_ecr
+
+if TYPE_CHECKING:
+    from ci_ecs.aws.clients import Aws
 
 
 @dataclass(frozen=True)
@@ -133,15 +137,26 @@ def build_command(request: BuildRequest, tags: Tags, *, buildx: bool, created: s
     return [*args, str(request.context)]
 
 
-def _login(docker: Docker, repository: ImageRef, env: Mapping[str, str], console: Console) -> None:
+def _ecr_aws(repository: ImageRef) -> Aws | None:
+    """The job's one AWS gateway (credentials resolved once) for an ECR repository; None elsewhere."""
+    ecr = is_ecr(repository)
+    if ecr is None:
+        return None
+    from ci_ecs.aws.clients import Aws
+
+    return Aws(ecr[1])
+
+
+def _login(
+    docker: Docker, repository: ImageRef, env: Mapping[str, str], console: Console, aws: Aws | None
+) -> None:
     """Log in to ECR (a fresh token) or the GitLab registry; otherwise rely on the existing docker login."""
     ecr = is_ecr(repository)
-    if ecr is not None:
+    if ecr is not None and aws is not None:
         from ci_ecs.aws import ecr as ecr_api
-        from ci_ecs.aws.clients import Aws
 
         account, region, _ = ecr
-        user, password, endpoint = ecr_api.login_password(Aws(region), account, region)
+        user, password, endpoint = ecr_api.login_password(aws, account, region)
         console.redact.add(password)
         console.step(f"Logging in to ECR {endpoint}")
         docker_cli.login(docker, endpoint, user, password)
@@ -159,16 +174,15 @@ def _gitlab_login(repository: ImageRef, env: Mapping[str, str]) -> tuple[str, st
     return (registry, user, password) if registry == repository.registry and user and password else None
 
 
-def _pushed(docker: Docker, image: ImageRef) -> tuple[bool | None, str | None]:
+def _pushed(docker: Docker, image: ImageRef, aws: Aws | None) -> tuple[bool | None, str | None]:
     """(exists, digest) of a tag in its registry: ECR's API for ECR, the registry through docker otherwise."""
     ecr = is_ecr(image)
-    if ecr is None:
+    if ecr is None or aws is None:
         return docker_cli.remote_digest(docker, image)
     from ci_ecs.aws import ecr as ecr_api
-    from ci_ecs.aws.clients import Aws
 
     account, region, name = ecr
-    digest = ecr_api.tag_digest(Aws(region), account, region, name, image.tag or "")
+    digest = ecr_api.tag_digest(aws, account, region, name, image.tag or "")
     return digest is not None, digest
 
 
@@ -177,13 +191,15 @@ def _push(docker: Docker, image: ImageRef, console: Console) -> None:
     checked(docker.run(["push", str(image)], stream=True), f"docker push {image}")
 
 
-def _reuse(docker: Docker, request: BuildRequest, tags: Tags, digest: str | None, console: Console) -> str:
+def _reuse(
+    docker: Docker, request: BuildRequest, tags: Tags, digest: str | None, console: Console, aws: Aws | None
+) -> str:
     """Skip the build of an already pushed commit; give it the git tag of this pipeline if it lacks it."""
     commit = replace(request.repository, tag=tags.commit)
     console.step(f"{commit} is already in the registry: skipping the build")
-    if tags.git_tag is not None and _pushed(docker, replace(commit, tag=tags.git_tag))[0] is not True:
+    version = replace(commit, tag=tags.git_tag)
+    if tags.git_tag is not None and _pushed(docker, version, aws)[0] is not True:
         pinned = f"{request.repository.repository}@{digest}" if digest else str(commit)
-        version = replace(commit, tag=tags.git_tag)
         checked(docker.run(["pull", pinned], stream=True), f"docker pull {pinned}")
         checked(docker.run(["tag", pinned, str(version)]), f"docker tag {pinned} {version}")
         _push(docker, version, console)
@@ -209,8 +225,9 @@ def build(
     repository = request.repository
     commit = replace(repository, tag=tags.commit)
     if dry_run:
-        if is_ecr(repository) or _gitlab_login(repository, env):
-            user = "AWS" if is_ecr(repository) else env["CI_REGISTRY_USER"]
+        ecr = is_ecr(repository) is not None
+        if ecr or _gitlab_login(repository, env):
+            user = "AWS" if ecr else env["CI_REGISTRY_USER"]
             console.line(f"docker login --username {user} --password-stdin {repository.registry}")
         console.step(f"Would skip the build if {commit} is already in the registry; else run:")
         console.line("(with buildx installed: docker buildx build --load instead of docker build)")
@@ -219,13 +236,14 @@ def build(
             console.line(f"docker push {replace(repository, tag=tag)}")
         return None
     docker_cli.require_engine(docker)
-    _login(docker, repository, env, console)
+    aws = _ecr_aws(repository)
+    _login(docker, repository, env, console, aws)
     console.step(f"Looking for {commit} in the registry")
-    exists, digest = _pushed(docker, commit)
+    exists, digest = _pushed(docker, commit, aws)
     if exists is None:
         console.warn(f"could not tell whether {commit} is in the registry: building it")
     if exists:
-        digest = _reuse(docker, request, tags, digest, console)
+        digest = _reuse(docker, request, tags, digest, console, aws)
         reused = tuple(dict.fromkeys((tags.commit, tags.version)))
         return Built(f"{repository.repository}:{tags.version}@{digest}", digest, reused, True)
     buildx = docker_cli.has_buildx(docker)
