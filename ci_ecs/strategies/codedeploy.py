@@ -128,16 +128,13 @@ def _register(ctx: Context, state: State) -> str:
 
 def status(ctx: Context, service: dict[str, Any]) -> dict[str, Any] | None:
     """The group's deployment under way (for `ci-ecs status`): id, status, version, green share."""
-    s = ctx.settings
-    state = State(Rollout(""), Live(service))
-    names = s.codedeploy.application_name(s.cluster, s.service), s.codedeploy.group_name(s.cluster, s.service)
-    state.group = groups.Group(*names, application_found=True)
+    state = State(Rollout(""), Live(service), groups.named(ctx.settings))
     state.group.info = codedeploy.get_group(ctx.aws, state.group.application, state.group.name)
     steps.find_active(ctx, state)
     if state.active is None:
         return None
     ids = codedeploy.target_ids(ctx.aws, state.active.id)
-    targets = tuple(codedeploy.ecs_targets(ctx.aws, state.active.id, ids)) if ids else ()
+    targets = tuple(codedeploy.ecs_targets(ctx.aws, state.active.id, ids))
     return {
         "deployment": state.active.id,
         "status": state.active.status,

@@ -35,16 +35,23 @@ def minutes(seconds: float, least: int = 0) -> int:
     return min(_MAX_MINUTES, max(least, math.ceil(seconds / 60)))
 
 
+def named(settings: Settings) -> Group:
+    """The application and group names the settings give this service (not read from AWS yet)."""
+    cfg, cluster, service = settings.codedeploy, settings.cluster, settings.service
+    return Group(cfg.application_name(cluster, service), cfg.group_name(cluster, service))
+
+
 def read(aws: Aws, settings: Settings, *, hold: bool) -> tuple[Group, str]:
     """Find the application and group; check they can serve this service (`hold`: can wait when Ready).
 
     A group that does not exist yet must be fully configured: ConfigError naming the missing key.
     """
-    cfg, cluster, service = settings.codedeploy, settings.cluster, settings.service
-    group = Group(cfg.application_name(cluster, service), cfg.group_name(cluster, service))
-    group.application_found = codedeploy.get_application(aws, group.application) is not None
-    if group.application_found:
-        group.info = codedeploy.get_group(aws, group.application, group.name)
+    group = named(settings)
+    group.info = codedeploy.get_group(aws, group.application, group.name)
+    # A group implies its application: GetApplication only when the group is missing.
+    group.application_found = (
+        group.info is not None or codedeploy.get_application(aws, group.application) is not None
+    )
     if group.info is None:
         params(settings, group)  # raises ConfigError for what creating it would lack
         return group, f"deployment group {group.name} of {group.application} will be created"
@@ -135,6 +142,6 @@ def ensure(aws: Aws, settings: Settings, group: Group) -> str:
         created.append(f"application {group.application}")
     wanted = params(settings, group)
     codedeploy.create_group(aws, wanted)
-    group.info = codedeploy.get_group(aws, group.application, group.name) or wanted
+    group.info = wanted  # what later steps read of it (listeners, waits) is what we asked for
     created.append(f"deployment group {group.name}")
     return "created " + " and ".join(created)
