@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ci_ecs import checks
@@ -51,27 +51,20 @@ class Seen:
         return shares[0] if shares else None
 
 
-@dataclass
-class _Ids:
-    """Target ids of one deployment, listed once (they do not change)."""
-
-    ids: list[str] = field(default_factory=list)
-
-
 def follow(
     ctx: Context, deployment_id: str, until: Callable[[Seen], bool], *, timeout: float | None = None
 ) -> Seen | None:
     """Poll until `until` holds or the deployment ends; None after the timeout (wait.timeout by default)."""
-    cache = _Ids()
+    ids: list[str] = []  # the deployment's target ids, listed once (they do not change)
 
     def probe() -> Seen | None:
         info = codedeploy.get_deployment(ctx.aws, deployment_id)
         seen = Seen(info)
         if info.get("status") not in ("Created", "Queued", *codedeploy.ENDED):
             # Two calls a poll once the target is known: GetDeployment and one batched target read.
-            cache.ids = cache.ids or codedeploy.target_ids(ctx.aws, deployment_id)
-            if cache.ids:
-                seen = Seen(info, tuple(codedeploy.ecs_targets(ctx.aws, deployment_id, cache.ids)))
+            ids[:] = ids or codedeploy.target_ids(ctx.aws, deployment_id)
+            if ids:
+                seen = Seen(info, tuple(codedeploy.ecs_targets(ctx.aws, deployment_id, ids)))
         ctx.console.progress(progress_line(deployment_id, seen))
         return seen if seen.ended or until(seen) else None
 
@@ -120,7 +113,8 @@ def stop_and_wait(ctx: Context, deployment_id: str) -> str:
     timeout = max(ctx.settings.wait.timeout, STOP_TIMEOUT)
     ended = follow(ctx, deployment_id, lambda seen: False, timeout=timeout)
     if ended is None:
-        raise RollbackFailed(f"deployment {deployment_id} did not stop: {failure(deployment_id, None, 0)}")
+        why = failure(deployment_id, None, timeout)
+        raise RollbackFailed(f"deployment {deployment_id} did not stop: {why}")
     rollback_id = ended.info.get("rollbackInfo", {}).get("rollbackDeploymentId")
     if rollback_id:
         # ECS blue/green reroutes traffic in a rollback deployment of its own: it must succeed too.
