@@ -15,7 +15,7 @@ from ci_ecs.errors import ConfigError
 from ci_ecs.job_outputs import write_values
 from ci_ecs.model import TAG, ImageRef
 from ci_ecs.output import Console
-from ci_ecs.release import is_ecr
+from ci_ecs.release import ci_commit, ci_git_tag, is_ecr
 
 if TYPE_CHECKING:
     from ci_ecs.aws.clients import Aws
@@ -102,15 +102,8 @@ def _git_head(cwd: Path) -> str | None:
 
 def ci_tags(env: Mapping[str, str], now: datetime, cwd: Path) -> Tags:
     """The build's tags from the CI variables (GitHub's when GITHUB_ACTIONS, else GitLab's), else git."""
-    if env.get("GITHUB_ACTIONS") == "true":
-        commit, commit_from = env.get("GITHUB_SHA"), "GITHUB_SHA"
-        tagged = env.get("GITHUB_REF_TYPE") == "tag"
-        git_tag, tag_from = (env.get("GITHUB_REF_NAME") if tagged else None), "GITHUB_REF_NAME"
-    else:
-        commit, commit_from = env.get("CI_COMMIT_SHA"), "CI_COMMIT_SHA"
-        git_tag, tag_from = env.get("CI_COMMIT_TAG"), "CI_COMMIT_TAG"
-    if not commit:
-        commit, commit_from = _git_head(cwd), "git rev-parse HEAD"
+    commit, commit_from = ci_commit(env) or (_git_head(cwd), "git rev-parse HEAD")
+    git_tag, tag_from = ci_git_tag(env) or (None, "")
     if not commit:
         raise ConfigError(
             "build: no commit sha — run in CI (CI_COMMIT_SHA / GITHUB_SHA) or inside a git checkout"

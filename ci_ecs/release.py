@@ -22,16 +22,23 @@ def short_digest(digest: str) -> str:
     return f"{algorithm}:{hexdigits[:12]}"
 
 
+def ci_commit(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The pipeline's commit sha and its variable (GitHub's when GITHUB_ACTIONS, else GitLab's)."""
+    name = "GITHUB_SHA" if env.get("GITHUB_ACTIONS") == "true" else "CI_COMMIT_SHA"
+    return (env[name], name) if env.get(name) else None
+
+
+def ci_git_tag(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The git tag the pipeline runs for, and the variable it came from; None for a branch pipeline."""
+    if env.get("GITHUB_ACTIONS") == "true":
+        tagged = env.get("GITHUB_REF_TYPE") == "tag" and env.get("GITHUB_REF_NAME")
+        return (env["GITHUB_REF_NAME"], "GITHUB_REF_NAME") if tagged else None
+    return (env["CI_COMMIT_TAG"], "CI_COMMIT_TAG") if env.get("CI_COMMIT_TAG") else None
+
+
 def _ci_tag(env: Mapping[str, str]) -> tuple[str, str] | None:
     """The tag the build job pushed, and the variable it came from."""
-    if env.get("GITHUB_ACTIONS") == "true":
-        if env.get("GITHUB_REF_TYPE") == "tag" and env.get("GITHUB_REF_NAME"):
-            return env["GITHUB_REF_NAME"], "GITHUB_REF_NAME"
-        return (env["GITHUB_SHA"], "GITHUB_SHA") if env.get("GITHUB_SHA") else None
-    for name in ("CI_COMMIT_TAG", "CI_COMMIT_SHA"):
-        if env.get(name):
-            return env[name], name
-    return None
+    return ci_git_tag(env) or ci_commit(env)
 
 
 def _pipeline_url(env: Mapping[str, str]) -> str | None:
