@@ -15,9 +15,9 @@ from ci_ecs.strategies.common import Context, Live
 def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
     """The service's live version, deployments, target health and ci-ecs tags."""
     context = Context(settings, None, aws, console, {})
-    switch = _switch(context) if settings.strategy == "switch" else None
-    name = switch["live_service"] if switch else settings.service  # switch: `service` is the base name
-    service = ecs.describe_service(aws, settings.cluster, name)
+    switch, service = _switch(context) if settings.strategy == "switch" else (None, None)
+    # switch: `service` is the base name; the live version's service came with the family.
+    service = service or ecs.describe_service(aws, settings.cluster, settings.service)
     task_definition, td_tags = ecs.describe_task_definition(aws, service["taskDefinition"])
     tags = ecs.tags_of(service)
     live = Live(service, task_definition, td_tags)
@@ -82,10 +82,14 @@ def _codedeploy(ctx: Context, service: dict[str, Any]) -> dict[str, Any] | None:
     return codedeploy.status(ctx, service)
 
 
-def _switch(context: Context) -> dict[str, Any]:
+def _switch(context: Context) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The switch state for `status`, and the live version's service (read with the family)."""
     from ci_ecs.strategies import switch_state
 
-    return switch_state.status(context)
+    family = switch_state.read(context)
+    live = family.live()
+    assert live is not None  # read fails without one
+    return switch_state.status(family), live
 
 
 def show(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:

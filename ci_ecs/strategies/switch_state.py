@@ -123,9 +123,8 @@ def conditions_text(conditions: list[dict[str, Any]]) -> str:
     return ", ".join(parts) or "no conditions"
 
 
-def status(ctx: Context) -> dict[str, Any]:
+def status(family: Family) -> dict[str, Any]:
     """For `ci-ecs status`: the rules' target groups, the live service, and every version's service."""
-    family = read(ctx)
     live = family.live()
     assert live is not None
     marked = family.preparing_of()
