@@ -35,7 +35,7 @@ def plan(ctx: Context, to: str | None) -> Plan:
     live = family.live()
     if marked is not None and (live is None or state.version_of(live, s.service) != marked[1]):
         return _end_prepare_plan(ctx, family, marked[0], marked[1])
-    back = _Back()
+    back = _Back(family)
     steps = (
         Step("inspect the switch rules and services", lambda: _inspect(ctx, back, to), read_only=True),
         Step("forward the preparing rule to it", lambda: _prepare_rule(ctx, back)),
@@ -68,8 +68,7 @@ def _end_prepare_plan(ctx: Context, family: state.Family, marked: dict[str, Any]
 
 def _inspect(ctx: Context, back: _Back, to: str | None) -> str:
     base = ctx.settings.service
-    back.family = state.read(ctx)
-    live = back.family.live()
+    live = back.family.live()  # the family `plan` read
     assert live is not None
     tags = ecs.tags_of(live)
     already = tags.get(state.ROLLED_BACK_FROM, "")
