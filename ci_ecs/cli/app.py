@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ci_ecs import __version__
+from ci_ecs import installed_version
 from ci_ecs.errors import CiEcsError
 from ci_ecs.output import Console, Redactor, detect_ci
 
@@ -42,7 +42,7 @@ class Globals:
 
 def _version(value: bool) -> None:
     if value:
-        print(f"ci-ecs {__version__}")
+        print(f"ci-ecs {installed_version()}")
         raise typer.Exit()
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-import tomllib
 
 import pytest
 
 from ci_ecs import job_outputs
 from ci_ecs.errors import ConfigError
 from ci_ecs.github_action import COMMANDS, args_from_inputs
-from tests.ci.github_runner import ROOT, action, action_image
+from tests.ci.github_runner import action, action_image
+from tests.ci.gitlab_local import input_defaults
 from tests.integration.helpers import ci_ecs_executable
 
 # What the runner passes for inputs a step leaves out: the defaults in action.yml.
@@ -115,8 +115,8 @@ def test_the_declared_outputs_are_the_names_ci_ecs_writes_to_github_output() -> 
     assert {"image", "version", "deploy-url"} <= set(action()["outputs"])
 
 
-def test_action_runs_the_image_of_this_very_version() -> None:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+def test_action_runs_the_image_of_the_release_the_gitlab_component_runs() -> None:
+    version = input_defaults()["image"].rpartition(":")[2]
 
     assert action()["runs"]["using"] == "docker"
     assert action_image().endswith(f"/ci-ecs:{version}")

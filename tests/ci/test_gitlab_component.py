@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -123,11 +122,11 @@ def test_component_sets_no_global_keyword_and_every_job_is_prefixed() -> None:
     assert all(name.startswith("$[[ inputs.job_prefix ]]") for name in jobs)
 
 
-def test_component_default_image_is_the_release_of_this_version() -> None:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+def test_component_default_image_is_the_image_of_the_release_the_examples_include() -> None:
+    tag = RELEASED.rpartition("@")[2]
 
-    assert input_defaults()["image"] == f"registry.gitlab.com/ci-ecs/ci-ecs:{version}"
-    assert RELEASED.endswith(f"@{version}") and f"/{version}/" in CLASSIC_URL
+    assert input_defaults()["image"] == f"registry.gitlab.com/ci-ecs/ci-ecs:{tag.removeprefix('v')}"
+    assert f"/{tag}/" in CLASSIC_URL
 
 
 def test_same_jobs_from_the_component_and_the_classic_template(previews: dict[str, str]) -> None:

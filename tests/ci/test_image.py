@@ -12,7 +12,6 @@ from pathlib import Path
 import boto3
 import pytest
 
-from ci_ecs import __version__
 from tests.ci import local_base
 from tests.ci.github_runner import FAKE_TOKEN, ROOT, action, action_image, docker_client, run_action
 from tests.docker_services import docker_env
@@ -44,7 +43,7 @@ def docker(engine: dict[str, str]) -> Docker:
 
 def _context_key() -> str:
     """A hash of everything the build reads (the context the .dockerignore lets in, and the base's recipe)."""
-    digest = hashlib.sha256(local_base.rootfs_tar().name.encode())
+    digest = hashlib.sha256(local_base.rootfs_tar().name.encode() + action_image().encode())
     files = [ROOT / "Dockerfile", ROOT / ".dockerignore", ROOT / "pyproject.toml", ROOT / "README.md"]
     files += [f for f in (ROOT / "ci_ecs").rglob("*") if f.is_file() and "__pycache__" not in f.parts]
     for path in sorted(files):
@@ -54,7 +53,7 @@ def _context_key() -> str:
 
 @pytest.fixture(scope="module")
 def image(docker: Docker) -> str:
-    """The project's image, built from the Dockerfile as is, tagged as action.yml names it."""
+    """The project's image, built from the Dockerfile as is, tagged and versioned as action.yml names it."""
     tag = action_image()
     # Each xdist worker has its own engine: one builds and saves the image, the others load it.
     key = _context_key()
@@ -66,7 +65,9 @@ def image(docker: Docker) -> str:
             docker("load", "--input", str(saved))
             return tag
         base = local_base.trusting_host_cas(docker, local_base.import_base(docker))
-        docker("build", "--network", "host", "--build-arg", f"BASE_IMAGE={base}", "-t", tag, str(ROOT))
+        version = tag.rpartition(":")[2]  # as the release pipelines pass it: the tag v1.2.3 builds 1.2.3
+        arguments = ["--build-arg", f"BASE_IMAGE={base}", "--build-arg", f"VERSION={version}"]
+        docker("build", "--network", "host", *arguments, "-t", tag, str(ROOT))
         size = int(docker("image", "inspect", "--format", "{{.Size}}", tag).stdout)
         print(f"\nci-ecs image {tag}: {size / 1e6:.0f} MB (base {base})")
         for old in IMAGE_CACHE.glob("ci-ecs-*.tar"):
@@ -82,7 +83,7 @@ def test_image_runs_ci_ecs_as_its_entrypoint_with_no_user_or_workdir(docker: Doc
     assert config["Entrypoint"] == ["ci-ecs"]
     assert config["User"] == ""
     assert config["WorkingDir"] == ""
-    assert docker("run", "--rm", image, "--version").stdout.strip() == f"ci-ecs {__version__}"
+    assert docker("run", "--rm", image, "--version").stdout.strip() == f"ci-ecs {image.rpartition(':')[2]}"
 
 
 def test_image_keeps_only_the_docker_client_and_no_build_leftovers(docker: Docker, image: str) -> None:
