@@ -26,8 +26,8 @@ from tests.ci.gitlab_local import (
 
 EXAMPLE = ROOT / "examples" / "gitlab" / ".gitlab-ci.yml"
 CLASSIC_EXAMPLE = ROOT / "examples" / "gitlab" / "classic" / ".gitlab-ci.yml"
-RELEASED = "gitlab.com/ci-ecs/ci-ecs/ecs-deploy@0.1.0"
-CLASSIC_URL = "https://gitlab.com/ci-ecs/ci-ecs/-/raw/0.1.0/.gitlab-ci-template.yml"
+RELEASED = "gitlab.com/ci-ecs/ci-ecs/ecs-deploy@v0.1.0"
+CLASSIC_URL = "https://gitlab.com/ci-ecs/ci-ecs/-/raw/v0.1.0/.gitlab-ci-template.yml"
 GLOBAL_KEYWORDS = {"stages", "default", "variables", "workflow", "include", "image", "services", "cache"}
 
 

@@ -165,7 +165,7 @@ def test_classic_template_example_runs_build_canary_deploy_rollback(
         tmp_path / "web", _app(rehearsal, example, config="deploy/ci-ecs.yml"), GITLAB_ORIGIN
     )
     project.serve_remote(
-        "https://gitlab.com/ci-ecs/ci-ecs/-/raw/0.1.0/.gitlab-ci-template.yml", CLASSIC_TEMPLATE
+        "https://gitlab.com/ci-ecs/ci-ecs/-/raw/v0.1.0/.gitlab-ci-template.yml", CLASSIC_TEMPLATE
     )
 
     _canary_deploy_rollback(project, rehearsal, "", "--manual=canary-deploy")
@@ -182,13 +182,13 @@ def test_rerunning_the_v1_pipelines_deploy_job_after_v2_makes_v1_live_again(
 ) -> None:
     example = (ROOT / "examples" / "gitlab" / ".gitlab-ci.yml").read_text(encoding="utf-8")
     v1 = Project.create(tmp_path / "v1", _app(rehearsal, example), GITLAB_ORIGIN)
-    v1.serve_component("gitlab.com/ci-ecs/ci-ecs/ecs-deploy@0.1.0")
+    v1.serve_component("gitlab.com/ci-ecs/ci-ecs/ecs-deploy@v0.1.0")
     first = _pipeline(v1, rehearsal, 101, "--manual=deploy")
     assert first.passed("build", "deploy"), first.output
     v1_image = _built(v1, rehearsal, "build")
     v2 = v1.clone(tmp_path / "v2")  # the next pipeline: its own checkout, its own artifacts
     v2.commit({"version.txt": "v2\n"}, "v2")
-    v2.serve_component("gitlab.com/ci-ecs/ci-ecs/ecs-deploy@0.1.0")
+    v2.serve_component("gitlab.com/ci-ecs/ci-ecs/ecs-deploy@v0.1.0")
     second = _pipeline(v2, rehearsal, 102, "--manual=deploy")
     assert second.passed("build", "deploy"), second.output
     assert _digest(_live(rehearsal)[0]) == _digest(_built(v2, rehearsal, "build")) != _digest(v1_image)
