@@ -31,7 +31,7 @@ def build(
 
     def build(g: Globals, console: Console) -> None:
         from ci_ecs import build as builds
-        from ci_ecs.docker_cli import Docker
+        from ci_ecs.build.docker_cli import Docker
 
         settings = load_from(g, flag_values(image=image), require_service=False)
         request = builds.build_request(settings.image, context, file, build_arg or (), platform)
