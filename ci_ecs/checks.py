@@ -12,7 +12,7 @@ from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.clients import Aws
 from ci_ecs.output import Console
-from ci_ecs.technique_settings import WaitSettings
+from ci_ecs.settings import WaitSettings
 
 T = TypeVar("T")
 

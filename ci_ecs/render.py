@@ -15,7 +15,7 @@ from typing import Any
 from ci_ecs.errors import ConfigError
 from ci_ecs.model import ImageRef, Release
 from ci_ecs.redaction import MASK, looks_secret, redact
-from ci_ecs.yamlfile import load_yaml
+from ci_ecs.settings.yamlfile import load_yaml
 
 __all__ = ["MASK", "diff", "from_live", "looks_secret", "redact_task_definition", "registerable"]
 __all__ += ["render_template", "tag_revision", "validate"]

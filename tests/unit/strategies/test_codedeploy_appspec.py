@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 
 from ci_ecs.errors import ConfigError, PreconditionError
-from ci_ecs.settings import Settings
+from ci_ecs.settings import CodeDeploySettings, Settings
 from ci_ecs.strategies import codedeploy_group as groups
 from ci_ecs.strategies.codedeploy_appspec import appspec, task_definition_of
-from ci_ecs.technique_settings import CodeDeploySettings
 
 ARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:8"
 TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/{}/0123456789abcdef"

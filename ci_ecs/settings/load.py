@@ -1,9 +1,8 @@
-"""One frozen Settings from ci-ecs.yml, CI_ECS_* variables and flags (DESIGN.md §2)."""
+"""One frozen Settings from ci-ecs.yml, CI_ECS_* variables and flags."""
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -11,36 +10,22 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from ci_ecs.config_values import (
-    arns,
-    bad,
-    boolean,
-    choice,
-    container_names,
-    duration,
-    image_reference,
-    number,
-    string,
-)
 from ci_ecs.errors import ConfigError
-from ci_ecs.forge import FORGES
 from ci_ecs.model import ImageRef
-from ci_ecs.technique_settings import CanarySettings, CodeDeploySettings, SwitchSettings, WaitSettings
-from ci_ecs.yamlfile import load_yaml
+from ci_ecs.settings.keys import GROUPS, KEYS, flag_name, variable_name
+from ci_ecs.settings.techniques import (
+    CanarySettings,
+    CodeDeploySettings,
+    Strategy,
+    SwitchSettings,
+    WaitSettings,
+)
+from ci_ecs.settings.values import bad, name_prefix
+from ci_ecs.settings.yamlfile import load_yaml
 
 DEFAULT_CONFIG = "ci-ecs.yml"
-STRATEGIES = ("rolling", "codedeploy", "switch")
-CANARY_MODES = ("task", "service", "taskset")
-_GROUPS = ("rolling", "wait", "canary", "codedeploy", "switch")
-# Target group names are ≤ 32 characters: the prefix leaves room for "-" and an 8-character version part.
-_PREFIX = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,21}[A-Za-z0-9])?")
-# Flags cli.py spells otherwise than `--<key>`:
-FLAG_NAMES = {
-    "wait.timeout": "--timeout",
-    "rolling.circuit_breaker": "--circuit-breaker",
-    "canary.weight": "--weight",
-    "canary.count": "--count",
-}
+Layer = dict[str, tuple[Any, str]]
+_G = TypeVar("_G")
 
 
 @dataclass(frozen=True)
@@ -53,7 +38,7 @@ class Settings:
     image: ImageRef | None = None
     container: tuple[str, ...] = ()
     task_definition: Path | None = None
-    strategy: str = "rolling"
+    strategy: Strategy = "rolling"
     circuit_breaker: bool = True
     wait: WaitSettings = field(default_factory=WaitSettings)
     canary: CanarySettings = field(default_factory=CanarySettings)
@@ -65,63 +50,6 @@ class Settings:
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
 
-def _prefix(value: object, key: str, source: str) -> str:
-    name = string(value, key, source)
-    if not _PREFIX.fullmatch(name):
-        raise bad(key, source, "1-23 letters, digits or hyphens, not starting or ending with a hyphen", name)
-    return name
-
-
-def _arn(kind: str) -> Callable[[object, str, str], str]:
-    def convert(value: object, key: str, source: str) -> str:
-        return arns(kind)(value, key, source)[0]
-
-    return convert
-
-
-KEYS: dict[str, Callable[[object, str, str], Any]] = {
-    **dict.fromkeys(("region", "cluster", "service"), string),
-    **{
-        "container": container_names,
-        "image": image_reference,
-        "strategy": choice(STRATEGIES),
-        "rolling.circuit_breaker": boolean,
-    },
-    "forge": choice(FORGES),
-    "url": string,
-    "task_definition": lambda value, key, source: Path(string(value, key, source)),
-    **dict.fromkeys(("wait.timeout", "wait.poll_first", "wait.poll_cap"), duration),
-    "canary.mode": choice(CANARY_MODES),
-    "canary.count": number(1, 100, integer=True),
-    "canary.service": string,
-    "canary.scale": number(1, 100),
-    "canary.weight": number(0, 100, integer=True),
-    "canary.target_group": _arn("targetgroup/"),
-    "canary.listener_rules": arns("listener-rule/|listener/"),
-    **dict.fromkeys(("codedeploy.application", "codedeploy.deployment_group", "codedeploy.config"), string),
-    "codedeploy.service_role": _arn("role/"),
-    "codedeploy.target_groups": arns("targetgroup/"),
-    **dict.fromkeys(("codedeploy.production_listener", "codedeploy.test_listener"), _arn("listener/")),
-    **dict.fromkeys(("codedeploy.termination_wait", "codedeploy.ready_wait"), duration),
-    **dict.fromkeys(("switch.public_rule", "switch.preparing_rule"), _arn("listener-rule/")),
-    "switch.name_prefix": _prefix,
-    "switch.min_healthy": number(1, 1000, integer=True),
-    "switch.overlap": duration,
-}
-Layer = dict[str, tuple[Any, str]]
-_G = TypeVar("_G")
-
-
-def variable_name(key: str) -> str:
-    """The environment variable that sets a dotted key: `wait.timeout` → `CI_ECS_WAIT_TIMEOUT`."""
-    return "CI_ECS_" + key.replace(".", "_").upper()
-
-
-def flag_name(key: str) -> str:
-    """The command-line flag that sets a dotted key: `wait.poll_first` → `--wait-poll-first`."""
-    return FLAG_NAMES.get(key) or "--" + key.replace(".", "-").replace("_", "-")
-
-
 def _flatten(data: Mapping[Any, Any], shown: str, group: str, source: str, where: str, base: Path) -> Layer:
     """The converted dotted keys of one mapping of the file; `shown` prefixes keys in messages."""
     layer: Layer = {}
@@ -130,14 +58,14 @@ def _flatten(data: Mapping[Any, Any], shown: str, group: str, source: str, where
         if key in KEYS and value is not None:
             if key == "task_definition" and isinstance(value, str) and value.strip():
                 value = str(base / value.strip())  # relative to the file, not to the job's directory
-            layer[key] = (KEYS[key](value, key, source), source)
-        elif key in _GROUPS and value is not None:
+            layer[key] = (KEYS[key].convert(value, key, source), source)
+        elif key in GROUPS and value is not None:
             if not isinstance(value, Mapping):
                 members = ", ".join(k for k in KEYS if k.startswith(key))
                 raise bad(key, source, f"a mapping of {members}", value)
             layer.update(_flatten(value, shown, key + ".", source, where, base))
-        elif key not in KEYS and key not in _GROUPS:
-            known = [*KEYS, *_GROUPS, *([] if shown else ["environments"])]
+        elif key not in KEYS and key not in GROUPS:
+            known = [*KEYS, *GROUPS, *([] if shown else ["environments"])]
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f" — did you mean '{shown}{close[0]}'?" if close else ""
             raise ConfigError(f"unknown key '{shown}{key}' in {where}{hint}")
@@ -174,7 +102,7 @@ def _section(envs: object, name: str | None, named_by: str, where: str, base: Pa
 
 
 def _given(values: Mapping[str, object], source: Callable[[str], str]) -> Layer:
-    return {key: (KEYS[key](value, key, source(key)), source(key)) for key, value in values.items()}
+    return {key: (KEYS[key].convert(value, key, source(key)), source(key)) for key, value in values.items()}
 
 
 def _missing(key: str, where: str, env: Mapping[str, str]) -> ConfigError:
@@ -213,8 +141,8 @@ def load_settings(
         **_given(variables, lambda k: f"variable {variable_name(k)}"),
         **_given({k: v for k, v in flags.items() if v is not None}, lambda k: f"flag {flag_name(k)}"),
     }
-    for key in ("cluster", "service") if require_service else ():
-        if key not in merged:
+    for key, spec in KEYS.items():
+        if spec.required and require_service and key not in merged:
             raise _missing(key, where, env)
     value = {key: v for key, (v, _) in merged.items()}
     sources = {key: merged[key][1] if key in merged else "default" for key in KEYS}
@@ -249,16 +177,13 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
     template = settings.task_definition
     if template is not None and not template.is_file():
         raise ConfigError(f"task_definition: {template} not found (from {sources['task_definition']})")
-    required = {
-        "canary.mode": ("taskset", ("canary.target_group", "canary.listener_rules")),
-        "strategy": ("switch", ("switch.public_rule", "switch.preparing_rule")),
-    }
-    for chooser, (chosen, keys) in required.items():
-        for key in keys if value.get(chooser) == chosen else ():
-            if key not in value:
+    for key, spec in KEYS.items():
+        if spec.required_with and key not in value:
+            chooser, chosen = spec.required_with
+            if value.get(chooser) == chosen:
                 raise ConfigError(f"{key}: required with {chooser} {chosen} (from {sources[chooser]})")
     if value.get("strategy") == "switch" and "switch.name_prefix" not in value:
-        _prefix(settings.service, "switch.name_prefix", "default: the service name")
+        name_prefix(settings.service, "switch.name_prefix", "default: the service name")
     targets = settings.codedeploy.target_groups
     if targets and len(targets) != 2:
         raise ConfigError(

@@ -1,8 +1,14 @@
-"""The settings of each technique and of waiting: frozen groups of Settings (DESIGN.md §1, §2)."""
+"""The techniques one can choose, and the settings of each technique and of waiting: groups of Settings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
+
+Strategy = Literal["rolling", "codedeploy", "switch"]
+CanaryMode = Literal["task", "service", "taskset"]
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
+CANARY_MODES: tuple[CanaryMode, ...] = get_args(CanaryMode)
 
 
 @dataclass(frozen=True)
@@ -16,9 +22,9 @@ class WaitSettings:
 
 @dataclass(frozen=True)
 class CanarySettings:
-    """How `canary-deploy` puts the new version beside the stable one (DESIGN.md §1)."""
+    """How `canary-deploy` puts the new version beside the stable one."""
 
-    mode: str | None = None  # task | service | taskset; None: no canary configured
+    mode: CanaryMode | None = None  # None: no canary configured
     count: int = 1  # tasks (task and service modes)
     service: str | None = None  # service mode; default <service>-canary
     scale: float = 10.0  # taskset mode: percent of the service's desired count
@@ -29,7 +35,7 @@ class CanarySettings:
 
 @dataclass(frozen=True)
 class CodeDeploySettings:
-    """The CodeDeploy application and blue/green deployment group (DESIGN.md §1, seed 002)."""
+    """The CodeDeploy application and blue/green deployment group."""
 
     application: str | None = None  # default AppECS-<cluster>-<service>
     deployment_group: str | None = None  # default DgpECS-<cluster>-<service>
@@ -52,7 +58,7 @@ class CodeDeploySettings:
 
 @dataclass(frozen=True)
 class SwitchSettings:
-    """A service and target group per version, switched on the load balancer (DESIGN.md §1, seed 003)."""
+    """A service and target group per version, switched on the load balancer."""
 
     public_rule: str = ""  # the listener rule real users reach
     preparing_rule: str = ""  # the listener rule for verifying a prepared version

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
 
 from ci_ecs.errors import ConfigError
 from ci_ecs.model import ImageRef, image_problem
@@ -12,6 +15,23 @@ from ci_ecs.redaction import looks_secret
 
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?")
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+# Target group names are ≤ 32 characters: the prefix leaves room for "-" and an 8-character version part.
+_PREFIX = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,21}[A-Za-z0-9])?")
+_PREFIX_RULE = "1-23 letters, digits or hyphens, not starting or ending with a hyphen"
+T = TypeVar("T")
+Option = TypeVar("Option", bound=str)
+
+
+@dataclass(frozen=True)
+class Converter(Generic[T]):
+    """A kind of value: which values it accepts, in words, and the check that converts one."""
+
+    accepts: str  # shown in the configuration reference
+    check: Callable[[object, str, str], T]  # (value, key, source) → the value; ConfigError if unfit
+
+    def __call__(self, value: object, key: str, source: str) -> T:
+        """The value converted; a ConfigError naming the key and its source when it does not fit."""
+        return self.check(value, key, source)
 
 
 def bad(key: str, source: str, expected: str, value: object) -> ConfigError:
@@ -21,15 +41,26 @@ def bad(key: str, source: str, expected: str, value: object) -> ConfigError:
     return ConfigError(f"{key}: expected {expected}, got {shown} (from {source})")
 
 
-def string(value: object, key: str, source: str) -> str:
-    """A non-empty string, stripped."""
+def _listed(options: Sequence[str]) -> str:
+    """Options as the reference shows them: `a`, `b` or `c`."""
+    quoted = [f"`{option}`" for option in options]
+    return " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+
+
+def _string(value: object, key: str, source: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise bad(key, source, "a non-empty string", value)
     return value.strip()
 
 
-def container_names(value: object, key: str, source: str) -> tuple[str, ...]:
-    """Container names: one, a comma-separated string, or a list."""
+string = Converter("text", _string)
+path = Converter(
+    "a file path (in the file, relative to the file)",
+    lambda value, key, source: Path(string(value, key, source)),
+)
+
+
+def _container_names(value: object, key: str, source: str) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
         raise bad(key, source, "a container name or a list of names", value)
@@ -40,11 +71,16 @@ def container_names(value: object, key: str, source: str) -> tuple[str, ...]:
     return names
 
 
-def boolean(value: object, key: str, source: str) -> bool:
-    """true/false, yes/no or 1/0."""
+container_names = Converter("a container name or a list of names (comma-separated)", _container_names)
+
+
+def _boolean(value: object, key: str, source: str) -> bool:
     if not isinstance(value, bool | str) or str(value).strip().lower() not in _BOOLS:
         raise bad(key, source, "true or false (or yes/no, 1/0)", value)
     return _BOOLS[str(value).strip().lower()]
+
+
+boolean = Converter("`true` or `false` (or `yes`/`no`, `1`/`0`)", _boolean)
 
 
 def parse_duration(text: str) -> float | None:
@@ -56,8 +92,7 @@ def parse_duration(text: str) -> float | None:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def duration(value: object, key: str, source: str) -> float:
-    """Seconds, from a number or a duration like 90s, 15m or 2m30s."""
+def _duration(value: object, key: str, source: str) -> float:
     expected = "a number of seconds or a duration like 90s, 15m or 2m30s"
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise bad(key, source, expected, value)
@@ -69,8 +104,10 @@ def duration(value: object, key: str, source: str) -> float:
     return seconds
 
 
-def image_reference(value: object, key: str, source: str) -> ImageRef:
-    """An image reference valid by Docker's rules."""
+duration = Converter("seconds, or a duration like `90s`, `15m`, `2m30s` or `1h`", _duration)
+
+
+def _image_reference(value: object, key: str, source: str) -> ImageRef:
     parsed = ImageRef.parse(string(value, key, source))
     problem = image_problem(parsed)
     if problem:
@@ -78,24 +115,37 @@ def image_reference(value: object, key: str, source: str) -> ImageRef:
     return parsed
 
 
-def choice(options: Sequence[str]) -> Callable[[object, str, str], str]:
+image_reference = Converter("`REPOSITORY`, `REPOSITORY:TAG` or `REPOSITORY@DIGEST`", _image_reference)
+
+
+def _name_prefix(value: object, key: str, source: str) -> str:
+    name = string(value, key, source)
+    if not _PREFIX.fullmatch(name):
+        raise bad(key, source, _PREFIX_RULE, name)
+    return name
+
+
+name_prefix = Converter(_PREFIX_RULE, _name_prefix)
+
+
+def choice(options: Sequence[Option]) -> Converter[Option]:
     """A converter accepting one of `options`."""
 
-    def convert(value: object, key: str, source: str) -> str:
+    def convert(value: object, key: str, source: str) -> Option:
         name = string(value, key, source)
-        if name not in options:
-            raise ConfigError(f"{key}: {name!r} is not one of: {', '.join(options)} (from {source})")
-        return name
+        for option in options:
+            if name == option:
+                return option
+        raise ConfigError(f"{key}: {name!r} is not one of: {', '.join(options)} (from {source})")
 
-    return convert
+    return Converter(_listed(options), convert)
 
 
-def number(low: float, high: float, *, integer: bool = False) -> Callable[[object, str, str], float]:
+def number(low: float, high: float, *, integer: bool = False) -> Converter[float]:
     """A converter accepting a number in [low, high] (a whole number when `integer`)."""
+    expected = f"{'a whole number' if integer else 'a number'} from {low:g} to {high:g}"
 
     def convert(value: object, key: str, source: str) -> float:
-        kind = "a whole number" if integer else "a number"
-        expected = f"{kind} from {low:g} to {high:g}"
         try:
             parsed = (
                 float(value) if isinstance(value, int | float | str) and not isinstance(value, bool) else None
@@ -108,10 +158,10 @@ def number(low: float, high: float, *, integer: bool = False) -> Callable[[objec
             raise bad(key, source, expected, value)
         return int(parsed) if integer else parsed
 
-    return convert
+    return Converter(expected, convert)
 
 
-def arns(kind: str) -> Callable[[object, str, str], tuple[str, ...]]:
+def arns(kind: str) -> Converter[tuple[str, ...]]:
     """A converter accepting one ARN or a list of ARNs whose resource part starts with `kind`."""
 
     def convert(value: object, key: str, source: str) -> tuple[str, ...]:
@@ -124,4 +174,14 @@ def arns(kind: str) -> Callable[[object, str, str], tuple[str, ...]]:
                 raise bad(key, source, f"an ARN of a {kind.replace('|', ' or ')}", arn)
         return found
 
-    return convert
+    return Converter(f"ARNs of {_kinds(kind)}: one, a list, or comma-separated", convert)
+
+
+def arn(kind: str) -> Converter[str]:
+    """A converter accepting one ARN whose resource part starts with `kind`."""
+    several = arns(kind)
+    return Converter(f"the ARN of {_kinds(kind)}", lambda value, key, source: several(value, key, source)[0])
+
+
+def _kinds(kind: str) -> str:
+    return " or ".join(f"`{part}…`" for part in kind.split("|"))

@@ -1,0 +1,34 @@
+"""The configuration: ci-ecs.yml, CI_ECS_* variables and flags merged into one frozen Settings."""
+
+from ci_ecs.settings.keys import FLAG_NAMES, GROUPS, KEYS, Key, flag_name, variable_name
+from ci_ecs.settings.load import DEFAULT_CONFIG, Settings, load_settings
+from ci_ecs.settings.techniques import (
+    CANARY_MODES,
+    STRATEGIES,
+    CanaryMode,
+    CanarySettings,
+    CodeDeploySettings,
+    Strategy,
+    SwitchSettings,
+    WaitSettings,
+)
+
+__all__ = [
+    "CANARY_MODES",
+    "DEFAULT_CONFIG",
+    "FLAG_NAMES",
+    "GROUPS",
+    "KEYS",
+    "STRATEGIES",
+    "CanaryMode",
+    "CanarySettings",
+    "CodeDeploySettings",
+    "Key",
+    "Settings",
+    "Strategy",
+    "SwitchSettings",
+    "WaitSettings",
+    "flag_name",
+    "load_settings",
+    "variable_name",
+]

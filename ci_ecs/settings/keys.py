@@ -1,0 +1,153 @@
+"""The configuration keys: each one's converter, meaning and default, and its variable and flag names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ci_ecs.forge import FORGES
+from ci_ecs.settings.techniques import CANARY_MODES, STRATEGIES
+from ci_ecs.settings.values import (
+    Converter,
+    arn,
+    arns,
+    boolean,
+    choice,
+    container_names,
+    duration,
+    image_reference,
+    name_prefix,
+    number,
+    path,
+    string,
+)
+
+# Flags the CLI spells otherwise than `--<key>`:
+FLAG_NAMES = {
+    "wait.timeout": "--timeout",
+    "rolling.circuit_breaker": "--circuit-breaker",
+    "canary.weight": "--weight",
+    "canary.count": "--count",
+}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: how its values are read, what it means, and its default as users see it."""
+
+    convert: Converter[Any]
+    meaning: str
+    default: str = ""  # Markdown, as the reference shows it; "" for none
+    required: bool = False  # by every command that works on a service
+    required_with: tuple[str, str] | None = None  # (key, value): required when that key has that value
+
+
+_TASKSET = ("canary.mode", "taskset")
+_SWITCH = ("strategy", "switch")
+_TO_CREATE = "; only needed to create the deployment group"
+
+KEYS: dict[str, Key] = {
+    "region": Key(string, "the AWS region", "the AWS credential chain's"),
+    "cluster": Key(string, "the ECS cluster", required=True),
+    "service": Key(string, "the ECS service", required=True),
+    "image": Key(
+        image_reference,
+        "the image repository (`build` pushes to it); `deploy` deploys `<repository>:<the pipeline's git "
+        "tag or commit sha>` unless a tag or digest is given",
+    ),
+    "container": Key(
+        container_names,
+        "the containers whose image is replaced (the flag is repeatable)",
+        "every container whose image is from `image`'s repository",
+    ),
+    "task_definition": Key(
+        path,
+        "a Jinja2 template of the task definition",
+        "copy the live revision and replace the image",
+    ),
+    "strategy": Key(
+        choice(STRATEGIES),
+        "how `deploy` rolls out (`rolling` with `canary.mode: taskset` rolls out by task sets)",
+        "`rolling`",
+    ),
+    "rolling.circuit_breaker": Key(
+        boolean,
+        "the ECS deployment circuit breaker with rollback; when off, ci-ecs itself rolls back "
+        "after as many failed tasks as ECS would allow",
+        "`true`",
+    ),
+    "wait.timeout": Key(duration, "give up, roll back and exit 1 after this long", "`15m`"),
+    "wait.poll_first": Key(duration, "the first poll after the update", "`2s`"),
+    "wait.poll_cap": Key(duration, "the longest interval between polls (they back off up to it)", "`15s`"),
+    "canary.mode": Key(
+        choice(CANARY_MODES), "how `canary-deploy` puts the new version beside the stable one", "no canary"
+    ),
+    "canary.count": Key(number(1, 100, integer=True), "canary tasks (`task` and `service` modes)", "`1`"),
+    "canary.service": Key(string, "the canary service (`service` mode)", "`<service>-canary`"),
+    "canary.scale": Key(
+        number(1, 100), "the canary task set, in % of the service's desired count (`taskset` mode)", "`10`"
+    ),
+    "canary.weight": Key(
+        number(0, 100, integer=True),
+        "the % of the listener rules' traffic for the canary (`taskset` mode; 0: none)",
+        "`10`",
+    ),
+    "canary.target_group": Key(
+        arn("targetgroup/"), "the canary target group (`taskset` mode)", required_with=_TASKSET
+    ),
+    "canary.listener_rules": Key(
+        arns("listener-rule/|listener/"),
+        "the listener rules (or listeners) whose weights move (`taskset` mode)",
+        required_with=_TASKSET,
+    ),
+    "codedeploy.application": Key(
+        string, "the CodeDeploy application (created if missing)", "`AppECS-<cluster>-<service>`"
+    ),
+    "codedeploy.deployment_group": Key(
+        string, "the deployment group (created if missing)", "`DgpECS-<cluster>-<service>`"
+    ),
+    "codedeploy.config": Key(
+        string, "the deployment config (canary and linear ones too)", "`CodeDeployDefault.ECSAllAtOnce`"
+    ),
+    "codedeploy.service_role": Key(arn("role/"), "the IAM role CodeDeploy acts as" + _TO_CREATE),
+    "codedeploy.target_groups": Key(arns("targetgroup/"), "the blue and the green target group" + _TO_CREATE),
+    "codedeploy.production_listener": Key(arn("listener/"), "the production listener" + _TO_CREATE),
+    "codedeploy.test_listener": Key(
+        arn("listener/"), "the test listener (optional when creating the deployment group)"
+    ),
+    "codedeploy.termination_wait": Key(
+        duration, "how long the blue task set stays after the switch: the instant-rollback window", "`5m`"
+    ),
+    "codedeploy.ready_wait": Key(
+        duration,
+        "how long a `canary-deploy` deployment waits for `deploy` before CodeDeploy stops it",
+        "`1h`",
+    ),
+    "switch.public_rule": Key(
+        arn("listener-rule/"), "the listener rule real users reach", required_with=_SWITCH
+    ),
+    "switch.preparing_rule": Key(
+        arn("listener-rule/"), "the listener rule for verifying a prepared version", required_with=_SWITCH
+    ),
+    "switch.name_prefix": Key(
+        name_prefix, "target groups are named `<prefix>-<version>`", "the service name"
+    ),
+    "switch.min_healthy": Key(
+        number(1, 1000, integer=True), "healthy targets the new version needs before the switch", "`1`"
+    ),
+    "switch.overlap": Key(duration, "how long both versions serve the public rule", "`60s`"),
+    "forge": Key(choice(FORGES), "where deployments are reported", "`auto`"),
+    "url": Key(string, "the environment's address: `DEPLOY_URL` and the forge's link to the environment"),
+}
+# The groups of dotted keys (`wait`, `canary`, …), each a mapping in the file.
+GROUPS = tuple(dict.fromkeys(key.partition(".")[0] for key in KEYS if "." in key))
+
+
+def variable_name(key: str) -> str:
+    """The environment variable that sets a dotted key: `wait.timeout` → `CI_ECS_WAIT_TIMEOUT`."""
+    return "CI_ECS_" + key.replace(".", "_").upper()
+
+
+def flag_name(key: str) -> str:
+    """The command-line flag that sets a dotted key: `wait.poll_first` → `--wait-poll-first`."""
+    return FLAG_NAMES.get(key) or "--" + key.replace(".", "-").replace("_", "-")

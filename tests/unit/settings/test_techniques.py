@@ -1,0 +1,103 @@
+"""The settings of the canary, CodeDeploy and switch techniques: defaults, sources and checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ci_ecs.settings import load_settings
+from tests.unit.settings.loading import BASE, fails, load
+
+RULE = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/lb/1/2/"
+TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/"
+
+
+def test_codedeploy_defaults_name_the_application_and_group_after_cluster_and_service(tmp_path: Path) -> None:
+    settings = load(tmp_path, flags={"strategy": "codedeploy"})
+
+    assert settings.codedeploy.application_name(settings.cluster, settings.service) == "AppECS-main-web"
+    assert settings.codedeploy.group_name(settings.cluster, settings.service) == "DgpECS-main-web"
+    assert settings.codedeploy.config == "CodeDeployDefault.ECSAllAtOnce"
+
+
+def test_codedeploy_settings_from_file_variables_and_flags(tmp_path: Path) -> None:
+    text = BASE + f"codedeploy:\n  target_groups: [{TG}blue/1, {TG}green/2]\n  termination_wait: 2m\n"
+    env = {"CI_ECS_CODEDEPLOY_CONFIG": "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"}
+
+    settings = load(tmp_path, text, env=env, flags={"codedeploy.ready_wait": "10m"})
+
+    assert settings.codedeploy.target_groups == (f"{TG}blue/1", f"{TG}green/2")
+    assert settings.codedeploy.termination_wait == 120
+    assert settings.codedeploy.ready_wait == 600
+    assert settings.codedeploy.config == "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"
+
+
+def test_codedeploy_target_groups_are_a_pair(tmp_path: Path) -> None:
+    message = fails(tmp_path, BASE + f"codedeploy:\n  target_groups: [{TG}blue/1]\n")
+    assert message.startswith("codedeploy.target_groups: expected two target groups (blue, green), got 1")
+
+
+def test_switch_needs_its_rules(tmp_path: Path) -> None:
+    message = fails(tmp_path, BASE + "strategy: switch\n")
+    assert message.startswith("switch.public_rule: required with strategy switch")
+
+
+def test_switch_settings_load_with_the_service_as_default_prefix(tmp_path: Path) -> None:
+    text = BASE + f"strategy: switch\nswitch:\n  public_rule: {RULE}1\n  preparing_rule: {RULE}2\n"
+
+    settings = load(tmp_path, text, flags={"switch.min_healthy": "2", "switch.overlap": "5s"})
+
+    assert settings.switch.public_rule == f"{RULE}1"
+    assert (settings.switch.min_healthy, settings.switch.overlap) == (2, 5)
+    assert settings.switch.prefix(settings.service) == "web"
+
+
+@pytest.mark.parametrize("prefix", ["-web", "web-", "web_sw", "a" * 24, "wéb"])
+def test_an_invalid_switch_prefix_is_refused(tmp_path: Path, prefix: str) -> None:
+    message = fails(tmp_path, env={"CI_ECS_SWITCH_NAME_PREFIX": prefix})
+    assert message.startswith("switch.name_prefix: expected 1-23 letters, digits or hyphens")
+
+
+def test_a_service_name_unfit_as_switch_prefix_asks_for_one(tmp_path: Path) -> None:
+    text = f"cluster: main\nservice: web_app\nstrategy: switch\nswitch:\n  public_rule: {RULE}1\n"
+    message = fails(tmp_path, text + f"  preparing_rule: {RULE}2\n")
+    assert message.startswith("switch.name_prefix: expected") and "default: the service name" in message
+
+
+def test_canary_settings_from_file_variables_and_flags(tmp_path: Path) -> None:
+    rule = (
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+        "listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+    )
+    group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-canary/73e2d6bc24d8a067"
+    text = (
+        BASE + f"canary:\n  mode: taskset\n  scale: 25\n  target_group: {group}\n  listener_rules: [{rule}]\n"
+    )
+    (tmp_path / "ci-ecs.yml").write_text(text)
+
+    settings = load_settings(
+        tmp_path / "ci-ecs.yml",
+        environment=None,
+        env={"CI_ECS_CANARY_COUNT": "2"},
+        flags={"canary.weight": "30"},
+    )
+
+    assert settings.canary.mode == "taskset"
+    assert (settings.canary.scale, settings.canary.weight, settings.canary.count) == (25.0, 30, 2)
+    assert settings.canary.target_group == group
+    assert settings.canary.listener_rules == (rule,)
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("canary:\n  mode: blue\n", "canary.mode: 'blue' is not one of: task, service, taskset"),
+        ("canary:\n  weight: 150\n", "canary.weight: expected a whole number from 0 to 100, got 150"),
+        ("canary:\n  count: 0\n", "canary.count: expected a whole number from 1 to 100, got 0"),
+        ("canary:\n  target_group: web\n", "canary.target_group: expected an ARN of a targetgroup/"),
+        ("canary:\n  mode: taskset\n", "canary.target_group: required with canary.mode taskset"),
+    ],
+)
+def test_bad_canary_settings_name_the_key(tmp_path: Path, text: str, start: str) -> None:
+    assert fails(tmp_path, BASE + text).startswith(start)
