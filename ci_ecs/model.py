@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 # Docker's reference grammar (distribution/reference), without IPv6 hosts.
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
@@ -91,19 +92,27 @@ class Release:
         return str(self.image)
 
 
+Command = Literal["deploy", "canary-deploy", "rollback"]
+# How a job moved the service: a technique, or the canary mode that put a canary beside it.
+TechniqueName = Literal[
+    "rolling", "taskset", "codedeploy", "switch", "canary-task", "canary-service", "canary-taskset"
+]
+Status = Literal["in_progress", "success", "failed"]
+
+
 @dataclass(frozen=True)
 class DeploymentRecord:
     """What a job did, for output, tags and the forge."""
 
-    command: str
-    technique: str
+    command: Command
+    technique: TechniqueName
     service: str
     cluster: str
     version: str
     task_definition: str
     previous_version: str | None = None
     previous_task_definition: str | None = None
-    status: str = "success"
+    status: Status = "success"
     reason: str | None = None
     details: dict[str, str] = field(default_factory=dict)
     api_calls: dict[str, int] = field(default_factory=dict)

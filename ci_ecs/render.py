@@ -18,7 +18,7 @@ from ci_ecs.redaction import MASK, looks_secret, redact
 from ci_ecs.settings.yamlfile import load_yaml
 
 __all__ = ["MASK", "diff", "from_live", "looks_secret", "redact_task_definition", "registerable"]
-__all__ += ["render_template", "tag_revision", "validate"]
+__all__ += ["render_template", "retag", "validate"]
 _TAG_VALUE = re.compile(r"[^\w\s+\-=.:/@]")  # what a tag value may not contain
 
 
@@ -153,14 +153,12 @@ def _repository(repository: str) -> str:
     return repository.removeprefix("library/") if repository.count("/") == 1 else repository
 
 
-def tag_revision(td: dict[str, Any], release: Release) -> dict[str, Any]:
-    """A copy tagged with the release (ci-ecs:version, :commit, :pipeline), replacing older ci-ecs tags."""
-    tags = [dict(t) for t in td.get("tags") or [] if not str(t.get("key", "")).startswith("ci-ecs:")]
-    mine = {"ci-ecs:version": release.version, "ci-ecs:commit": release.commit}
-    mine["ci-ecs:pipeline"] = release.pipeline_url
+def retag(td: dict[str, Any], tags: Mapping[str, str], prefix: str) -> dict[str, Any]:
+    """A copy whose tags starting with `prefix` are replaced by `tags` (values cleaned for AWS)."""
+    kept = [dict(t) for t in td.get("tags") or [] if not str(t.get("key", "")).startswith(prefix)]
     # Tag values allow only letters, digits, spaces and + - = . _ : / @, up to 256 characters.
-    tags += [{"key": k, "value": _TAG_VALUE.sub("_", v)[:256]} for k, v in mine.items() if v]
-    return {**copy.deepcopy(td), "tags": tags}
+    kept += [{"key": k, "value": _TAG_VALUE.sub("_", v)[:256]} for k, v in tags.items() if v]
+    return {**copy.deepcopy(td), "tags": kept}
 
 
 def validate(td: dict[str, Any]) -> None:

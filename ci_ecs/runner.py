@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 from ci_ecs.errors import CiEcsError, DeploymentFailed, RollbackFailed
 from ci_ecs.forge import Reporter
-from ci_ecs.model import DeploymentRecord
+from ci_ecs.model import DeploymentRecord, Status
 from ci_ecs.output import Console
 
 
@@ -28,7 +28,7 @@ class Plan:
 
     title: str
     steps: tuple[Step, ...]
-    record: Callable[[str, str | None], DeploymentRecord] | None = None  # (status, reason) -> record
+    record: Callable[[Status, str | None], DeploymentRecord] | None = None  # (status, reason) -> record
 
 
 def run(
@@ -141,7 +141,7 @@ def _outputs(record: DeploymentRecord, reporting: Reporting, console: Console, s
 
 
 def _report(
-    plan: Plan, console: Console, status: str, reason: str | None, seconds: float
+    plan: Plan, console: Console, status: Status, reason: str | None, seconds: float
 ) -> DeploymentRecord | None:
     if plan.record is None:
         return None

@@ -8,8 +8,9 @@ from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws.clients import Aws
 from ci_ecs.output import Console
 from ci_ecs.settings import Settings
-from ci_ecs.strategies import canary
-from ci_ecs.strategies.common import Context, Live
+from ci_ecs.strategies import canary, codedeploy, state
+from ci_ecs.strategies.context import Context, Live
+from ci_ecs.strategies.switch import family as switch_family
 
 
 def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
@@ -68,7 +69,7 @@ def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
         "canary": canary.status(context, service),
         "switch": switch,
         "codedeploy": _codedeploy(context, service),
-        "tags": {k: v for k, v in sorted(tags.items()) if k.startswith("ci-ecs:")},
+        "tags": {k: v for k, v in sorted(tags.items()) if k.startswith(state.PREFIX)},
         "events": [e.get("message") for e in service.get("events", [])[:5]],
     }
 
@@ -77,19 +78,15 @@ def _codedeploy(ctx: Context, service: dict[str, Any]) -> dict[str, Any] | None:
     """The CodeDeploy deployment under way on a CODE_DEPLOY service, if any."""
     if service.get("deploymentController", {}).get("type") != "CODE_DEPLOY":
         return None
-    from ci_ecs.strategies import codedeploy
-
     return codedeploy.status(ctx, service)
 
 
 def _switch(context: Context) -> tuple[dict[str, Any], dict[str, Any]]:
     """The switch state for `status`, and the live version's service (read with the family)."""
-    from ci_ecs.strategies import switch_state
-
-    family = switch_state.read(context)
+    family = switch_family.read(context)
     live = family.live()
     assert live is not None  # read fails without one
-    return switch_state.status(family), live
+    return switch_family.status(family), live
 
 
 def show(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
@@ -111,9 +108,9 @@ def text_lines(status: dict[str, Any]) -> list[str]:
         f"  live version   {status['version'] or 'unknown'} on {ecs.short_arn(status['task_definition'])}, "
         f"{status['running']}/{status['desired']} running",
     ]
-    if tags.get("ci-ecs:previous-version"):
-        previous_td = ecs.short_arn(tags.get("ci-ecs:previous-task-definition", "?"))
-        lines.append(f"  previous       {tags['ci-ecs:previous-version']} on {previous_td}")
+    if tags.get(state.PREVIOUS_VERSION):
+        previous_td = ecs.short_arn(tags.get(state.PREVIOUS_TASK_DEFINITION, "?"))
+        lines.append(f"  previous       {tags[state.PREVIOUS_VERSION]} on {previous_td}")
     if status["canary"]:
         c = status["canary"]
         share = "unknown share" if c["share"] is None else f"{c['share']:.0%} of the traffic"
@@ -126,15 +123,11 @@ def text_lines(status: dict[str, Any]) -> list[str]:
         share = "" if d["green_share"] is None else f", {d['green_share']:g}% of production traffic"
         lines.append(f"  codedeploy     {d['deployment']} of {d['version'] or '?'} is {d['status']}{share}")
     if status.get("switch"):
-        from ci_ecs.strategies import switch_state
-
-        lines += switch_state.status_lines(status["switch"])
-    if tags.get("ci-ecs:rolled-back-from"):
-        lines.append(f"  rolled back    from {tags['ci-ecs:rolled-back-from']}")
-    if tags.get("ci-ecs:failed-version"):
-        lines.append(
-            f"  last failure   {tags['ci-ecs:failed-version']} at {tags.get('ci-ecs:failed-at', '?')}"
-        )
+        lines += switch_family.status_lines(status["switch"])
+    if tags.get(state.ROLLED_BACK_FROM):
+        lines.append(f"  rolled back    from {tags[state.ROLLED_BACK_FROM]}")
+    if tags.get(state.FAILED_VERSION):
+        lines.append(f"  last failure   {tags[state.FAILED_VERSION]} at {tags.get(state.FAILED_AT, '?')}")
     for name, image in status["images"].items():
         lines.append(f"  container      {name}: {image}")
     if status["deployments"]:

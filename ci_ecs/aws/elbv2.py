@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ci_ecs.aws.clients import Aws, call, call_unless
+from ci_ecs.errors import DeploymentFailed
 
 _GROUP_GONE = ("TargetGroupNotFound",)
 
@@ -247,3 +248,16 @@ def listener_address(aws: Aws, rule_arn: str) -> str:
     )["LoadBalancers"][0]
     scheme = str(listener.get("Protocol", "HTTP")).lower()
     return f"{scheme}://{balancer.get('DNSName', '?')}:{listener.get('Port', '?')}"
+
+
+def forward(aws: Aws, rule_or_listener_arn: str, weights: dict[str, int]) -> None:
+    """Forward a rule (or listener) by these weights, then read it back: traffic moves only when AWS says so.
+
+    DeploymentFailed when the rule reads otherwise.
+    """
+    set_forward_weights(aws, rule_or_listener_arn, weights)
+    found = forward_weights(aws, rule_or_listener_arn)
+    if found != weights:
+        raise DeploymentFailed(
+            f"rule {rule_or_listener_arn} did not take the weights {weights}: it reads {found}"
+        )

@@ -82,3 +82,15 @@ def delete(aws: Aws, service: Mapping[str, Any], task_set_arn: str) -> None:
         taskSet=task_set_arn,
         force=True,
     )
+
+
+def primary(service: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The service's PRIMARY task set as described with it, or None."""
+    found = [t for t in service.get("taskSets", []) if t.get("status") == "PRIMARY"]
+    return dict(found[0]) if found else None
+
+
+def target_group(task_set: Mapping[str, Any]) -> str:
+    """The target group a task set registers its tasks in ('' when it has none)."""
+    balancers = task_set.get("loadBalancers") or [{}]
+    return str(balancers[0].get("targetGroupArn", ""))

@@ -26,17 +26,16 @@ from ci_ecs.cli.app import (
 from ci_ecs.output import Console
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     from ci_ecs.runner import Plan
-    from ci_ecs.strategies.common import Context
+    from ci_ecs.strategies.context import Context
+    from ci_ecs.strategies.registry import Technique
 
 
-def _strategies() -> ModuleType:
-    """The strategies package, imported when a command runs (it pulls in boto3)."""
-    from ci_ecs import strategies
+def _technique(context: Context) -> Technique:
+    """The technique of the job's settings (imported when a command runs: it pulls in boto3)."""
+    from ci_ecs.strategies import registry
 
-    return strategies
+    return registry.technique(context.settings)
 
 
 def service_context(
@@ -45,7 +44,7 @@ def service_context(
     from ci_ecs.aws.clients import Aws
     from ci_ecs.forge import reporter_for
     from ci_ecs.release import resolve_release
-    from ci_ecs.strategies.common import Context
+    from ci_ecs.strategies.context import Context
 
     settings = load_from(g, flags)
     release = resolve_release(settings, os.environ) if needs_release else None
@@ -114,7 +113,7 @@ def deploy(
         **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker},
     )
 
-    run_plan(ctx, flags, dry_run, lambda context: _strategies().deploy_plan(context))
+    run_plan(ctx, flags, dry_run, lambda context: _technique(context).deploy_plan(context))
 
 
 @app.command("canary-deploy")
@@ -146,7 +145,7 @@ def canary_deploy(
         **{"wait.timeout": timeout, "canary.weight": weight, "canary.count": count},
     )
 
-    run_plan(ctx, flags, dry_run, lambda context: _strategies().canary_plan(context))
+    run_plan(ctx, flags, dry_run, lambda context: _technique(context).canary_plan(context))
 
 
 @app.command()
@@ -175,7 +174,7 @@ def rollback(
     )
 
     def plan(context: Context) -> Plan:
-        return _strategies().rollback_plan(context, to)  # type: ignore[no-any-return]
+        return _technique(context).rollback_plan(context, to)
 
     run_plan(ctx, flags, dry_run, plan, needs_release=False)
 
@@ -201,7 +200,7 @@ def render(
     )
 
     def render(g: Globals, console: Console) -> None:
-        from ci_ecs.strategies.common import rendered
+        from ci_ecs.strategies.revision import rendered
 
         console.json(rendered(service_context(g, console, flags)))
 

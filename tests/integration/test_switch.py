@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from ci_ecs import sandbox as sandboxes
-from ci_ecs.strategies.switch_names import names
+from ci_ecs.strategies.switch.names import names
 from tests.integration.conftest import TICK
 from tests.integration.helpers import aws_executable, clean_env, client, run_process
 

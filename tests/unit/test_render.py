@@ -18,7 +18,6 @@ from ci_ecs.render import (
     redact_task_definition,
     registerable,
     render_template,
-    tag_revision,
     validate,
 )
 
@@ -215,27 +214,6 @@ def test_docker_hub_names_match_in_their_short_and_long_forms() -> None:
 
 def test_registerable_keeps_only_what_register_task_definition_accepts() -> None:
     assert set(registerable(LIVE)) == set(LIVE) - READ_ONLY - {"registeredBy"}
-
-
-def test_tag_revision_replaces_old_ci_ecs_tags_and_keeps_the_others() -> None:
-    td = {"family": "web", "tags": LIVE_TAGS}
-    tagged = tag_revision(td, RELEASE)
-    assert tagged["tags"] == [
-        {"key": "team", "value": "shop"},
-        {"key": "aws:cloudformation:stack-name", "value": "shop-web"},
-        {"key": "ci-ecs:version", "value": "v2"},
-        {"key": "ci-ecs:commit", "value": SHA},
-        {"key": "ci-ecs:pipeline", "value": "https://gitlab.example.com/shop/web/-/pipelines/4242"},
-    ]
-    assert td == {"family": "web", "tags": LIVE_TAGS}
-
-
-def test_tag_revision_leaves_out_what_is_not_known_and_cleans_values() -> None:
-    tagged = tag_revision({"family": "web"}, Release(ImageRef(REPO, "v2"), "v2", None, "https://x/runs?id=1"))
-    assert tagged["tags"] == [
-        {"key": "ci-ecs:version", "value": "v2"},
-        {"key": "ci-ecs:pipeline", "value": "https://x/runs_id=1"},
-    ]
 
 
 def problems(td: dict[str, Any]) -> list[str]:

@@ -1,0 +1,147 @@
+"""What every technique works with: the job's context, and the service as found before any change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ci_ecs.aws import ecs
+from ci_ecs.aws.clients import Aws
+from ci_ecs.errors import ConfigError, PreconditionError
+from ci_ecs.forge import Reporter
+from ci_ecs.forge.null import NullReporter
+from ci_ecs.model import Command, ImageRef, Release, TechniqueName
+from ci_ecs.output import Console
+from ci_ecs.redaction import looks_secret
+from ci_ecs.settings import Settings
+from ci_ecs.strategies import state
+
+
+@dataclass
+class Context:
+    """What a job works with; the AWS gateway makes no call until a step runs."""
+
+    settings: Settings
+    release: Release | None  # None for commands that find their version in AWS (rollback)
+    aws: Aws
+    console: Console
+    env: Mapping[str, str]
+    dry_run: bool = False
+    reporter: Reporter = field(default_factory=NullReporter)
+
+    def require_release(self) -> Release:
+        """The release this job deploys (commands that deploy one always have it)."""
+        if self.release is None:
+            raise ConfigError("image: this command needs the image to deploy — pass --image REPO:TAG")
+        return self.release
+
+    def job(self, command: Command, technique: TechniqueName, service: str = "") -> state.Job:
+        """Who runs this job, for its DeploymentRecord (`service`: when not the configured one)."""
+        return state.Job(command, technique, service or self.settings.service, self.settings.cluster)
+
+
+# A canary mode's way to remove the canary a service records ("no canary" when there is none).
+EndCanary = Callable[[Context, dict[str, Any]], str]
+
+
+@dataclass
+class Live:
+    """The service as found before the job changed anything."""
+
+    service: dict[str, Any] = field(default_factory=dict)
+    task_definition: dict[str, Any] = field(default_factory=dict)
+    task_definition_tags: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def arn(self) -> str:
+        """The live task definition's ARN."""
+        return str(self.task_definition.get("taskDefinitionArn", ""))
+
+    def version(self, image: ImageRef | None) -> str | None:
+        """The live version: the service's ci-ecs tag, else the revision's, else the image's tag."""
+        recorded = state.Recorded.of(self.service).version
+        if recorded:
+            return recorded
+        td_tags = {t["key"]: t["value"] for t in self.task_definition_tags}
+        if td_tags.get(state.VERSION):
+            return td_tags[state.VERSION]
+        for container in self.task_definition.get("containerDefinitions", []):
+            ref = ImageRef.parse(container.get("image", ""))
+            if image is None or ref.repository == image.repository:
+                return ref.tag or ref.digest
+        return None
+
+    def provenance(self) -> state.Provenance:
+        """Where the live revision came from, as ci-ecs tagged it when it registered it."""
+        return state.Provenance.of_revision(self.task_definition_tags)
+
+
+_CONTROLLER_FIXES = {
+    "EXTERNAL": "set canary.mode: taskset (and canary.target_group, canary.listener_rules) to use task sets",
+    "ECS": "use canary.mode task or service, or recreate the service with the EXTERNAL deployment controller",
+    "CODE_DEPLOY": "set strategy: codedeploy (and codedeploy.* to create its deployment group if missing)",
+}
+
+
+def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
+    """Read the service and its live revision; require the given deployment controller (None: any)."""
+    s = ctx.settings
+    live.service = ecs.describe_service(ctx.aws, s.cluster, s.service)
+    found = live.service.get("deploymentController", {}).get("type", "ECS")
+    if controller is not None and found != controller:
+        raise PreconditionError(
+            f"service {s.service} uses the {found} deployment controller, this job needs {controller} — "
+            + _CONTROLLER_FIXES.get(found, "change the service's deployment controller")
+        )
+    live.task_definition, live.task_definition_tags = ecs.describe_task_definition(
+        ctx.aws, live_task_definition(live.service)
+    )
+    learn_secrets(ctx.console, live.task_definition)
+    running = live.service.get("runningCount", 0)
+    desired = live.service.get("desiredCount", 0)
+    version = live.version(ctx.release.image if ctx.release else s.image) or "unknown"
+    return (
+        f"{s.service}: {ecs.short_arn(live.arn)}, version {version}, "
+        f"{running}/{desired} running, {len(live.service.get('deployments', []))} deployment(s)"
+    )
+
+
+def live_task_definition(service: Mapping[str, Any]) -> str:
+    """The revision a service runs: its own, or (EXTERNAL controller) its PRIMARY task set's."""
+    primary = [t for t in service.get("taskSets", []) if t.get("status") == "PRIMARY"]
+    found = service.get("taskDefinition") or (primary[0]["taskDefinition"] if primary else "")
+    if not found:
+        raise PreconditionError(
+            f"service: {service.get('serviceName')} runs no task definition (no primary task set)"
+        )
+    return str(found)
+
+
+def learn_secrets(console: Console, task_definition: Mapping[str, Any]) -> None:
+    """Have the console redact every secret-looking environment value of a task definition."""
+    for container in task_definition.get("containerDefinitions", []):
+        for variable in container.get("environment", []):
+            if looks_secret(variable.get("name", ""), variable.get("value", "")):
+                console.redact.add(variable["value"])
+
+
+def previous_in_forge(ctx: Context, live: Live) -> tuple[str, str]:
+    """(version, task-definition ARN or '') of the forge's newest successful deployment before the live one.
+
+    For a rollback when the service's tags record no previous version; PreconditionError when the forge
+    remembers none either.
+    """
+    current, environment = live.version(ImageRef("")) or "", ctx.settings.environment
+    for deployment in ctx.reporter.history(environment) if environment else []:
+        if deployment.version and deployment.version != current:
+            return deployment.version, str(deployment.payload.get("task_definition", ""))
+    raise nothing_to_roll_back(ctx.settings.service)
+
+
+def nothing_to_roll_back(service: str) -> PreconditionError:
+    """The error of a rollback that finds no earlier version recorded anywhere."""
+    return PreconditionError(
+        f"rollback: nothing to roll back to — service {service} has no recorded "
+        "previous version (deploy it with ci-ecs first, or pass --to VERSION)"
+    )

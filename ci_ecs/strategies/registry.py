@@ -1,0 +1,53 @@
+"""The one place that knows every technique: which a job uses, and the plans it gives each job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from ci_ecs.runner import Plan
+from ci_ecs.settings import Settings
+from ci_ecs.strategies import canary, codedeploy, rolling, switch, taskset
+from ci_ecs.strategies.context import Context
+
+Name = Literal["rolling", "taskset", "codedeploy", "switch"]
+
+
+@dataclass(frozen=True)
+class Technique:
+    """The plans a technique gives `canary-deploy`, `deploy` and `rollback` (`to`: a version, or None)."""
+
+    canary_plan: Callable[[Context], Plan]
+    deploy_plan: Callable[[Context], Plan]
+    rollback_plan: Callable[[Context, str | None], Plan]
+
+
+# Rolling and task-set services get their canary from `canary.mode` (a canary beside the service):
+# a rolling deploy ends it once the new revision is live, and a rollback ends it first.
+TECHNIQUES: Mapping[Name, Technique] = {
+    "rolling": Technique(
+        canary.plan,
+        lambda ctx: rolling.deploy_plan(ctx, canary.end_recorded),
+        lambda ctx, to: canary.rollback_plan(ctx, to, rolling.rollback_plan),
+    ),
+    "taskset": Technique(
+        canary.plan,
+        taskset.deploy_plan,  # its task sets replace the canary's with the others
+        lambda ctx, to: canary.rollback_plan(ctx, to, taskset.rollback_plan),
+    ),
+    "codedeploy": Technique(codedeploy.canary_plan, codedeploy.deploy_plan, codedeploy.rollback_plan),
+    "switch": Technique(switch.prepare_plan, switch.deploy_plan, switch.rollback_plan),
+}
+
+
+def name_of(settings: Settings) -> Name:
+    """The technique of `strategy`; for rolling, an EXTERNAL service (canary.mode taskset) uses task sets."""
+    if settings.strategy != "rolling":
+        return settings.strategy
+    return "taskset" if settings.canary.mode == "taskset" else "rolling"
+
+
+def technique(settings: Settings) -> Technique:
+    """The technique a job with these settings uses."""
+    return TECHNIQUES[name_of(settings)]

@@ -1,0 +1,233 @@
+"""What the `switch` technique finds in AWS: its routes' rules and every version's service, by their tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ci_ecs.aws import ecs, elbv2
+from ci_ecs.errors import PreconditionError
+from ci_ecs.settings import Settings
+from ci_ecs.strategies import state
+from ci_ecs.strategies.context import Context
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way in to the service: a public and a preparing listener rule, and its target groups' prefix."""
+
+    public_rule: str
+    preparing_rule: str
+    name_prefix: str
+
+
+def routes(settings: Settings) -> tuple[Route, ...]:
+    """The configured routes, in the order of the service's load balancers."""
+    s = settings.switch
+    return (Route(s.public_rule, s.preparing_rule, s.prefix(settings.service)),)
+
+
+def plural(settings: Settings) -> str:
+    """ "s" when the service has several routes: for the words rule(s) and target group(s)."""
+    return "s" if len(routes(settings)) > 1 else ""
+
+
+@dataclass
+class Rules:
+    """What one route's rules forward to, as read (target group ARN → weight)."""
+
+    route: Route
+    public: dict[str, int] = field(default_factory=dict)
+    preparing: dict[str, int] = field(default_factory=dict)
+    preparing_conditions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Family:
+    """The routes' rules and the services of every version of one base service."""
+
+    base: str
+    rules: tuple[Rules, ...] = ()
+    services: list[dict[str, Any]] = field(default_factory=list)
+
+    def by_group(self, group: str) -> dict[str, Any] | None:
+        """The service whose tasks register in this target group."""
+        return next((s for s in self.services if group in groups_of(s)), None)
+
+    def by_name(self, name: str) -> dict[str, Any] | None:
+        """The service of this name."""
+        return next((s for s in self.services if s["serviceName"] == name), None)
+
+    def by_version(self, version: str) -> dict[str, Any] | None:
+        """The service of this version."""
+        return next((s for s in self.services if version_of(s, self.base) == version), None)
+
+    def public_services(self) -> list[dict[str, Any]]:
+        """The services the first route's public rule forwards to, heaviest first."""
+        ordered = sorted(self.rules[0].public.items(), key=lambda item: -item[1]) if self.rules else []
+        return [s for g, _ in ordered if (s := self.by_group(g)) is not None]
+
+    def live(self, in_flight: str | None = None) -> dict[str, Any] | None:
+        """The live service: the one the public rules forward to, other than a version in flight."""
+        found = self.public_services()
+        others = [s for s in found if version_of(s, self.base) != in_flight]
+        return (others or found)[0] if found else None
+
+    def only_on(self, service: dict[str, Any]) -> bool:
+        """Whether every public rule forwards to this service only (its version is live)."""
+        groups = groups_of(service)
+        return bool(groups) and all(set(r.public) == {g} for r, g in zip(self.rules, groups, strict=False))
+
+    def preparing_of(self) -> tuple[dict[str, Any], str] | None:
+        """(the service carrying the mark, the version) of a prepare under way."""
+        marked = [
+            (s, ecs.tags_of(s)[state.SWITCH_PREPARING])
+            for s in self.services
+            if state.SWITCH_PREPARING in ecs.tags_of(s)
+        ]
+        return marked[0] if marked else None
+
+    def used(self) -> set[str]:
+        """Every target group a rule forwards to."""
+        return {g for r in self.rules for g in (*r.public, *r.preparing)}
+
+
+def groups_of(service: dict[str, Any]) -> tuple[str, ...]:
+    """The target groups a version's service registers its tasks in, one a route, in order."""
+    return tuple(
+        str(lb["targetGroupArn"]) for lb in service.get("loadBalancers", []) if lb.get("targetGroupArn")
+    )
+
+
+def group_of(service: dict[str, Any]) -> str:
+    """The target group of the service's first route."""
+    groups = groups_of(service)
+    return groups[0] if groups else ""
+
+
+def version_of(service: dict[str, Any], base: str) -> str:
+    """A service's version: its ci-ecs tag, else its name after `<base>-`."""
+    tags, name = ecs.tags_of(service), str(service["serviceName"])
+    return tags.get(state.VERSION) or (name[len(base) + 1 :] if name.startswith(base + "-") else name)
+
+
+def read(ctx: Context) -> Family:
+    """Every route's rules (one call), then the base service's services (tagged or on a rule)."""
+    s = ctx.settings
+    configured = routes(s)
+    arns = list(dict.fromkeys(a for r in configured for a in (r.public_rule, r.preparing_rule)))
+    found = elbv2.describe_rules(ctx.aws, arns)
+    rules = tuple(
+        Rules(
+            route,
+            public=elbv2.weights_of(found[route.public_rule].get("Actions", [])),
+            preparing=elbv2.weights_of(found[route.preparing_rule].get("Actions", [])),
+            preparing_conditions=list(found[route.preparing_rule].get("Conditions", [])),
+        )
+        for route in configured
+    )
+    for r in rules:
+        if not r.public:
+            raise PreconditionError(
+                f"switch.public_rule: {r.route.public_rule} does not forward to a target group"
+            )
+    family = Family(s.service, rules)
+    used = family.used()
+    family.services = [
+        service
+        for service in ecs.list_services(ctx.aws, s.cluster)
+        if ecs.tags_of(service).get(state.SWITCH) == s.service or set(groups_of(service)) & used
+    ]
+    live = family.live()
+    if live is None:
+        raise PreconditionError(
+            f"switch.public_rule: no service of cluster {s.cluster} registers in the target group(s) it "
+            f"forwards to ({', '.join(elbv2.target_group_name(g) for g in rules[0].public)})"
+        )
+    _check_routes(family, live)
+    return family
+
+
+def _check_routes(family: Family, live: dict[str, Any]) -> None:
+    """The live service has a load balancer a route, and each route's public rule forwards to its group."""
+    groups, count = groups_of(live), len(family.rules)
+    if len(groups) != count:
+        raise PreconditionError(
+            f"switch.routes: service {live['serviceName']} registers in {len(groups)} target group(s) "
+            f"({', '.join(map(elbv2.target_group_name, groups))}) but {count} route(s) are configured — "
+            "give each of its load balancers a route (public and preparing rule)"
+        )
+    for number, (rules, group) in enumerate(zip(family.rules, groups, strict=True), 1):
+        if group not in rules.public:
+            raise PreconditionError(
+                f"switch.routes: route {number}'s public rule forwards to "
+                f"{', '.join(map(elbv2.target_group_name, rules.public))}, not to "
+                f"{elbv2.target_group_name(group)} (load balancer {number} of {live['serviceName']}) — "
+                "list the routes in the order of the service's load balancers"
+            )
+
+
+def conditions_text(conditions: list[dict[str, Any]]) -> str:
+    """A rule's conditions as a person would type them: `Host: a.example`, `path /x/*`."""
+    parts = []
+    for c in conditions:
+        field_name = c.get("Field", "")
+        values = (
+            c.get("HostHeaderConfig", {}).get("Values")
+            or c.get("PathPatternConfig", {}).get("Values")
+            or c.get("Values", [])
+        )
+        if field_name == "host-header":
+            parts.append("Host: " + " or ".join(values))
+        elif field_name == "path-pattern":
+            parts.append("path " + " or ".join(values))
+        elif field_name == "http-header":
+            header = c.get("HttpHeaderConfig", {})
+            parts.append(f"{header.get('HttpHeaderName')}: " + " or ".join(header.get("Values", [])))
+        else:
+            parts.append(f"{field_name} {' or '.join(str(v) for v in values)}")
+    return ", ".join(parts) or "no conditions"
+
+
+def _names(weights: dict[str, int]) -> dict[str, int]:
+    return {elbv2.target_group_name(g): w for g, w in weights.items()}
+
+
+def status(family: Family) -> dict[str, Any]:
+    """For `ci-ecs status`: each route's target groups, the live service, and every version's service."""
+    live = family.live()
+    assert live is not None  # read() fails without one
+    marked = family.preparing_of()
+    return {
+        "live_service": live["serviceName"],
+        "public": _names(family.rules[0].public),
+        "preparing": _names(family.rules[0].preparing),
+        "routes": [{"public": _names(r.public), "preparing": _names(r.preparing)} for r in family.rules],
+        "preparing_version": marked[1] if marked else None,
+        "versions": [
+            {
+                "service": s["serviceName"],
+                "version": version_of(s, family.base),
+                "running": s.get("runningCount", 0),
+                "desired": s.get("desiredCount", 0),
+                "obsolete": state.OBSOLETE in ecs.tags_of(s),
+            }
+            for s in sorted(family.services, key=lambda s: str(s.get("createdAt", "")))
+        ],
+    }
+
+
+def status_lines(found: dict[str, Any]) -> list[str]:
+    """The switch state as text lines for `ci-ecs status`."""
+    lines = []
+    for route in found["routes"]:
+        weights = ", ".join(f"{g} {w}" for g, w in route["public"].items())
+        lines += [f"  public rule    {weights}", f"  preparing rule {', '.join(route['preparing'])}"]
+    if found["preparing_version"]:
+        lines.append(f"  preparing      {found['preparing_version']}")
+    for v in found["versions"]:
+        mark = "obsolete" if v["obsolete"] else ("live" if v["service"] == found["live_service"] else "")
+        lines.append(
+            f"    {v['service']:<24} {v['version']:<12} {v['running']}/{v['desired']} running {mark}"
+        )
+    return lines
