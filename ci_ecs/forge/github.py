@@ -184,7 +184,7 @@ class GitHubReporter(GuardedReporter):
         extra: dict[str, Any] = self._links(url)
         if state == "success":
             # A canary serves beside the stable version, which stays active.
-            extra["auto_inactive"] = record.command != "canary"
+            extra["auto_inactive"] = record.command != "canary-deploy"
         self._deployment.create_status(state, description=self._describe(record, state), **extra)
         self._console.detail(f"GitHub: deployment {self._deployment.id} of {record.version}: {state}")
 

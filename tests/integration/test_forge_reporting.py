@@ -179,6 +179,33 @@ def test_github_deploy_is_a_deployment_with_in_progress_then_success_and_outputs
     assert GITHUB_TOKEN not in run.output
 
 
+def test_github_canary_success_leaves_the_stable_deployment_active(
+    cli: Any, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    config = workdir / "ci-ecs.yml"
+    config.write_text(config.read_text() + "canary:\n  mode: task\n  count: 1\n")
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as github:
+        create = github.post(f"{REPO}/deployments", json=github_deployment(42), status=201)
+        statuses = github.post(
+            f"{REPO}/deployments/42/statuses", json=github_status(1, "success"), status=201
+        )
+        run = cli(
+            "--environment",
+            "production",
+            "canary-deploy",
+            "--image",
+            f"{sample.repository}:v2",
+            env=github_env(),
+        )
+
+    assert run.code == 0, run.output
+    assert json.loads(create.calls[0].request.body)["payload"]["command"] == "canary-deploy"
+    success = json.loads(statuses.calls[-1].request.body)
+    # The canary serves beside the stable version: GitHub must not mark the stable deployment inactive.
+    assert success["state"] == "success" and success["auto_inactive"] is False
+
+
 def test_github_failure_is_reported_as_failure(cli: Any, sample: sandboxes.Sample) -> None:
     with responses.RequestsMock(assert_all_requests_are_fired=True) as github:
         github.get(f"{REPO}/deployments", json=[])

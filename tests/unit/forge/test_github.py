@@ -104,13 +104,13 @@ def test_github_canary_success_keeps_the_stable_deployment_active(
     _expect_create(api)
     _expect_status(api, "in_progress")
     _expect_status(api, "success")
-    canary = record(command="canary", details={"image": IMAGE, "traffic": "10% canary"})
+    canary = record(command="canary-deploy", details={"image": IMAGE, "traffic": "10% canary"})
     reporter = _reporter(console)
 
     reporter.started(canary, "production", SITE)
     reporter.finished(canary, "production", SITE)
 
-    assert body(api.calls[0])["payload"]["command"] == "canary"
+    assert body(api.calls[0])["payload"]["command"] == "canary-deploy"
     assert body(api.calls[1]) == {"state": "in_progress", "target_url": RUN_URL, "environment_url": SITE}
     assert body(api.calls[2])["auto_inactive"] is False
 
