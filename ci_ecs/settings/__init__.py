@@ -9,6 +9,7 @@ from ci_ecs.settings.techniques import (
     CanarySettings,
     CodeDeploySettings,
     Strategy,
+    SwitchRoute,
     SwitchSettings,
     WaitSettings,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Key",
     "Settings",
     "Strategy",
+    "SwitchRoute",
     "SwitchSettings",
     "WaitSettings",
     "flag_name",

@@ -20,6 +20,7 @@ from ci_ecs.settings.values import (
     number,
     path,
     string,
+    switch_routes,
 )
 
 # Flags the CLI spells otherwise than `--<key>`:
@@ -40,6 +41,7 @@ class Key:
     default: str = ""  # Markdown, as the reference shows it; "" for none
     required: bool = False  # by every command that works on a service
     required_with: tuple[str, str] | None = None  # (key, value): required when that key has that value
+    replaced_by: str = ""  # a key that, when given, takes this one's place (then this one must be absent)
 
 
 _TASKSET = ("canary.mode", "taskset")
@@ -124,13 +126,28 @@ KEYS: dict[str, Key] = {
         "`1h`",
     ),
     "switch.public_rule": Key(
-        arn("listener-rule/"), "the listener rule real users reach", required_with=_SWITCH
+        arn("listener-rule/"),
+        "the listener rule real users reach",
+        required_with=_SWITCH,
+        replaced_by="switch.routes",
     ),
     "switch.preparing_rule": Key(
-        arn("listener-rule/"), "the listener rule for verifying a prepared version", required_with=_SWITCH
+        arn("listener-rule/"),
+        "the listener rule for verifying a prepared version",
+        required_with=_SWITCH,
+        replaced_by="switch.routes",
     ),
     "switch.name_prefix": Key(
-        name_prefix, "target groups are named `<prefix>-<version>`", "the service name"
+        name_prefix,
+        "target groups are named `<prefix>-<version>`",
+        "the service name",
+        replaced_by="switch.routes",
+    ),
+    "switch.routes": Key(
+        switch_routes,
+        "a service behind several load balancers: a public rule, a preparing rule and a target-group name "
+        "prefix for each of its load balancers, in their order; switched on all of them together",
+        "one route of `switch.public_rule`, `switch.preparing_rule` and `switch.name_prefix`",
     ),
     "switch.min_healthy": Key(
         number(1, 1000, integer=True), "healthy targets the new version needs before the switch", "`1`"

@@ -178,15 +178,42 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
     if template is not None and not template.is_file():
         raise ConfigError(f"task_definition: {template} not found (from {sources['task_definition']})")
     for key, spec in KEYS.items():
-        if spec.required_with and key not in value:
+        if spec.replaced_by in value and key in value:
+            raise ConfigError(
+                f"{key}: given with {spec.replaced_by} (from {sources[key]} and {sources[spec.replaced_by]}) "
+                f"— put it in {spec.replaced_by} instead"
+            )
+        if spec.required_with and key not in value and spec.replaced_by not in value:
             chooser, chosen = spec.required_with
             if value.get(chooser) == chosen:
                 raise ConfigError(f"{key}: required with {chooser} {chosen} (from {sources[chooser]})")
-    if value.get("strategy") == "switch" and "switch.name_prefix" not in value:
-        name_prefix(settings.service, "switch.name_prefix", "default: the service name")
+    if value.get("strategy") == "switch":
+        _check_routes(settings, sources)
     targets = settings.codedeploy.target_groups
     if targets and len(targets) != 2:
         raise ConfigError(
             f"codedeploy.target_groups: expected two target groups (blue, green), got {len(targets)} "
             f"(from {sources['codedeploy.target_groups']})"
         )
+
+
+def _check_routes(settings: Settings, sources: Mapping[str, str]) -> None:
+    """Every route's target groups get names of their own, valid ones; no rule serves two routes."""
+    several = bool(settings.switch.routes)
+    source = sources["switch.routes" if several else "switch.public_rule"]
+    seen: dict[str, str] = {}
+    for number, route in enumerate(settings.switch.all_routes(settings.service)):
+        if route.name_prefix == settings.service and sources["switch.name_prefix"] == "default":
+            name_prefix(settings.service, "switch.name_prefix", "default: the service name")
+        for what, name in (
+            ("name_prefix", route.name_prefix),
+            ("public_rule", route.public_rule),
+            ("preparing_rule", route.preparing_rule),
+        ):
+            label = f"switch.routes[{number}].{what}" if several else f"switch.{what}"
+            if name in seen:
+                raise ConfigError(
+                    f"{label}: {name} is also {seen[name]} (from {source}) — each route needs rules and "
+                    "target-group names of its own"
+                )
+            seen[name] = label

@@ -108,7 +108,8 @@ def _default(spec: Key) -> str:
         return "required"
     if spec.required_with:
         chooser, chosen = spec.required_with
-        return f"required with `{chooser}: {chosen}`"
+        unless = f" (unless `{spec.replaced_by}` is given)" if spec.replaced_by else ""
+        return f"required with `{chooser}: {chosen}`{unless}"
     return spec.default or "—"
 
 

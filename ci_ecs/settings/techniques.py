@@ -57,15 +57,34 @@ class CodeDeploySettings:
 
 
 @dataclass(frozen=True)
+class SwitchRoute:
+    """One way in to a switch service: its public and preparing listener rules, its target groups' prefix."""
+
+    public_rule: str
+    preparing_rule: str
+    name_prefix: str = ""  # target groups are <name_prefix>-<version>; default (first route): the service
+
+
+@dataclass(frozen=True)
 class SwitchSettings:
-    """A service and target group per version, switched on the load balancer."""
+    """A service and target group(s) per version, switched on the load balancer(s)."""
 
     public_rule: str = ""  # the listener rule real users reach
     preparing_rule: str = ""  # the listener rule for verifying a prepared version
     name_prefix: str = ""  # target groups are <name_prefix>-<version>; default: the service name
+    routes: tuple[SwitchRoute, ...] = ()  # several load balancers: one route each, instead of the above
     min_healthy: int = 1
     overlap: float = 60.0  # seconds both versions serve the public rule
 
     def prefix(self, service: str) -> str:
-        """The target-group name prefix: as configured, else the service name."""
-        return self.name_prefix or service
+        """The (first route's) target-group name prefix: as configured, else the service name."""
+        return self.all_routes(service)[0].name_prefix
+
+    def all_routes(self, service: str) -> tuple[SwitchRoute, ...]:
+        """Every route in the order of the service's load balancers, each with its name prefix."""
+        routes = self.routes or (SwitchRoute(self.public_rule, self.preparing_rule, self.name_prefix),)
+        first = routes[0]
+        return (
+            SwitchRoute(first.public_rule, first.preparing_rule, first.name_prefix or service),
+            *routes[1:],
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -12,6 +12,8 @@ from typing import Generic, TypeVar
 from ci_ecs.errors import ConfigError
 from ci_ecs.model import ImageRef, image_problem
 from ci_ecs.redaction import looks_secret
+from ci_ecs.settings.techniques import SwitchRoute
+from ci_ecs.settings.yamlfile import load_yaml
 
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?")
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -185,3 +187,45 @@ def arn(kind: str) -> Converter[str]:
 
 def _kinds(kind: str) -> str:
     return " or ".join(f"`{part}…`" for part in kind.split("|"))
+
+
+_ROUTE_KEYS = ("public_rule", "preparing_rule", "name_prefix")
+_RULE = arn("listener-rule/")
+
+
+def _switch_routes(value: object, key: str, source: str) -> tuple[SwitchRoute, ...]:
+    items = load_yaml(value, source) if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        raise bad(key, source, "a list of routes, each with public_rule, preparing_rule, name_prefix", value)
+    routes = []
+    for number, item in enumerate(items):
+        label = f"{key}[{number}]"
+        if not isinstance(item, Mapping):
+            raise bad(label, source, "a mapping of public_rule, preparing_rule and name_prefix", item)
+        unknown = sorted(str(k) for k in item if k not in _ROUTE_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"{label}: unknown key '{unknown[0]}' — a route has {', '.join(_ROUTE_KEYS)} (from {source})"
+            )
+        for needed in _ROUTE_KEYS[:2] if number == 0 else _ROUTE_KEYS:
+            if item.get(needed) is None:
+                why = (
+                    " (each route's target groups need names of their own)" if needed == "name_prefix" else ""
+                )
+                raise ConfigError(f"{label}.{needed}: missing{why} (from {source})")
+        prefix = item.get("name_prefix")
+        routes.append(
+            SwitchRoute(
+                _RULE(item["public_rule"], f"{label}.public_rule", source),
+                _RULE(item["preparing_rule"], f"{label}.preparing_rule", source),
+                "" if prefix is None else name_prefix(prefix, f"{label}.name_prefix", source),
+            )
+        )
+    return tuple(routes)
+
+
+switch_routes = Converter(
+    "a list of routes, one per load balancer of the service: each a mapping of `public_rule`, "
+    "`preparing_rule` and `name_prefix` (required but on the first); as a variable, the same in YAML or JSON",
+    _switch_routes,
+)

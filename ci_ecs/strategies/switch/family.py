@@ -7,24 +7,14 @@ from typing import Any
 
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.errors import PreconditionError
-from ci_ecs.settings import Settings
+from ci_ecs.settings import Settings, SwitchRoute
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context
 
 
-@dataclass(frozen=True)
-class Route:
-    """One way in to the service: a public and a preparing listener rule, and its target groups' prefix."""
-
-    public_rule: str
-    preparing_rule: str
-    name_prefix: str
-
-
-def routes(settings: Settings) -> tuple[Route, ...]:
-    """The configured routes, in the order of the service's load balancers."""
-    s = settings.switch
-    return (Route(s.public_rule, s.preparing_rule, s.prefix(settings.service)),)
+def routes(settings: Settings) -> tuple[SwitchRoute, ...]:
+    """The configured routes, in the order of the service's load balancers, each with its name prefix."""
+    return settings.switch.all_routes(settings.service)
 
 
 def plural(settings: Settings) -> str:
@@ -36,7 +26,7 @@ def plural(settings: Settings) -> str:
 class Rules:
     """What one route's rules forward to, as read (target group ARN → weight)."""
 
-    route: Route
+    route: SwitchRoute
     public: dict[str, int] = field(default_factory=dict)
     preparing: dict[str, int] = field(default_factory=dict)
     preparing_conditions: list[dict[str, Any]] = field(default_factory=list)

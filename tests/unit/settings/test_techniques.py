@@ -101,3 +101,71 @@ def test_canary_settings_from_file_variables_and_flags(tmp_path: Path) -> None:
 )
 def test_bad_canary_settings_name_the_key(tmp_path: Path, text: str, start: str) -> None:
     assert fails(tmp_path, BASE + text).startswith(start)
+
+
+ROUTES = f"""strategy: switch
+switch:
+  routes:
+    - public_rule: {RULE}public
+      preparing_rule: {RULE}preparing
+    - public_rule: {RULE}admin-public
+      preparing_rule: {RULE}admin-preparing
+      name_prefix: web-admin
+"""
+
+
+def test_switch_routes_give_one_route_a_load_balancer_the_first_prefixed_by_the_service(
+    tmp_path: Path,
+) -> None:
+    routes = load(tmp_path, BASE + ROUTES).switch.all_routes("web")
+
+    assert [(r.public_rule, r.preparing_rule, r.name_prefix) for r in routes] == [
+        (f"{RULE}public", f"{RULE}preparing", "web"),
+        (f"{RULE}admin-public", f"{RULE}admin-preparing", "web-admin"),
+    ]
+
+
+def test_switch_routes_come_from_a_variable_in_yaml_or_json(tmp_path: Path) -> None:
+    routes = f'[{{"public_rule": "{RULE}p", "preparing_rule": "{RULE}q", "name_prefix": "shop"}}]'
+    settings = load(tmp_path, BASE + "strategy: switch\n", env={"CI_ECS_SWITCH_ROUTES": routes})
+
+    assert settings.switch.all_routes("web")[0].name_prefix == "shop"
+
+
+def test_a_single_route_keeps_the_top_level_switch_keys(tmp_path: Path) -> None:
+    text = BASE + f"strategy: switch\nswitch:\n  public_rule: {RULE}p\n  preparing_rule: {RULE}q\n"
+    (route,) = load(tmp_path, text).switch.all_routes("web")
+
+    assert (route.public_rule, route.preparing_rule, route.name_prefix) == (f"{RULE}p", f"{RULE}q", "web")
+
+
+@pytest.mark.parametrize(
+    ("change", "start"),
+    [
+        (
+            ("      name_prefix: web-admin\n", ""),
+            "switch.routes[1].name_prefix: missing (each route's target",
+        ),
+        (("name_prefix: web-admin", "name_prefix: web"), "switch.routes[1].name_prefix: web is also"),
+        (("admin-preparing", "preparing"), "switch.routes[1].preparing_rule: "),
+        (("admin-public", "preparing"), "switch.routes[1].public_rule: "),
+        (("      name_prefix", "      port: 80\n      name_prefix"), "switch.routes[1]: unknown key 'port'"),
+        (
+            ("preparing_rule: " + RULE + "preparing", "preparing_rule: nope"),
+            "switch.routes[0].preparing_rule:",
+        ),
+        (
+            ("  routes:\n", f"  public_rule: {RULE}x\n  routes:\n"),
+            "switch.public_rule: given with switch.routes",
+        ),
+    ],
+)
+def test_bad_switch_routes_name_the_route_and_key(
+    tmp_path: Path, change: tuple[str, str], start: str
+) -> None:
+    assert fails(tmp_path, BASE + ROUTES.replace(*change)).startswith(start)
+
+
+def test_a_preparing_rule_that_is_the_public_rule_is_refused(tmp_path: Path) -> None:
+    text = BASE + f"strategy: switch\nswitch:\n  public_rule: {RULE}p\n  preparing_rule: {RULE}p\n"
+    assert fails(tmp_path, text).startswith(f"switch.preparing_rule: {RULE}p is also switch.public_rule")
