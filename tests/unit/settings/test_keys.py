@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer.main
 
 from ci_ecs.cli import app
+from ci_ecs.cli.reference import keys_with_flags
 from ci_ecs.settings import GROUPS, KEYS, Settings, flag_name, variable_name
-from ci_ecs.settings.reference import keys_with_flags
 
 
 def test_variable_and_flag_names_follow_the_key() -> None:

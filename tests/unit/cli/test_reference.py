@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ci_ecs.cli.reference import COMMAND, ENVIRONMENTS_EXAMPLE, REFERENCE, keys_with_flags
+from ci_ecs.cli.reference import reference_markdown as markdown
 from ci_ecs.settings import KEYS, load_settings
-from ci_ecs.settings.reference import COMMAND, ENVIRONMENTS_EXAMPLE, REFERENCE, keys_with_flags
-from ci_ecs.settings.reference import reference_markdown as markdown
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -1,4 +1,4 @@
-"""The configuration reference, docs/configuration.md, written from the key table so that it cannot drift."""
+"""The configuration reference, docs/configuration.md, written from the key table and the CLI's options."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from ci_ecs.cli import app
 from ci_ecs.settings.keys import KEYS, Key, flag_name, variable_name
 from ci_ecs.settings.values import boolean
 
 REFERENCE = Path("docs/configuration.md")
-COMMAND = "python -m ci_ecs.settings.reference"
+COMMAND = "python -m ci_ecs.cli.reference"
 ENVIRONMENTS_EXAMPLE = """\
 region: eu-west-1
 cluster: staging
@@ -81,8 +82,6 @@ Every section is checked, also those not in effect.
 def keys_with_flags() -> frozenset[str]:
     """The keys the CLI has a flag for: those a `[key: …]` in the help of a command's option names."""
     # The CLI is the truth about its flags: the reference reads them there, the settings never need to.
-    from ci_ecs.cli import app
-
     found: set[str] = set()
     for command in app.registered_commands:
         if command.callback is not None:
