@@ -26,12 +26,7 @@ def plan(ctx: Context, end_canary: EndCanary) -> Plan:
             Step("check the image", lambda: pin_image(ctx), read_only=True),
             Step("render the task definition", lambda: _render(ctx, job), read_only=True),
             Step("register the task definition", lambda: _register(ctx, job)),
-            Step(
-                f"update service {s.service}",
-                lambda: rollout.update(ctx, job),
-                lambda: rollout.restore(ctx, job),
-            ),
-            Step("wait for the rollout", lambda: rollout.wait(ctx, job)),
+            *rollout.steps(ctx, job),
             Step("record the release in the service's tags", lambda: _record(ctx, job)),
             Step("remove the canary", lambda: end_canary(ctx, job.live.service)),
         ),

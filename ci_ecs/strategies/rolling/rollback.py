@@ -25,12 +25,7 @@ def plan(ctx: Context, to: str | None) -> Plan:
         steps=(
             Step(f"inspect service {s.service}", lambda: _choose_target(ctx, job, to), read_only=True),
             Step("register the task definition", lambda: _register_target(ctx, job)),
-            Step(
-                f"update service {s.service}",
-                lambda: rollout.update(ctx, job),
-                lambda: rollout.restore(ctx, job),
-            ),
-            Step("wait for the rollout", lambda: rollout.wait(ctx, job)),
+            *rollout.steps(ctx, job),
             Step("record the rollback in the service's tags", lambda: _record(ctx, job)),
         ),
         record=lambda status, reason: rollout.record(ctx, job, "rollback", status, reason),

@@ -10,6 +10,7 @@ from ci_ecs import checks
 from ci_ecs.aws import ecs
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.model import Command, DeploymentRecord, Status, TechniqueName
+from ci_ecs.runner import Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, Live
 from ci_ecs.strategies.state import Moved
@@ -25,6 +26,15 @@ class Job:
     live: Live = field(default_factory=Live)
     new: dict[str, Any] = field(default_factory=dict)  # a revision to register ({}: none needed)
     rolled_back_from: str = ""  # the newer version this job replaces by an older one
+
+
+def steps(ctx: Context, job: Job) -> tuple[Step, Step]:
+    """Update the service to `job.moved` (undone by putting back the revision it replaced), then follow it."""
+    service = ctx.settings.service
+    return (
+        Step(f"update service {service}", lambda: update(ctx, job), lambda: restore(ctx, job)),
+        Step("wait for the rollout", lambda: wait(ctx, job)),
+    )
 
 
 def update(ctx: Context, job: Job) -> str:
