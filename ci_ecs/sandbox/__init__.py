@@ -5,8 +5,8 @@ Importing this package imports moto (an ImportError means `pip install 'ci-ecs[s
 
 from __future__ import annotations
 
-from ci_ecs.sandbox.sample import Sample
+from ci_ecs.sandbox.elb.traffic import Counts, Traffic
+from ci_ecs.sandbox.seed.sample import Sample
 from ci_ecs.sandbox.server import Sandbox, current, start
-from ci_ecs.sandbox.traffic import Counts, Traffic
 
 __all__ = ["Counts", "Sample", "Sandbox", "Traffic", "current", "start"]

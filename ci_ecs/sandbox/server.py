@@ -13,11 +13,13 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from ci_ecs.errors import ConfigError
-from ci_ecs.sandbox import hooks, sample, seed, traffic
+from ci_ecs.sandbox import hooks
 from ci_ecs.sandbox.config import from_env
+from ci_ecs.sandbox.elb import traffic
+from ci_ecs.sandbox.elb.traffic import Traffic
+from ci_ecs.sandbox.seed import environment, sample
 from ci_ecs.sandbox.simulator import Simulator, busy
 from ci_ecs.sandbox.state import LOCK, RUNTIME
-from ci_ecs.sandbox.traffic import Traffic
 
 HOST = "127.0.0.1"
 _current: Sandbox | None = None
@@ -140,7 +142,7 @@ class Sandbox:
             _current = None
 
     def _seed(self) -> sample.Sample:
-        created = seed.seed(self.endpoint)
+        created = environment.seed(self.endpoint)
         self.wait_idle(timeout=max(30.0, 300 * RUNTIME.config.tick))
         return created
 

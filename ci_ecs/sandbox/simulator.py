@@ -9,16 +9,10 @@ from typing import Any
 
 from moto.ecs.models import ecs_backends
 
-from ci_ecs.sandbox import (
-    autoscaling,
-    codedeploy_engine,
-    scheduler,
-    services,
-    targets,
-    tasks,
-    tasksets,
-    traffic,
-)
+from ci_ecs.sandbox.autoscaling import bounds
+from ci_ecs.sandbox.codedeploy import engine
+from ci_ecs.sandbox.ecs import scheduler, services, tasks, tasksets
+from ci_ecs.sandbox.elb import targets, traffic
 from ci_ecs.sandbox.state import LOCK, PENDING_STATES, RUNTIME, service_sim, task_sim
 
 LOG = logging.getLogger(__name__)
@@ -48,8 +42,8 @@ def step() -> None:
         _schedule(backend)
         tasksets.step(backend)
         _count_clusters(backend)
-    codedeploy_engine.step()
-    autoscaling.step()
+    engine.step()
+    bounds.step()
     traffic.step(by_ip)
 
 

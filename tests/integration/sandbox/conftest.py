@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
@@ -216,3 +221,21 @@ def aws(sandbox: Sandbox, sample: Sample) -> Aws:
         cloudwatch=client("cloudwatch"),
         sample=sample,
     )
+
+
+@pytest.fixture
+def aws_cli(sandbox: Sandbox, sample: Sample) -> Callable[..., Any]:
+    """The real `aws` CLI on the sandbox, as an independent client: `aws_cli("ecs", …)` → its JSON reply."""
+    executable = Path(sys.executable).parent / "aws"
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    common = ["--endpoint-url", sandbox.endpoint, "--region", sample.region, "--output", "json"]
+
+    def run(*args: str) -> Any:
+        done = subprocess.run(
+            [str(executable), *args, *common], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    return run

@@ -1,0 +1,131 @@
+"""ECS API actions wrapped around moto's: what ECS does on services and tasks that moto 5.2.5 does not."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.ecs.exceptions import ECSException
+
+from ci_ecs.sandbox.ecs import codedeploy_controller, services, tasks, taskset_api
+from ci_ecs.sandbox.state import LOCK, service_sim, task_sim
+
+
+def create_service(original: Any) -> Any:
+    def create_service(self: Any) -> Any:
+        with LOCK:
+            taskset_api.check_create_service(self._get_params())
+            services.check_load_balancers(self.ecs_backend, self._get_param("loadBalancers"))
+            result = original(self)
+            service = self.ecs_backend._get_service(
+                self._get_param("cluster", "default"), self._get_param("serviceName")
+            )
+            taskset_api.after_create_service(service)
+            codedeploy_controller.after_create(self.ecs_backend, service)
+            services.adopt(service, self._get_param("deploymentConfiguration"))
+            grace = self._get_param("healthCheckGracePeriodSeconds")
+            if grace is not None:
+                service.health_check_grace_period_seconds = grace
+            return result
+
+    return create_service
+
+
+def update_service(original: Any) -> Any:
+    def update_service(self: Any) -> Any:
+        params = copy.deepcopy(self._get_params())
+        with LOCK:
+            backend = self.ecs_backend
+            try:
+                service = backend._get_service(
+                    params.get("cluster", "default"), str(params["service"]).split("/")[-1]
+                )
+            except Exception:
+                return original(self)  # moto raises the right error
+            if service.status != "ACTIVE" and service_sim(service) is not None:
+                raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
+            services.check_load_balancers(backend, params.get("loadBalancers"))
+            codedeploy_controller.check_update(service, params)
+            before = services.snapshot(service)
+            result = original(self)
+            services.after_update(backend, service, before, params)
+            return result
+
+    return update_service
+
+
+def delete_service(original: Any) -> Any:
+    def delete_service(self: Any, cluster_name: str, service_name: str, force: bool) -> Any:
+        with LOCK:
+            service = original(self, cluster_name, service_name, force)
+            alive = any(_belongs(t, service) and t.last_status != "STOPPED" for t in _tasks(self))
+            services.after_delete(service, alive)
+            return service
+
+    return delete_service
+
+
+def _tasks(backend: Any) -> list[Any]:
+    return [task for cluster_tasks in backend.tasks.values() for task in cluster_tasks.values()]
+
+
+def _belongs(task: Any, service: Any) -> bool:
+    sim = task_sim(task)
+    return sim is not None and sim.service is service
+
+
+def run_task(original: Any) -> Any:
+    def run_task(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with LOCK:
+            started = original(self, *args, **kwargs)
+            for task in started:
+                if not task.container_instance_arn and task_sim(task) is None:
+                    tasks.adopt(task, self.describe_task_definition(task.task_definition_arn))
+            return started
+
+    return run_task
+
+
+def stop_task(original: Any) -> Any:
+    def stop_task(self: Any, cluster_str: str, task_str: str, reason: str) -> Any:
+        with LOCK:
+            found = _find_task(self, cluster_str, task_str)
+            before = (found.last_status, found.desired_status, found.stopped_reason) if found else None
+            stopped = original(self, cluster_str, task_str, reason)
+            if before is None or task_sim(stopped) is None:
+                return stopped
+            stopped.last_status, stopped.desired_status, stopped.stopped_reason = before
+            tasks.begin_stop(stopped, reason or "Task stopped by user", "UserInitiated")
+            return stopped
+
+    return stop_task
+
+
+def _find_task(backend: Any, cluster_str: str, task_str: str) -> Any:
+    try:
+        cluster = backend._get_cluster(cluster_str)
+    except Exception:
+        return None
+    task_id = task_str.split("/")[-1]
+    return next((t for arn, t in backend.tasks.get(cluster.name, {}).items() if arn.endswith(task_id)), None)
+
+
+def list_tasks(original: Any) -> Any:
+    def list_tasks(self: Any) -> ActionResult:
+        # AWS: the desiredStatus filter defaults to RUNNING; serviceName keeps that service's tasks.
+        with LOCK:
+            found = self.ecs_backend.list_tasks(
+                self._get_param("cluster", "default"),
+                self._get_param("containerInstance"),
+                self._get_param("family"),
+                self._get_param("startedBy"),
+                None,
+                self._get_param("desiredStatus") or "RUNNING",
+            )
+            service = self._get_param("serviceName")
+            if service:
+                found = [t for t in found if t.group == f"service:{str(service).split('/')[-1]}"]
+            return ActionResult({"taskArns": [t.task_arn for t in found]})
+
+    return list_tasks

@@ -1,0 +1,1 @@
+"""Elastic Load Balancing: target health, weighted listener rules, simulated traffic and its ALB metrics."""

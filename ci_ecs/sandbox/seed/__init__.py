@@ -1,0 +1,1 @@
+"""The sample environment: seeded through the sandbox's HTTP API, and the configs that point at it."""
