@@ -7,6 +7,7 @@ worker starts its own engine and registry: every path and port is private, so no
 
 from __future__ import annotations
 
+import functools
 import http.client
 import os
 import shutil
@@ -191,7 +192,7 @@ def running_registry(directory: Path) -> Iterator[str]:
                 start_new_session=True,
             )
         try:
-            _wait_ready(process, lambda at=address: _registry_answers(at), "docker-registry", log)
+            _wait_ready(process, functools.partial(_registry_answers, address), "docker-registry", log)
         except RuntimeError:
             _stop(process.pid)
             if "address already in use" in _tail(log):

@@ -15,7 +15,7 @@ from ci_ecs.cli import app
 
 LIMIT = int(sys.argv[1])
 _calls = 0
-_original = clients.Aws.client
+_original: Any = clients.Aws.client  # any service by name, as ci-ecs asks for it
 
 
 def _after_call(**_: Any) -> None:

@@ -43,8 +43,10 @@ def _aws_state(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample) -> dict[str
     }
 
 
-def _write(workdir: Path, name: str, text: str) -> None:
-    (workdir / name).write_text(text)
+def _write(workdir: Path, name: str, text: str) -> Path:
+    path = workdir / name
+    path.write_text(text)
+    return path
 
 
 def _config(workdir: Path) -> str:

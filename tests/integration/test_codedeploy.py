@@ -88,7 +88,7 @@ class Aws:
             "--include",
             "TAGS",
         )["services"]
-        return found
+        return dict(found)
 
     def task_sets(self) -> dict[str, tuple[str, str]]:
         """Status → (task definition short name, target group name) of the service's task sets."""

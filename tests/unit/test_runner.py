@@ -16,7 +16,7 @@ def _console() -> tuple[Console, io.StringIO]:
     return Console(out=out, err=out), out
 
 
-def _recorder(log: list[str], name: str, fail: Exception | None = None):  # type: ignore[no-untyped-def]
+def _recorder(log: list[str], name: str, fail: Exception | None = None):
     def step() -> str:
         log.append(name)
         if fail is not None:

@@ -31,7 +31,7 @@ class Aws:
     sample: Sample
 
     @staticmethod
-    def wait_for(check: Callable[[], T], what: str, timeout: float = 30.0, every: float = 0.01) -> T:
+    def wait_for(check: Callable[[], T | None], what: str, timeout: float = 30.0, every: float = 0.01) -> T:
         """Poll `check` until it returns something truthy; generous timeouts, no duration asserted."""
         deadline = time.monotonic() + timeout
         while True:

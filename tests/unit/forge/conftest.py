@@ -57,7 +57,7 @@ def record(**changes: Any) -> DeploymentRecord:
     return DeploymentRecord(**{**fields, **changes})
 
 
-class _Live(io.TextIOBase):
+class _Live(io.StringIO):
     """Writes to whatever sys.stdout / sys.stderr is now (pytest swaps them between test phases)."""
 
     def __init__(self, name: str) -> None:

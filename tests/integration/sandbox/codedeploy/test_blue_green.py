@@ -173,7 +173,7 @@ def test_ready_wait_timeout_stops_the_deployment(bg, sample):
 def test_canary_and_linear_configs_shift_production_in_steps(bg, aws, sample, config, steps):
     bg.create_group(ready_wait=None, termination_wait=0, config=config)
     deployment_id = bg.deploy("v2")
-    seen = []
+    seen: list[float] = []
 
     def record():
         weight = bg.weights(sample.production_listener_arn).get("web-bg-green", 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from moto.elbv2.exceptions import ValidationError
 
@@ -11,7 +13,7 @@ TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-ext-ca
 
 
 def test_forward_to_one_target_group_also_reads_as_forward_config_weight_1():
-    action = {"Type": "forward", "TargetGroupArn": TG}
+    action: dict[str, Any] = {"Type": "forward", "TargetGroupArn": TG}
     normalize(action)
     assert action["ForwardConfig"] == {
         "TargetGroups": [{"TargetGroupArn": TG, "Weight": 1}],
@@ -27,7 +29,7 @@ def test_weights_outside_0_999_are_refused_naming_the_member():
     check_weights(
         [{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"Weight": 999}, {"Weight": 0}]}}], "x"
     )
-    bad = [
+    bad: list[dict[str, Any]] = [
         {"Type": "fixed-response"},
         {"Type": "forward", "ForwardConfig": {"TargetGroups": [{"Weight": 1000}]}},
     ]

@@ -55,7 +55,7 @@ def test_a_cpu_policy_is_copied_as_it_is() -> None:
 
 
 def test_rule_conditions_read_as_a_person_would_type_them() -> None:
-    conditions = [
+    conditions: list[dict[str, Any]] = [
         {"Field": "host-header", "HostHeaderConfig": {"Values": ["preparing.switch.test"]}},
         {"Field": "path-pattern", "Values": ["/app/*"]},
         {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Stage", "Values": ["pre"]}},
