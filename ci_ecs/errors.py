@@ -21,6 +21,22 @@ class PreconditionError(CiEcsError):
     exit_code = 3
 
 
+class AwsError(CiEcsError):
+    """AWS refused a call; `code` is its error code (`ThrottlingException`, `ValidationError`, …)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class AwsPreconditionError(AwsError, PreconditionError):
+    """AWS refused a call because it is not as required (access, credentials, not found)."""
+
+    exit_code = 3
+
+
 class DeploymentFailed(CiEcsError):
     """The deployment failed and was rolled back where the technique allows."""
 

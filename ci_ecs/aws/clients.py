@@ -10,7 +10,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from ci_ecs.errors import CiEcsError, PreconditionError
+from ci_ecs.errors import AwsError, AwsPreconditionError, CiEcsError, PreconditionError
 
 T = TypeVar("T")
 
@@ -70,14 +70,14 @@ class Aws:
 
 
 def call(doing: str, fn: Callable[..., T], **kwargs: Any) -> T:
-    """Call an AWS operation; failures become CiEcsError saying what we were doing."""
+    """Call an AWS operation; failures become CiEcsError saying what we were doing (AwsError: AWS refused)."""
     try:
         return fn(**kwargs)
     except botocore.exceptions.ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         message = exc.response.get("Error", {}).get("Message", "") or str(exc)
-        error_type = PreconditionError if code in _PRECONDITION_CODES else CiEcsError
-        raise error_type(f"{doing}: {code}: {message}") from exc
+        error_type = AwsPreconditionError if code in _PRECONDITION_CODES else AwsError
+        raise error_type(f"{doing}: {code}: {message}", code) from exc
     except botocore.exceptions.NoCredentialsError as exc:
         raise PreconditionError(
             f"{doing}: no AWS credentials found — configure the credential chain "
@@ -100,8 +100,7 @@ def call_unless(codes: tuple[str, ...], doing: str, fn: Callable[..., T], **kwar
     """
     try:
         return call(doing, fn, **kwargs)
-    except CiEcsError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, botocore.exceptions.ClientError) and cause.response["Error"]["Code"] in codes:
+    except AwsError as exc:
+        if exc.code in codes:
             return None
         raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from ci_ecs.aws.clients import Aws, call, call_unless
-from ci_ecs.errors import PreconditionError
+from ci_ecs.errors import AwsError, AwsPreconditionError, PreconditionError
 
 
 def tag_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: str) -> str | None:
@@ -21,10 +21,10 @@ def tag_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: st
             repositoryName=repository,
             imageIds=[{"imageTag": tag}],
         )
-    except PreconditionError as exc:
-        if "RepositoryNotFound" in str(exc):
-            raise PreconditionError(
-                f"image: ECR repository '{repository}' not found in registry {registry_id}"
+    except AwsError as exc:
+        if exc.code == "RepositoryNotFoundException":
+            raise AwsPreconditionError(
+                f"image: ECR repository '{repository}' not found in registry {registry_id}", exc.code
             ) from exc
         raise
     if reply is None:

@@ -6,13 +6,35 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ci_ecs.aws.clients import Aws, call, call_unless
-from ci_ecs.errors import PreconditionError
+from ci_ecs.errors import AwsError, AwsPreconditionError, PreconditionError
 
 
 def describe_service(aws: Aws, cluster: str, service: str) -> dict[str, Any]:
     """The ACTIVE service with its tags; PreconditionError when missing or not active."""
+    where = _where(aws, cluster, service)
+    found = _described(aws, cluster, service)
+    if found is None:
+        raise PreconditionError(f"service: {where} not found — check `service:` and `cluster:`")
+    if found.get("status") != "ACTIVE":
+        raise PreconditionError(f"service: {where} is {found.get('status')}, not ACTIVE")
+    return found
+
+
+def find_service(aws: Aws, cluster: str, service: str) -> dict[str, Any] | None:
+    """The ACTIVE service, or None when it does not exist (or is being deleted)."""
+    found = _described(aws, cluster, service)
+    return found if found is not None and found.get("status") == "ACTIVE" else None
+
+
+def _where(aws: Aws, cluster: str, service: str) -> str:
+    """How messages name a service: with its cluster and region."""
+    return f"service {service} in cluster {cluster} ({aws.client('ecs').meta.region_name})"
+
+
+def _described(aws: Aws, cluster: str, service: str) -> dict[str, Any] | None:
+    """The service with its tags whatever its status, or None when ECS does not know it."""
     ecs = aws.client("ecs")
-    where = f"service {service} in cluster {cluster} ({ecs.meta.region_name})"
+    where = _where(aws, cluster, service)
     try:
         reply = call(
             f"describing {where}",
@@ -21,34 +43,19 @@ def describe_service(aws: Aws, cluster: str, service: str) -> dict[str, Any]:
             services=[service],
             include=["TAGS"],
         )
-    except PreconditionError as exc:
-        if "ClusterNotFound" in str(exc):
+    except AwsError as exc:
+        if exc.code == "ClusterNotFoundException":
             region = ecs.meta.region_name
-            raise PreconditionError(
-                f"cluster: cluster {cluster} not found in {region} — check `cluster:` and `region:`"
+            raise AwsPreconditionError(
+                f"cluster: cluster {cluster} not found in {region} — check `cluster:` and `region:`", exc.code
             ) from exc
         raise
     for failure in reply.get("failures", []):
         if failure.get("reason") == "MISSING":
-            raise PreconditionError(f"service: {where} not found — check `service:` and `cluster:`")
+            return None
         raise PreconditionError(f"describing {where}: {failure.get('reason')} {failure.get('detail', '')}")
     services = reply.get("services", [])
-    if not services:
-        raise PreconditionError(f"service: {where} not found — check `service:` and `cluster:`")
-    found: dict[str, Any] = services[0]
-    if found.get("status") != "ACTIVE":
-        raise PreconditionError(f"service: {where} is {found.get('status')}, not ACTIVE")
-    return found
-
-
-def find_service(aws: Aws, cluster: str, service: str) -> dict[str, Any] | None:
-    """The ACTIVE service, or None when it does not exist (or is being deleted)."""
-    try:
-        return describe_service(aws, cluster, service)
-    except PreconditionError as exc:
-        if str(exc).startswith("service:"):
-            return None
-        raise
+    return dict(services[0]) if services else None
 
 
 def create_service(

@@ -9,7 +9,7 @@ from botocore.stub import Stubber
 
 from ci_ecs.aws import ecs, tasksets
 from ci_ecs.aws.clients import Aws
-from ci_ecs.errors import CiEcsError, PreconditionError
+from ci_ecs.errors import AwsError, CiEcsError, PreconditionError
 
 SERVICE = {
     "serviceName": "web",
@@ -76,8 +76,48 @@ def test_missing_cluster_is_a_precondition_naming_cluster(stub: tuple[Aws, Stubb
     aws, stubber = stub
     stubber.add_client_error("describe_services", "ClusterNotFoundException", "Cluster not found.")
 
-    with pytest.raises(PreconditionError, match=r"^cluster: cluster nope not found in us-east-1"):
+    with pytest.raises(PreconditionError) as caught:
         ecs.describe_service(aws, "nope", "web")
+
+    assert str(caught.value) == (
+        "cluster: cluster nope not found in us-east-1 — check `cluster:` and `region:`"
+    )
+    assert isinstance(caught.value, AwsError)
+    assert caught.value.code == "ClusterNotFoundException"
+    assert caught.value.exit_code == 3
+
+
+def test_find_service_is_none_for_a_missing_or_draining_service(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    missing = {"arn": "arn:aws:ecs:us-east-1:123456789012:service/demo/web", "reason": "MISSING"}
+    stubber.add_response("describe_services", {"services": [], "failures": [missing]})
+    stubber.add_response("describe_services", {"services": [{**SERVICE, "status": "DRAINING"}]})
+    stubber.add_response("describe_services", {"services": [SERVICE]})
+
+    assert ecs.find_service(aws, "demo", "web") is None
+    assert ecs.find_service(aws, "demo", "web") is None
+    assert ecs.find_service(aws, "demo", "web") == SERVICE
+
+
+def test_find_service_raises_when_the_cluster_is_missing(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    stubber.add_client_error("describe_services", "ClusterNotFoundException", "Cluster not found.")
+
+    with pytest.raises(AwsError, match=r"^cluster: cluster nope not found in us-east-1") as caught:
+        ecs.find_service(aws, "nope", "web")
+
+    assert caught.value.code == "ClusterNotFoundException"
+
+
+def test_a_draining_service_is_a_precondition_naming_its_status(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    stubber.add_response("describe_services", {"services": [{**SERVICE, "status": "DRAINING"}]})
+
+    with pytest.raises(
+        PreconditionError,
+        match=r"^service: service web in cluster demo \(us-east-1\) is DRAINING, not ACTIVE$",
+    ):
+        ecs.describe_service(aws, "demo", "web")
 
 
 def test_access_denied_is_a_precondition_saying_what_we_were_doing(stub: tuple[Aws, Stubber]) -> None:
@@ -94,11 +134,13 @@ def test_other_aws_errors_are_plain_failures(stub: tuple[Aws, Stubber]) -> None:
     aws, stubber = stub
     stubber.add_client_error("update_service", "ServerException", "internal", http_status_code=500)
 
-    with pytest.raises(CiEcsError) as caught:
+    with pytest.raises(AwsError) as caught:
         ecs.update_service(aws, SERVICE, TD, circuit_breaker=False)
 
-    assert type(caught.value) is CiEcsError
-    assert "updating service web to web:7" in str(caught.value)
+    assert not isinstance(caught.value, PreconditionError)
+    assert caught.value.exit_code == 1
+    assert caught.value.code == "ServerException"
+    assert str(caught.value) == "updating service web to web:7: ServerException: internal"
 
 
 @pytest.mark.parametrize("code", ["ServiceNotFoundException", "ServiceNotActiveException"])
