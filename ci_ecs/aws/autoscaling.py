@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ci_ecs.aws.clients import Aws, call, call_unless
 
-NAMESPACE = "ecs"
-DIMENSION = "ecs:service:DesiredCount"
+if TYPE_CHECKING:
+    from mypy_boto3_application_autoscaling.type_defs import DeregisterScalableTargetRequestTypeDef
+
+NAMESPACE: Final = "ecs"
+DIMENSION: Final = "ecs:service:DesiredCount"
 # What put_scaling_policy accepts of a described policy.
 _POLICY_KEYS = (
     "PolicyName",
@@ -23,7 +26,7 @@ def resource_id(cluster: str, service: str) -> str:
     return f"service/{cluster.rsplit('/', 1)[-1]}/{service}"
 
 
-def _target(cluster: str, service: str) -> dict[str, str]:
+def _target(cluster: str, service: str) -> DeregisterScalableTargetRequestTypeDef:
     """The parameters naming a service's desired count to Application Auto Scaling."""
     return {
         "ServiceNamespace": NAMESPACE,
@@ -54,7 +57,7 @@ def policies(aws: Aws, cluster: str, service: str) -> list[dict[str, Any]]:
         client.describe_scaling_policies,
         **_target(cluster, service),
     )
-    return [{k: p[k] for k in _POLICY_KEYS if k in p} for p in reply.get("ScalingPolicies", [])]
+    return [{k: v for k, v in p.items() if k in _POLICY_KEYS} for p in reply.get("ScalingPolicies", [])]
 
 
 def register(aws: Aws, cluster: str, service: str, minimum: int, maximum: int) -> None:

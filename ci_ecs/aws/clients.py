@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, overload
 
 import boto3
 import botocore.config
@@ -12,6 +12,16 @@ import botocore.exceptions
 
 from ci_ecs.errors import AwsError, AwsPreconditionError, CiEcsError, PreconditionError
 
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.model import OperationModel
+    from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
+    from mypy_boto3_codedeploy import CodeDeployClient
+    from mypy_boto3_ecr import ECRClient
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+
+P = ParamSpec("P")
 T = TypeVar("T")
 
 # Errors that mean "AWS is not as required" (exit 3) rather than "the deployment failed".
@@ -44,9 +54,23 @@ class Aws:
         self.region = region
         self.calls: Counter[str] = Counter()
         self._session: boto3.Session | None = None
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[str, BaseClient] = {}
 
-    def client(self, service: str, region: str | None = None) -> Any:
+    @overload
+    def client(
+        self, service: Literal["application-autoscaling"], region: str | None = None
+    ) -> ApplicationAutoScalingClient: ...
+    @overload
+    def client(self, service: Literal["codedeploy"], region: str | None = None) -> CodeDeployClient: ...
+    @overload
+    def client(self, service: Literal["ecr"], region: str | None = None) -> ECRClient: ...
+    @overload
+    def client(self, service: Literal["ecs"], region: str | None = None) -> ECSClient: ...
+    @overload
+    def client(
+        self, service: Literal["elbv2"], region: str | None = None
+    ) -> ElasticLoadBalancingv2Client: ...
+    def client(self, service: str, region: str | None = None) -> BaseClient:
         """The boto3 client for `service` (ecs, elbv2, ecr, …), in `region` or the gateway's own."""
         key = f"{service}@{region or ''}"
         if key not in self._clients:
@@ -65,14 +89,14 @@ class Aws:
             self._clients[key] = client
         return self._clients[key]
 
-    def _count(self, model: Any, **_: Any) -> None:
+    def _count(self, model: OperationModel, **_: Any) -> None:
         self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
 
 
-def call(doing: str, fn: Callable[..., T], **kwargs: Any) -> T:
+def call(doing: str, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """Call an AWS operation; failures become CiEcsError saying what we were doing (AwsError: AWS refused)."""
     try:
-        return fn(**kwargs)
+        return fn(*args, **kwargs)
     except botocore.exceptions.ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         message = exc.response.get("Error", {}).get("Message", "") or str(exc)
@@ -93,13 +117,15 @@ def call(doing: str, fn: Callable[..., T], **kwargs: Any) -> T:
         raise CiEcsError(f"{doing}: {exc}") from exc
 
 
-def call_unless(codes: tuple[str, ...], doing: str, fn: Callable[..., T], **kwargs: Any) -> T | None:
+def call_unless(
+    codes: tuple[str, ...], doing: str, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+) -> T | None:
     """Like `call`, but None when AWS answers with one of `codes` (an expected state, not a failure).
 
     For "delete/stop/create: already gone, already done or already there is fine".
     """
     try:
-        return call(doing, fn, **kwargs)
+        return call(doing, fn, *args, **kwargs)
     except AwsError as exc:
         if exc.code in codes:
             return None

@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ci_ecs.aws.clients import Aws, call, call_unless
 
+if TYPE_CHECKING:
+    from mypy_boto3_codedeploy.literals import DeploymentStatusType, DeploymentWaitTypeType
+    from mypy_boto3_codedeploy.type_defs import RevisionLocationTypeDef
+
 # Statuses of a deployment that has not ended; CodeDeploy allows one such deployment per group.
-ACTIVE = ("Created", "Queued", "InProgress", "Baking", "Ready")
-ENDED = ("Succeeded", "Failed", "Stopped")
+ACTIVE: tuple[DeploymentStatusType, ...] = ("Created", "Queued", "InProgress", "Baking", "Ready")
+ENDED: tuple[DeploymentStatusType, ...] = ("Succeeded", "Failed", "Stopped")
 _BATCH = 25  # BatchGetDeploymentTargets takes at most 25 target ids
 
 
@@ -90,7 +94,7 @@ def create_deployment(
         applicationName=application,
         deploymentGroupName=group,
         deploymentConfigName=config,
-        revision=appspec_revision(appspec),
+        revision=cast("RevisionLocationTypeDef", appspec_revision(appspec)),
         description=description[:100],
     )
     return str(reply["deploymentId"])
@@ -100,8 +104,7 @@ def get_deployment(aws: Aws, deployment_id: str) -> dict[str, Any]:
     """A deployment's info: status, errorInformation, rollbackInfo, revision."""
     client = aws.client("codedeploy")
     reply = call(f"reading deployment {deployment_id}", client.get_deployment, deploymentId=deployment_id)
-    found: dict[str, Any] = reply["deploymentInfo"]
-    return found
+    return dict(reply["deploymentInfo"])
 
 
 def active_deployments(aws: Aws, application: str, group: str) -> list[str]:
@@ -128,7 +131,7 @@ def continue_deployment(aws: Aws, deployment_id: str, wait_type: str = "READY_WA
         f"continuing deployment {deployment_id} ({wait_type})",
         client.continue_deployment,
         deploymentId=deployment_id,
-        deploymentWaitType=wait_type,
+        deploymentWaitType=cast("DeploymentWaitTypeType", wait_type),
     )
     return reply is not None
 
@@ -169,5 +172,5 @@ def ecs_targets(aws: Aws, deployment_id: str, ids: list[str]) -> list[dict[str, 
             deploymentId=deployment_id,
             targetIds=ids[start : start + _BATCH],
         )
-        found += [t["ecsTarget"] for t in reply.get("deploymentTargets", []) if t.get("ecsTarget")]
+        found += [dict(t["ecsTarget"]) for t in reply.get("deploymentTargets", []) if t.get("ecsTarget")]
     return found

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import AwsError, AwsPreconditionError, PreconditionError
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs.type_defs import (
+        DeploymentConfigurationTypeDef,
+        ListServicesRequestTypeDef,
+        UpdateServiceRequestTypeDef,
+    )
 
 
 def describe_service(aws: Aws, cluster: str, service: str) -> dict[str, Any]:
@@ -64,11 +71,10 @@ def create_service(
     name: str,
     task_definition_arn: str,
     count: int,
-    tags: Mapping[str, str] | None = None,
+    tags: Mapping[str, str],
 ) -> dict[str, Any]:
-    """A new service cloned from `like`: network, load balancers, launch type, platform, deployments."""
+    """A new service cloned from `like` (network, load balancers, launch type, platform), with these tags."""
     ecs = aws.client("ecs")
-    tags = {"ci-ecs:canary-of": like["serviceName"]} if tags is None else tags
     params: dict[str, Any] = {
         "cluster": like["clusterArn"],
         "serviceName": name,
@@ -91,38 +97,31 @@ def create_service(
     if "capacityProviderStrategy" in params:
         params.pop("launchType", None)
     reply = call(f"creating service {name} like {like['serviceName']}", ecs.create_service, **params)
-    created: dict[str, Any] = reply["service"]
-    return created
+    return dict(reply["service"])
 
 
 def list_services(aws: Aws, cluster: str) -> list[dict[str, Any]]:
     """Every ACTIVE service of the cluster with its tags (describes batched by 10)."""
     ecs = aws.client("ecs")
     arns: list[str] = []
-    token: dict[str, str] = {}
+    listing: ListServicesRequestTypeDef = {"cluster": cluster, "maxResults": 100}
     while True:
-        reply = call(
-            f"listing services of cluster {cluster}",
-            ecs.list_services,
-            cluster=cluster,
-            maxResults=100,
-            **token,
-        )
-        arns += reply.get("serviceArns", [])
-        if not reply.get("nextToken"):
+        listed = call(f"listing services of cluster {cluster}", ecs.list_services, **listing)
+        arns += listed.get("serviceArns", [])
+        if not listed.get("nextToken"):
             break
-        token = {"nextToken": reply["nextToken"]}
+        listing["nextToken"] = listed["nextToken"]
     found: list[dict[str, Any]] = []
     for start in range(0, len(arns), 10):
         batch = arns[start : start + 10]
-        reply = call(
+        described = call(
             f"describing services of cluster {cluster}",
             ecs.describe_services,
             cluster=cluster,
             services=batch,
             include=["TAGS"],
         )
-        found += [s for s in reply.get("services", []) if s.get("status") == "ACTIVE"]
+        found += [dict(s) for s in described.get("services", []) if s.get("status") == "ACTIVE"]
     return found
 
 
@@ -149,8 +148,7 @@ def set_desired_count(aws: Aws, service: Mapping[str, Any], count: int) -> dict[
         service=service["serviceName"],
         desiredCount=count,
     )
-    scaled: dict[str, Any] = reply["service"]
-    return scaled
+    return dict(reply["service"])
 
 
 def describe_task_definition(aws: Aws, ref: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -162,7 +160,7 @@ def describe_task_definition(aws: Aws, ref: str) -> tuple[dict[str, Any], list[d
         taskDefinition=ref,
         include=["TAGS"],
     )
-    return reply["taskDefinition"], reply.get("tags", [])
+    return dict(reply["taskDefinition"]), cast("list[dict[str, str]]", reply.get("tags", []))
 
 
 def register_task_definition(aws: Aws, task_definition: Mapping[str, Any]) -> dict[str, Any]:
@@ -173,8 +171,7 @@ def register_task_definition(aws: Aws, task_definition: Mapping[str, Any]) -> di
         ecs.register_task_definition,
         **task_definition,
     )
-    registered: dict[str, Any] = reply["taskDefinition"]
-    return registered
+    return dict(reply["taskDefinition"])
 
 
 def update_service(
@@ -194,17 +191,17 @@ def update_service(
     configuration["deploymentCircuitBreaker"] = {"enable": circuit_breaker, "rollback": circuit_breaker}
     if "alarms" in current:
         configuration["alarms"] = current["alarms"]
-    reply = call(
-        f"updating service {service['serviceName']} to {short_arn(task_definition_arn)}",
-        ecs.update_service,
-        cluster=service["clusterArn"],
-        service=service["serviceName"],
-        taskDefinition=task_definition_arn,
-        deploymentConfiguration=configuration,
-        **({} if desired_count is None else {"desiredCount": desired_count}),
-    )
-    updated: dict[str, Any] = reply["service"]
-    return updated
+    params: UpdateServiceRequestTypeDef = {
+        "cluster": service["clusterArn"],
+        "service": service["serviceName"],
+        "taskDefinition": task_definition_arn,
+        "deploymentConfiguration": cast("DeploymentConfigurationTypeDef", configuration),
+    }
+    if desired_count is not None:
+        params["desiredCount"] = desired_count
+    doing = f"updating service {service['serviceName']} to {short_arn(task_definition_arn)}"
+    reply = call(doing, ecs.update_service, **params)
+    return dict(reply["service"])
 
 
 def tag(aws: Aws, arn: str, tags: Mapping[str, str]) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import DeploymentFailed
+
+if TYPE_CHECKING:
+    from mypy_boto3_elbv2.type_defs import ActionTypeDef
 
 _GROUP_GONE = ("TargetGroupNotFound",)
 
@@ -88,20 +91,20 @@ def forward_weights(aws: Aws, rule_or_listener_arn: str) -> dict[str, int]:
     """Target group ARN → weight of the forward action of a listener rule (or a listener's default)."""
     elbv2 = aws.client("elbv2")
     if ":listener-rule/" in rule_or_listener_arn:
-        reply = call(
+        rules = call(
             f"reading rule {_short(rule_or_listener_arn)}",
             elbv2.describe_rules,
             RuleArns=[rule_or_listener_arn],
-        )
-        actions = reply["Rules"][0].get("Actions", [])
+        )["Rules"]
+        actions = rules[0].get("Actions", [])
     else:
-        reply = call(
+        listeners = call(
             f"reading listener {_short(rule_or_listener_arn)}",
             elbv2.describe_listeners,
             ListenerArns=[rule_or_listener_arn],
-        )
-        actions = reply["Listeners"][0].get("DefaultActions", [])
-    return weights_of(actions)
+        )["Listeners"]
+        actions = listeners[0].get("DefaultActions", [])
+    return weights_of([dict(action) for action in actions])
 
 
 def weights_of(actions: list[dict[str, Any]]) -> dict[str, int]:
@@ -120,7 +123,7 @@ def weights_of(actions: list[dict[str, Any]]) -> dict[str, int]:
 def set_forward_weights(aws: Aws, rule_or_listener_arn: str, weights: dict[str, int]) -> None:
     """Forward a listener rule (or a listener's default action) to target groups by these weights."""
     elbv2 = aws.client("elbv2")
-    action = {
+    action: ActionTypeDef = {
         "Type": "forward",
         "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": a, "Weight": w} for a, w in weights.items()]},
     }
@@ -151,7 +154,7 @@ def describe_rules(aws: Aws, rule_arns: list[str]) -> dict[str, dict[str, Any]]:
     reply = call(
         f"reading rule(s) {', '.join(_short(a) for a in rule_arns)}", elbv2.describe_rules, RuleArns=rule_arns
     )
-    return {r["RuleArn"]: r for r in reply.get("Rules", [])}
+    return {r["RuleArn"]: dict(r) for r in reply.get("Rules", [])}
 
 
 def describe_target_groups(aws: Aws, arns: list[str]) -> dict[str, dict[str, Any]]:
@@ -159,7 +162,7 @@ def describe_target_groups(aws: Aws, arns: list[str]) -> dict[str, dict[str, Any
     elbv2 = aws.client("elbv2")
     shown = ", ".join(target_group_name(a) for a in arns)
     reply = call(f"describing target group(s) {shown}", elbv2.describe_target_groups, TargetGroupArns=arns)
-    return {g["TargetGroupArn"]: g for g in reply.get("TargetGroups", [])}
+    return {g["TargetGroupArn"]: dict(g) for g in reply.get("TargetGroups", [])}
 
 
 def find_target_group(aws: Aws, name: str) -> dict[str, Any] | None:
@@ -202,8 +205,7 @@ def create_target_group(aws: Aws, name: str, like: dict[str, Any], tags: dict[st
         Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
         **params,
     )
-    created: dict[str, Any] = reply["TargetGroups"][0]
-    return created
+    return dict(reply["TargetGroups"][0])
 
 
 def delete_target_group(aws: Aws, arn: str) -> None:

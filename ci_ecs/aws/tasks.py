@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ci_ecs.aws.clients import Aws, call
 from ci_ecs.aws.ecs import short_arn
 from ci_ecs.errors import CiEcsError
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs.literals import DesiredStatusType
 
 
 def run_tasks(
@@ -32,8 +35,7 @@ def run_tasks(
         failure = reply["failures"][0]
         why = f"{failure.get('reason')} {failure.get('detail', '')}".strip()
         raise CiEcsError(f"running task(s) of {short_arn(task_definition_arn)}: {why}")
-    tasks: list[dict[str, Any]] = reply.get("tasks", [])
-    return tasks
+    return [dict(task) for task in reply.get("tasks", [])]
 
 
 def stop_task(aws: Aws, cluster: str, task_arn: str, reason: str) -> None:
@@ -50,7 +52,7 @@ def tasks_started_by(aws: Aws, cluster: str, started_by: str, desired_status: st
         ecs.list_tasks,
         cluster=cluster,
         startedBy=started_by,
-        desiredStatus=desired_status,
+        desiredStatus=cast("DesiredStatusType", desired_status),
     ).get("taskArns", [])
     return describe_tasks(aws, cluster, arns)
 
@@ -76,7 +78,6 @@ def describe_tasks(aws: Aws, cluster: str, arns: Iterable[str]) -> list[dict[str
     tasks: list[dict[str, Any]] = []
     for start in range(0, len(arns), 100):
         batch = arns[start : start + 100]
-        tasks += call(f"describing {len(batch)} tasks", ecs.describe_tasks, cluster=cluster, tasks=batch)[
-            "tasks"
-        ]
+        described = call(f"describing {len(batch)} tasks", ecs.describe_tasks, cluster=cluster, tasks=batch)
+        tasks += [dict(task) for task in described["tasks"]]
     return tasks

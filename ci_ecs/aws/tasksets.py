@@ -18,8 +18,7 @@ def task_sets(aws: Aws, service: Mapping[str, Any]) -> list[dict[str, Any]]:
         cluster=service["clusterArn"],
         service=service["serviceArn"],
     )
-    found: list[dict[str, Any]] = reply.get("taskSets", [])
-    return found
+    return [dict(task_set) for task_set in reply.get("taskSets", [])]
 
 
 def create(
@@ -54,8 +53,7 @@ def create(
         ecs.create_task_set,
         **params,
     )
-    created: dict[str, Any] = reply["taskSet"]
-    return created
+    return dict(reply["taskSet"])
 
 
 def make_primary(aws: Aws, service: Mapping[str, Any], task_set_arn: str) -> None:
