@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
@@ -12,14 +10,6 @@ from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import AwsError, CiEcsError, PreconditionError
 
 GONE = ("ServiceNotFoundException", "ServiceNotActiveException")
-
-
-@pytest.fixture
-def stub() -> Iterator[tuple[Aws, Stubber]]:
-    aws = Aws("us-east-1")
-    with Stubber(aws.client("ecs")) as stubber:
-        yield aws, stubber
-        stubber.assert_no_pending_responses()
 
 
 @pytest.mark.parametrize(

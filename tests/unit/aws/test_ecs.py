@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from botocore.stub import Stubber
 
@@ -23,14 +21,6 @@ SERVICE = {
     },
 }
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7"
-
-
-@pytest.fixture
-def stub() -> Iterator[tuple[Aws, Stubber]]:
-    aws = Aws("us-east-1")
-    with Stubber(aws.client("ecs")) as stubber:
-        yield aws, stubber
-        stubber.assert_no_pending_responses()
 
 
 def test_update_service_keeps_percentages_and_alarms_and_sets_the_circuit_breaker(
