@@ -52,3 +52,14 @@ def test_template_example_renders_and_validates(tmp_path: Path, monkeypatch: pyt
 
     assert rendered["containerDefinitions"][0]["image"] == release.reference
     assert {"name": "VERSION", "value": "v2"} in rendered["containerDefinitions"][0]["environment"]
+
+
+def test_switch_routes_example_loads(tmp_path: Path) -> None:
+    example = next(b for b in _blocks("yaml") if b.startswith("strategy: switch"))
+    (tmp_path / "ci-ecs.yml").write_text("cluster: main\nservice: web\n" + example)
+
+    settings = load_settings(tmp_path / "ci-ecs.yml", environment=None, env={}, flags={})
+
+    routes = settings.switch.all_routes(settings.service)
+    assert [r.name_prefix for r in routes] == ["web", "web-admin"]
+    assert all(":listener-rule/app/admin/" in r.public_rule for r in routes[1:])

@@ -67,7 +67,8 @@ def aws_executable() -> str:
 
 def client(sandbox: sandboxes.Sandbox, service: str) -> Any:
     """A plain boto3 client on the sandbox, independent of ci-ecs."""
-    return boto3.client(
+    factory: Any = boto3.client  # any service by name: the typed overloads want a literal one
+    return factory(
         service,
         endpoint_url=sandbox.endpoint,
         region_name=sandbox.region,
@@ -107,6 +108,7 @@ def kill_at_every_call(
     extra: Mapping[str, str] | None = None,
     rewrite_config: bool = True,
     after_rollback: Callable[[Any], Any] = lambda state: state,
+    killed_state: Callable[[Any], None] = lambda state: None,
 ) -> None:
     """Kill `job` after each of its AWS calls but the last, each on a fresh sample; then re-run or roll back.
 
@@ -114,7 +116,7 @@ def kill_at_every_call(
     Then for every call and every `then`: a re-run must end as the whole job did; a rollback (exit 0,
     or 3 when nothing was recorded yet) as before it, judged through `after_rollback`.
     `rewrite_config`: write the configs again after each reset (the reseeded rules and target groups
-    have new ARNs).
+    have new ARNs). `killed_state` checks what a kill leaves (judged), before the re-run or rollback.
     """
     stable = judge(sample)
     complete = run_killed(sandbox, workdir, 10**6, *job, extra=extra)
@@ -139,6 +141,7 @@ def kill_at_every_call(
                 continue
             assert killed.returncode == -9, f"call {limit}: {killed.stderr}"
             kills += 1
+            killed_state(judge(fresh))
             after = run_killed(sandbox, workdir, 10**6, *(job if then == "rerun" else rollback), extra=extra)
             # A rollback before anything was recorded finds nothing to roll back: 3, nothing changed.
             allowed = (0,) if then == "rerun" else (0, 3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ci_ecs.sandbox.seed import bluegreen, services
+from ci_ecs.sandbox.seed import bluegreen, services, switching
 from ci_ecs.sandbox.seed.clients import client
 from ci_ecs.sandbox.seed.images import push_images
 from ci_ecs.sandbox.seed.load_balancers import (
@@ -63,7 +63,8 @@ def seed(endpoint: str) -> Sample:
     names = ("elbv2", "ecs", "logs", "iam", "application-autoscaling")
     clients = {name: client(endpoint, name) for name in names}
     bg = bluegreen.codedeploy(clients, network, balancer.arn, uri)
-    sw = bluegreen.switch(clients, network, balancer.arn, uri)
+    sw = switching.switch(clients, network, balancer.arn, uri)
+    dual = switching.dual(clients, network, balancer.arn, uri)
     return Sample(
         region=REGION,
         account_id=ACCOUNT_ID,
@@ -93,10 +94,16 @@ def seed(endpoint: str) -> Sample:
         green_target_group_arn=bg["green"],
         production_listener_arn=bg["prod"],
         test_listener_arn=bg["test"],
-        switch_service=bluegreen.SWITCH_SERVICE,
-        switch_prefix=bluegreen.SWITCH_PREFIX,
-        switch_target_group_arn=sw["group"],
-        switch_listener_arn=sw["listener"],
-        public_rule_arn=sw["public"],
-        preparing_rule_arn=sw["preparing"],
+        switch_service=switching.SWITCH_SERVICE,
+        switch_prefix=switching.SWITCH_PREFIX,
+        switch_target_group_arn=sw.group,
+        switch_listener_arn=sw.listener,
+        public_rule_arn=sw.public,
+        preparing_rule_arn=sw.preparing,
+        dual_service=switching.DUAL_SERVICE,
+        dual_base=switching.DUAL_BASE,
+        dual_routes=tuple(
+            (route.public, route.preparing, prefix)
+            for route, prefix in zip(dual, switching.DUAL_PREFIXES, strict=True)
+        ),
     )

@@ -11,12 +11,14 @@ ACCESS_KEY = "testing"
 CONFIG = "ci-ecs.yml"
 CODEDEPLOY_CONFIG = "ci-ecs-codedeploy.yml"
 SWITCH_CONFIG = "ci-ecs-switch.yml"
+ROUTES_CONFIG = "ci-ecs-switch-routes.yml"
 
 
 @dataclass(frozen=True)
 class Sample:
     """The sample environment `start(seed=True)` creates: Fargate services `web` (rolling), `web-ext`
-    (EXTERNAL), `web-bg` (CODE_DEPLOY) and `web-sw-v1` (switch)."""
+    (EXTERNAL), `web-bg` (CODE_DEPLOY), `web-sw-v1` (switch) and `web-dual-v1` (switch behind two load
+    balancers)."""
 
     region: str
     account_id: str
@@ -55,6 +57,10 @@ class Sample:
     switch_listener_arn: str = ""
     public_rule_arn: str = ""
     preparing_rule_arn: str = ""
+    # The switch setup behind two load balancers: (public rule, preparing rule, name prefix) for each.
+    dual_service: str = ""
+    dual_base: str = ""
+    dual_routes: tuple[tuple[str, str, str], ...] = ()
 
 
 def environment(endpoint: str, region: str) -> dict[str, str]:
@@ -130,6 +136,29 @@ def config_files(sample: Sample, endpoint: str) -> dict[str, str]:
                 f"  public_rule: {sample.public_rule_arn}",
                 f"  preparing_rule: {sample.preparing_rule_arn}",
                 f"  name_prefix: {sample.switch_prefix}",
+                "  min_healthy: 2",
+                "  overlap: 2         # seconds",
+            ],
+        ),
+        ROUTES_CONFIG: _config(
+            ROUTES_CONFIG,
+            sample,
+            endpoint,
+            sample.dual_base,
+            [],
+            [
+                "strategy: switch",
+                "switch:",
+                "  routes:            # one per load balancer of the service, in their order",
+                *(
+                    line
+                    for public, preparing, prefix in sample.dual_routes
+                    for line in (
+                        f"    - public_rule: {public}",
+                        f"      preparing_rule: {preparing}",
+                        f"      name_prefix: {prefix}",
+                    )
+                ),
                 "  min_healthy: 2",
                 "  overlap: 2         # seconds",
             ],

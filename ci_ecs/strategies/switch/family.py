@@ -53,12 +53,23 @@ class Family:
         return next((s for s in self.services if version_of(s, self.base) == version), None)
 
     def public_services(self) -> list[dict[str, Any]]:
-        """The services the first route's public rule forwards to, heaviest first."""
-        ordered = sorted(self.rules[0].public.items(), key=lambda item: -item[1]) if self.rules else []
-        return [s for g, _ in ordered if (s := self.by_group(g)) is not None]
+        """The services the public rules forward to, by their largest share of a rule's traffic."""
+        shares: dict[str, tuple[float, dict[str, Any]]] = {}
+        for rules in self.rules:
+            total = sum(rules.public.values()) or 1
+            for group, weight in rules.public.items():
+                found = self.by_group(group)
+                if found is not None:
+                    best = max(weight / total, shares.get(found["serviceName"], (0.0, found))[0])
+                    shares[found["serviceName"]] = (best, found)
+        return [service for _, service in sorted(shares.values(), key=lambda item: -item[0])]
 
     def live(self, in_flight: str | None = None) -> dict[str, Any] | None:
-        """The live service: the one the public rules forward to, other than a version in flight."""
+        """The live service: the one the public rules forward to most, other than a version in flight.
+
+        A job killed half-way through a switch may leave one route on the new version and another on both:
+        the old version is live until every route has moved.
+        """
         found = self.public_services()
         others = [s for s in found if version_of(s, self.base) != in_flight]
         return (others or found)[0] if found else None

@@ -36,6 +36,17 @@ def test_switch_config_names_the_rules_and_prefix(sandbox, sample, tmp_path):
     assert (switch.name_prefix, switch.min_healthy, switch.overlap) == ("web-sw", 2, 2.0)
 
 
+def test_switch_routes_config_gives_each_load_balancer_of_the_dual_service_its_rules(
+    sandbox, sample, tmp_path
+):
+    sandbox.write_config(tmp_path)
+    settings = _load(tmp_path / "ci-ecs-switch-routes.yml")
+    assert (settings.service, settings.strategy) == (sample.dual_base, "switch")
+    routes = settings.switch.all_routes(settings.service)
+    assert [(r.public_rule, r.preparing_rule, r.name_prefix) for r in routes] == list(sample.dual_routes)
+    assert [r.name_prefix for r in routes] == ["web-dual", "web-dual-admin"]
+
+
 def test_existing_configs_are_unchanged(sandbox, sample, tmp_path):
     sandbox.write_config(tmp_path)
     for name in ("ci-ecs.yml", "ci-ecs-task.yml", "ci-ecs-service.yml", "ci-ecs-taskset.yml"):
