@@ -1,4 +1,4 @@
-"""ci-ecs: ship containers to Amazon ECS/Fargate from CI."""
+"""Ship containers to Amazon ECS/Fargate from CI: the ci-ecs package."""
 
 
 def installed_version() -> str:

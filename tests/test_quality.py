@@ -66,3 +66,30 @@ def test_help_imports_no_heavy_library(argv: list[str]) -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "Usage: ci-ecs" in done.stdout
     assert done.stderr.strip() == "[]"
+
+
+TECHNIQUES = ("rolling", "canary", "taskset", "codedeploy", "switch")
+
+
+def test_no_technique_imports_another() -> None:
+    offenders = []
+    for technique in TECHNIQUES:
+        for path in (ROOT / "ci_ecs" / "strategies" / technique).rglob("*.py"):
+            for other in TECHNIQUES:
+                if other != technique and f"ci_ecs.strategies.{other}" in path.read_text():
+                    offenders.append(f"{path.relative_to(ROOT)} imports the {other} technique")
+            if "ci_ecs.strategies.registry" in path.read_text():
+                offenders.append(f"{path.relative_to(ROOT)} imports the registry")
+    assert offenders == []
+
+
+def test_the_ci_ecs_tags_are_spelled_in_the_state_module_only() -> None:
+    state = ROOT / "ci_ecs" / "strategies" / "state.py"
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "ci_ecs").rglob("*.py")
+        if path != state and "sandbox" not in path.relative_to(ROOT).parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if '"ci-ecs:' in line
+    ]
+    assert offenders == []
