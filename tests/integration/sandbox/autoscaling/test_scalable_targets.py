@@ -36,13 +36,18 @@ def _scaled_to(aws, count):
 
 
 def test_seeded_switch_service_is_registered_with_bounds_and_a_policy(aws, scaling):
-    [target] = scaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    # The sample autoscales web-dual-v1 too: ask for web-sw-v1's.
+    [target] = scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[TARGET["ResourceId"]])[
+        "ScalableTargets"
+    ]
     assert (target["ResourceId"], target["MinCapacity"], target["MaxCapacity"]) == (
         TARGET["ResourceId"],
         2,
         4,
     )
-    [policy] = scaling.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]
+    [policy] = scaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=TARGET["ResourceId"])[
+        "ScalingPolicies"
+    ]
     assert policy["PolicyType"] == "TargetTrackingScaling"
     service = _service(aws)
     assert (service["desiredCount"], service["runningCount"], service["tags"]) == (
@@ -70,14 +75,16 @@ def test_desired_above_maximum_is_brought_down_to_maximum(aws):
 
 def test_deregistered_first_zero_stays_zero_and_policies_are_gone(aws, scaling):
     scaling.deregister_scalable_target(**TARGET)
-    assert scaling.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"] == []
+    policies = scaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=TARGET["ResourceId"])
+    assert policies["ScalingPolicies"] == []
     aws.ecs.update_service(cluster="demo", service="web-sw-v1", desiredCount=0)
     aws.wait_for(lambda: _scaled_to(aws, 0), "the service to scale in to 0")
     # Three times the sandbox's correction delay in simulated ticks: nothing brings it back.
     later = RUNTIME.now + 3 * RUNTIME.config.autoscaling_ticks
     aws.wait_for(lambda: RUNTIME.now >= later, "simulated time to pass")
     assert _service(aws)["desiredCount"] == 0
-    assert scaling.describe_scaling_activities(ServiceNamespace="ecs")["ScalingActivities"] == []
+    activities = scaling.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=TARGET["ResourceId"])
+    assert activities["ScalingActivities"] == []
 
 
 def test_registering_a_minimum_above_desired_scales_out_at_once(aws, scaling):
