@@ -8,27 +8,29 @@ from __future__ import annotations
 
 from sandbox_jobs import by_operation, job, run
 
-CONFIG = "ci-ecs-switch.yml"
 PIPELINES = (
-    (("canary-deploy", "v2"), ("deploy", "v2"), ("deploy", "v3")),  # the third deletes v1
-    (("canary-deploy", "v2"), ("rollback", ""), ("rollback", "")),  # the second is a no-op
-    (("deploy", "v2"), ("rollback", ""), ("rollback", "")),
+    ("ci-ecs-switch.yml", (("canary-deploy", "v2"), ("deploy", "v2"), ("deploy", "v3"))),  # deletes v1
+    ("ci-ecs-switch.yml", (("canary-deploy", "v2"), ("rollback", ""), ("rollback", ""))),  # 2nd: no-op
+    ("ci-ecs-switch.yml", (("deploy", "v2"), ("rollback", ""), ("rollback", ""))),
+    # The same service behind two load balancers (switch.routes): every rule and target group twice.
+    ("ci-ecs-switch-routes.yml", (("canary-deploy", "v2"), ("deploy", "v2"), ("deploy", "v3"))),
+    ("ci-ecs-switch-routes.yml", (("deploy", "v2"), ("rollback", ""), ("rollback", ""))),
 )
 
 
 def main() -> None:
     with run(__doc__, ", each row a fresh sample") as (args, box, directory):
         assert box.sample is not None
-        for pipeline in PIPELINES:
+        for config, pipeline in PIPELINES:
             box.reset(seed=True)
             box.write_config(directory)
             shown, details = [], []
             for command, tag in pipeline:
                 image = ("--image", f"{box.sample.repository}:{tag}") if tag else ()
-                code, total, calls = job(box, directory, CONFIG, command, *image)
+                code, total, calls = job(box, directory, config, command, *image)
                 shown.append(f"{command} {tag}".strip() + f" {total} [{code}]")
                 details.append(by_operation(command, calls))
-            print(" → ".join(shown))
+            print(f"{config}: " + " → ".join(shown))
             if args.verbose:
                 print("\n".join(details))
 
