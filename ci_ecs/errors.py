@@ -37,6 +37,12 @@ class AwsPreconditionError(AwsError, PreconditionError):
     exit_code = 3
 
 
+class NothingToDo(CiEcsError):
+    """There is nothing for this job to change (a rollback in a pipeline whose version is not live)."""
+
+    exit_code = 0
+
+
 class DeploymentFailed(CiEcsError):
     """The deployment failed and was rolled back where the technique allows."""
 
@@ -47,3 +53,15 @@ class RollbackFailed(CiEcsError):
     """The deployment failed and so did the automatic rollback: a person must look."""
 
     exit_code = 4
+
+
+class Cancelled(BaseException):
+    """The CI cancelled the job (SIGTERM or SIGINT); it exits 128 + the signal's number.
+
+    A BaseException, like KeyboardInterrupt: code that handles errors must not swallow a cancellation.
+    """
+
+    def __init__(self, signal_number: int, name: str) -> None:
+        super().__init__(f"cancelled by {name}")
+        self.exit_code = 128 + signal_number
+        self.name = name

@@ -97,7 +97,7 @@ Command = Literal["deploy", "canary-deploy", "rollback"]
 TechniqueName = Literal[
     "rolling", "taskset", "codedeploy", "switch", "canary-task", "canary-service", "canary-taskset"
 ]
-Status = Literal["in_progress", "success", "failed"]
+Status = Literal["in_progress", "success", "failed", "cancelled"]
 
 
 @dataclass(frozen=True)

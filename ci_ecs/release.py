@@ -88,6 +88,20 @@ def resolve_release(settings: Settings, env: Mapping[str, str]) -> Release:
     )
 
 
+# Runs started by hand to roll back: they belong to no release, so they may roll back whatever is live.
+_BY_HAND = ("workflow_dispatch", "repository_dispatch")
+
+
+def pipeline_version(settings: Settings, env: Mapping[str, str]) -> str | None:
+    """The version the pipeline a job runs in deploys (what a rollback in it may undo); None outside one."""
+    if env.get("CI") != "true" or env.get("GITHUB_EVENT_NAME") in _BY_HAND:
+        return None
+    try:
+        return resolve_release(settings, env).version
+    except ConfigError:
+        return None
+
+
 def _pipeline_id(env: Mapping[str, str]) -> int | None:
     """The pipeline (GitLab) or workflow run (GitHub) number; both only grow, and a retry keeps it."""
     value = env.get("GITHUB_RUN_ID") if env.get("GITHUB_ACTIONS") == "true" else env.get("CI_PIPELINE_ID")

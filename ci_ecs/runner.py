@@ -1,4 +1,4 @@
-"""Runs a plan step by step: logs each step, undoes completed steps on failure."""
+"""Runs a plan step by step: logs each step, undoes completed steps on failure or cancellation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
-from ci_ecs.errors import CiEcsError, DeploymentFailed, RollbackFailed
+from ci_ecs.errors import Cancelled, CiEcsError, DeploymentFailed, PreconditionError, RollbackFailed
 from ci_ecs.forge import Reporter
 from ci_ecs.model import DeploymentRecord, Status
 from ci_ecs.output import Console
@@ -32,48 +32,82 @@ class Plan:
 
 
 def run(
-    plan: Plan, console: Console, *, dry_run: bool = False, before_change: Callable[[], None] | None = None
+    plan: Plan,
+    console: Console,
+    *,
+    dry_run: bool = False,
+    before_change: Callable[[], None] | None = None,
+    undo_on_cancel: bool = True,
 ) -> None:
-    """Run every step; on failure after a change, undo the completed steps in reverse order.
+    """Run every step; on failure (or cancellation) after a change, undo the completed steps in reverse.
 
-    Raises the step's error when nothing was changed yet; DeploymentFailed when the plan failed and
-    was undone; RollbackFailed when an undo failed too.
+    Raises the step's error when nothing was changed yet (an error that would be exit 1 becomes exit 3:
+    AWS was not as required, and nothing changed); DeploymentFailed when the plan failed and was undone;
+    RollbackFailed when an undo failed too; Cancelled, after undoing unless `undo_on_cancel` is false.
     """
     done: list[Step] = []
-    changed = False
     with console.section(plan.title + (" (dry run: nothing will be changed)" if dry_run else "")):
-        for step in plan.steps:
-            if dry_run and not step.read_only:
-                console.step(f"would {step.name}")
-                continue
-            if not changed and not step.read_only and before_change is not None:
-                before_change()
-            console.step(step.name)
-            started = time.monotonic()
-            try:
-                result = step.run()
-            except Exception as exc:
-                if not changed:
-                    raise
-                # Something changed already: whatever went wrong (even a bug), put things back first.
-                console.line(f"    failed: {exc}")
-                _undo(done, console)
-                if isinstance(exc, DeploymentFailed):
-                    raise
-                raise DeploymentFailed(f"{step.name}: {exc}") from exc
-            if result:
-                took = time.monotonic() - started
-                console.line(f"    {result}" + (f" ({took:.1f}s)" if took >= 0.5 else ""))
-            done.append(step)
-            changed = changed or not step.read_only
+        try:
+            for step in plan.steps:
+                if dry_run and not step.read_only:
+                    console.step(f"would {step.name}")
+                    continue
+                if not _changed(done) and not step.read_only and before_change is not None:
+                    before_change()
+                console.step(step.name)
+                _run_step(step, done, console)
+        except Cancelled as cancel:
+            _cancelled(cancel, done, console, undo_on_cancel)
+            raise
 
 
-def _undo(done: list[Step], console: Console) -> None:
+def _changed(done: list[Step]) -> bool:
+    return any(not step.read_only for step in done)
+
+
+def _run_step(step: Step, done: list[Step], console: Console) -> None:
+    """Run one step and log its result; on failure, undo what the completed steps changed."""
+    started = time.monotonic()
+    try:
+        result = step.run()
+    except Exception as exc:
+        if not _changed(done):
+            if isinstance(exc, CiEcsError) and exc.exit_code == 1:
+                raise PreconditionError(str(exc)) from exc
+            raise
+        # Something changed already: whatever went wrong (even a bug), put things back first.
+        console.line(f"    failed: {exc}")
+        _undo(done, console)
+        if isinstance(exc, DeploymentFailed):
+            raise
+        raise DeploymentFailed(f"{step.name}: {exc}") from exc
+    if result:
+        took = time.monotonic() - started
+        console.line(f"    {result}" + (f" ({took:.1f}s)" if took >= 0.5 else ""))
+    done.append(step)
+
+
+def _cancelled(cancel: Cancelled, done: list[Step], console: Console, undo: bool) -> None:
+    """What a cancelled job does before it exits: undo what it changed, or say what it leaves."""
+    console.line(f"    {cancel}")
+    if not _changed(done):
+        return
+    if not undo:
+        console.warn("on_cancel is leave: what this job changed stays as it is; re-run it or roll back")
+        return
+    try:
+        _undo(done, console, heading=f"rolling back ({cancel})")
+    except RollbackFailed as exc:
+        # The CI kills the job soon: say what is left rather than exit 4 after the grace period.
+        console.error(f"{exc} — re-run the job or `ci-ecs rollback` to finish")
+
+
+def _undo(done: list[Step], console: Console, heading: str = "rolling back") -> None:
     """Undo completed steps, newest first; any failure here means a person must look."""
     undoable = [s for s in reversed(done) if s.undo is not None]
     if not undoable:
         return
-    with console.section("rolling back"):
+    with console.section(heading):
         for step in undoable:
             assert step.undo is not None
             console.step(f"undo: {step.name}")
@@ -96,23 +130,33 @@ class Reporting:
 
 
 def execute(
-    plan: Plan, console: Console, *, dry_run: bool = False, reporting: Reporting | None = None
+    plan: Plan,
+    console: Console,
+    *,
+    dry_run: bool = False,
+    reporting: Reporting | None = None,
+    undo_on_cancel: bool = True,
 ) -> DeploymentRecord | None:
     """Run a plan and report its outcome: log summary, JSON record, the forge, and outputs for later jobs."""
     started = time.monotonic()
     forge = reporting if reporting and reporting.environment and plan.record and not dry_run else None
 
+    announced: list[bool] = []
+
     def announce() -> None:
         # Once the version is known and just before the first change: nothing to report for a job
-        # that stops on bad input.
+        # that stops on bad input, or is cancelled before it changed anything.
         if forge is not None and plan.record is not None and forge.environment:
             forge.reporter.started(plan.record("in_progress", None), forge.environment, forge.url)
+            announced.append(True)
 
     try:
-        run(plan, console, dry_run=dry_run, before_change=announce)
-    except (DeploymentFailed, RollbackFailed) as exc:
-        record = _report(plan, console, "failed", str(exc), time.monotonic() - started)
-        if forge is not None and record is not None and forge.environment:
+        run(plan, console, dry_run=dry_run, before_change=announce, undo_on_cancel=undo_on_cancel)
+    except (DeploymentFailed, RollbackFailed, Cancelled) as exc:
+        status: Status = "cancelled" if isinstance(exc, Cancelled) else "failed"
+        record = _report(plan, console, status, str(exc), time.monotonic() - started)
+        reported = announced or not isinstance(exc, Cancelled)
+        if forge is not None and record is not None and forge.environment and reported:
             forge.reporter.finished(record, forge.environment, forge.url)
         raise
     if dry_run:

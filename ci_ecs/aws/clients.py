@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, overload
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from botocore.model import OperationModel
     from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
     from mypy_boto3_codedeploy import CodeDeployClient
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecs import ECSClient
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
@@ -53,6 +55,7 @@ class Aws:
     def __init__(self, region: str | None = None) -> None:
         self.region = region
         self.calls: Counter[str] = Counter()
+        self._counting = threading.Lock()  # the job's lock is refreshed from a thread of its own
         self._session: boto3.Session | None = None
         self._clients: dict[str, BaseClient] = {}
 
@@ -62,6 +65,8 @@ class Aws:
     ) -> ApplicationAutoScalingClient: ...
     @overload
     def client(self, service: Literal["codedeploy"], region: str | None = None) -> CodeDeployClient: ...
+    @overload
+    def client(self, service: Literal["dynamodb"], region: str | None = None) -> DynamoDBClient: ...
     @overload
     def client(self, service: Literal["ecr"], region: str | None = None) -> ECRClient: ...
     @overload
@@ -90,7 +95,8 @@ class Aws:
         return self._clients[key]
 
     def _count(self, model: OperationModel, **_: Any) -> None:
-        self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+        with self._counting:
+            self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
 
 
 def call(doing: str, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:

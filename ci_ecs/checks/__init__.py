@@ -1,6 +1,15 @@
 """Waits and gates, each ending in one CheckResult: the strategies decide what a failed check means."""
 
-from ci_ecs.checks.base import CheckResult, Clock, Endpoint, format_duration, intervals, poll, watch
+from ci_ecs.checks.base import (
+    CheckResult,
+    Clock,
+    Endpoint,
+    cut_short,
+    format_duration,
+    intervals,
+    poll,
+    watch,
+)
 from ci_ecs.checks.rollout import failure_threshold, progress_line, watch_rollout
 from ci_ecs.checks.targets import (
     healthy_at_least,
@@ -15,6 +24,7 @@ __all__ = [
     "CheckResult",
     "Clock",
     "Endpoint",
+    "cut_short",
     "failure_threshold",
     "format_duration",
     "healthy_at_least",

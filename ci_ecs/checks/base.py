@@ -11,6 +11,13 @@ from ci_ecs.settings import WaitSettings
 
 T = TypeVar("T")
 Endpoint = tuple[str, int]  # a target: IP and port
+# When set (monotonic time), every wait ends by then: a cancelled job has only its CI's grace period left.
+_cut_short_at: list[float] = []
+
+
+def cut_short(at: float) -> None:
+    """From now on, every wait gives up at `at` (monotonic time) at the latest."""
+    _cut_short_at[:] = [at]
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,11 @@ class Clock:
     sleep: Callable[[float], None] = time.sleep
 
 
+def deadline_after(clock: Clock, seconds: float) -> float:
+    """When a wait of `seconds` starting now must end (sooner once the job is cancelled)."""
+    return min([clock.now() + seconds, *_cut_short_at])
+
+
 def intervals(wait: WaitSettings) -> Iterator[float]:
     """Poll intervals: `poll_first`, growing by half each time up to `poll_cap`."""
     interval = wait.poll_first
@@ -48,7 +60,7 @@ def poll(
 ) -> T | None:
     """Call `probe` now and then at the poll intervals until it returns something; None after the timeout."""
     clock = clock or Clock()
-    deadline = clock.now() + (wait.timeout if timeout is None else timeout)
+    deadline = deadline_after(clock, wait.timeout if timeout is None else timeout)
     for interval in intervals(wait):
         found = probe()
         if found is not None:

@@ -8,7 +8,7 @@ from typing import Any
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.clients import Aws
-from ci_ecs.checks.base import CheckResult, Clock, format_duration, intervals
+from ci_ecs.checks.base import CheckResult, Clock, deadline_after, format_duration, intervals
 from ci_ecs.output import Console
 from ci_ecs.settings import WaitSettings
 
@@ -33,7 +33,7 @@ def watch_rollout(
 ) -> CheckResult:
     """Follow deployment `deployment_id` of a service to COMPLETED (ok) or FAILED / timeout (not ok)."""
     clock = clock or Clock()
-    deadline = clock.now() + wait.timeout
+    deadline = deadline_after(clock, wait.timeout)
     reported_stops: dict[str, str] = {}  # task ARN -> why it stopped
     health: dict[str, list[elbv2.Target]] = {}
     health_read_at: tuple[Any, ...] | None = None

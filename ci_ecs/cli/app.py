@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ci_ecs import installed_version
-from ci_ecs.errors import CiEcsError
+from ci_ecs.errors import Cancelled, CiEcsError
 from ci_ecs.output import Console, Redactor, detect_ci
 
 if TYPE_CHECKING:
@@ -92,6 +92,13 @@ TaskDefinition = Annotated[
     str | None, typer.Option(help="Jinja2 task-definition template [key: task_definition]")
 ]
 Timeout = Annotated[str | None, typer.Option("--timeout", help="Give up after, e.g. 15m [key: wait.timeout]")]
+WaitForLock = Annotated[
+    str | None,
+    typer.Option(
+        "--wait-for-lock",
+        help="Wait this long for another job's lock on the service, e.g. 10m [key: lock.wait]",
+    ),
+]
 CircuitBreaker = Annotated[
     bool | None,
     typer.Option(
@@ -137,8 +144,8 @@ def fail(console: Console, g: Globals, exc: BaseException) -> typer.Exit:
     """Report an error on one line (traceback with -v) and turn it into the exit code of DESIGN.md §2."""
     if g.verbose:
         console.error(traceback.format_exc().rstrip())
-    if isinstance(exc, CiEcsError):
-        console.error(str(exc))
+    if isinstance(exc, CiEcsError | Cancelled):
+        (console.line if exc.exit_code == 0 else console.error)(str(exc))
         return typer.Exit(exc.exit_code)
     console.error(
         f"internal error: {type(exc).__name__}: {exc} — a person must look (run with -v for details)"
@@ -152,7 +159,7 @@ def run(ctx: typer.Context, action: Callable[[Globals, Console], None]) -> None:
     console = make_console(g)
     try:
         action(g, console)
-    except Exception as exc:
+    except (Exception, Cancelled) as exc:
         raise fail(console, g, exc) from None
 
 

@@ -18,11 +18,13 @@ from ci_ecs.cli.app import (
     Service,
     TaskDefinition,
     Timeout,
+    WaitForLock,
     app,
     flag_values,
     load_from,
     run,
 )
+from ci_ecs.cli.cancellation import cancellable
 from ci_ecs.output import Console
 
 if TYPE_CHECKING:
@@ -64,18 +66,29 @@ def service_context(
 
 def run_plan(
     ctx: typer.Context,
+    command: str,
     flags: dict[str, str | None],
     dry_run: bool,
     make_plan: Callable[[Context], Plan],
     *,
     needs_release: bool = True,
 ) -> None:
-    """Load the settings, build the command's plan and execute it (with --dry-run, only print it)."""
+    """Load the settings, then — holding the service's lock, and undoing on cancellation — build the
+    command's plan and execute it (with --dry-run, only print it: no lock, nothing changes)."""
 
     def job(g: Globals, console: Console) -> None:
+        from ci_ecs import lock
+
         g.dry_run = g.dry_run or dry_run
         context = service_context(g, console, flags, needs_release=needs_release)
-        execute_plan(make_plan(context), context)
+        if context.dry_run:
+            execute_plan(make_plan(context), context)
+            return
+        with (
+            cancellable(console),
+            lock.held_by_this_job(context.aws, context.settings, command, context.env, console),
+        ):
+            execute_plan(make_plan(context), context)
 
     run(ctx, job)
 
@@ -86,7 +99,10 @@ def execute_plan(plan: Plan, context: Context) -> None:
 
     s = context.settings
     reporting = Reporting(context.reporter, s.environment, s.url, context.env)
-    execute(plan, context.console, dry_run=context.dry_run, reporting=reporting)
+    undo_on_cancel = s.on_cancel == "rollback"
+    execute(
+        plan, context.console, dry_run=context.dry_run, reporting=reporting, undo_on_cancel=undo_on_cancel
+    )
 
 
 @app.command()
@@ -99,6 +115,7 @@ def deploy(
     container: Container = None,
     task_definition: TaskDefinition = None,
     timeout: Timeout = None,
+    wait_for_lock: WaitForLock = None,
     circuit_breaker: CircuitBreaker = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
@@ -110,10 +127,10 @@ def deploy(
         region=region,
         container=container,
         task_definition=task_definition,
-        **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker},
+        **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker, "lock.wait": wait_for_lock},
     )
 
-    run_plan(ctx, flags, dry_run, lambda context: _technique(context).deploy_plan(context))
+    run_plan(ctx, "deploy", flags, dry_run, lambda context: _technique(context).deploy_plan(context))
 
 
 @app.command("canary-deploy")
@@ -132,6 +149,7 @@ def canary_deploy(
     container: Container = None,
     task_definition: TaskDefinition = None,
     timeout: Timeout = None,
+    wait_for_lock: WaitForLock = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
     """Put the new version beside the stable one: a canary (canary.mode), or a prepared blue/green version."""
@@ -142,10 +160,15 @@ def canary_deploy(
         region=region,
         container=container,
         task_definition=task_definition,
-        **{"wait.timeout": timeout, "canary.weight": weight, "canary.count": count},
+        **{
+            "wait.timeout": timeout,
+            "canary.weight": weight,
+            "canary.count": count,
+            "lock.wait": wait_for_lock,
+        },
     )
 
-    run_plan(ctx, flags, dry_run, lambda context: _technique(context).canary_plan(context))
+    run_plan(ctx, "canary-deploy", flags, dry_run, lambda context: _technique(context).canary_plan(context))
 
 
 @app.command()
@@ -161,6 +184,7 @@ def rollback(
         str | None, typer.Option(help="Image repository, to find --to VERSION by its tag [key: image]")
     ] = None,
     timeout: Timeout = None,
+    wait_for_lock: WaitForLock = None,
     circuit_breaker: CircuitBreaker = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
@@ -170,13 +194,17 @@ def rollback(
         service=service,
         region=region,
         image=image,
-        **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker},
+        **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker, "lock.wait": wait_for_lock},
     )
 
     def plan(context: Context) -> Plan:
+        from ci_ecs.release import pipeline_version
+
+        if to is None:  # in a pipeline, roll back that pipeline's release only
+            context.pipeline_version = pipeline_version(context.settings, context.env)
         return _technique(context).rollback_plan(context, to)
 
-    run_plan(ctx, flags, dry_run, plan, needs_release=False)
+    run_plan(ctx, "rollback", flags, dry_run, plan, needs_release=False)
 
 
 @app.command()
@@ -224,3 +252,22 @@ def status(
         statuses.show(Aws(settings.region), settings, console)
 
     run(ctx, status)
+
+
+@app.command()
+def unlock(
+    ctx: typer.Context,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+) -> None:
+    """Break the service's lock, whoever holds it: only when you know that job is gone."""
+
+    def unlock(g: Globals, console: Console) -> None:
+        from ci_ecs import lock
+        from ci_ecs.aws.clients import Aws
+
+        settings = load_from(g, flag_values(cluster=cluster, service=service, region=region))
+        console.line(lock.unlock(Aws(settings.region), settings, console))
+
+    run(ctx, unlock)

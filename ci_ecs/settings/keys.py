@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ci_ecs.forge import FORGES
-from ci_ecs.settings.techniques import CANARY_MODES, STRATEGIES
+from ci_ecs.settings.techniques import CANARY_MODES, ON_CANCEL, STRATEGIES
 from ci_ecs.settings.values import (
     Converter,
     arn,
@@ -29,6 +29,7 @@ FLAG_NAMES = {
     "rolling.circuit_breaker": "--circuit-breaker",
     "canary.weight": "--weight",
     "canary.count": "--count",
+    "lock.wait": "--wait-for-lock",
 }
 
 
@@ -153,6 +154,23 @@ KEYS: dict[str, Key] = {
         number(1, 1000, integer=True), "healthy targets the new version needs before the switch", "`1`"
     ),
     "switch.overlap": Key(duration, "how long both versions serve the public rule", "`60s`"),
+    "lock.table": Key(
+        string,
+        "the DynamoDB table that holds each service's lock, so that two jobs never change one service at "
+        "once (created on first use)",
+        "`ci-ecs-locks`",
+    ),
+    "lock.wait": Key(
+        duration,
+        "how long a job waits for another job's lock on the same service before it gives up (exit 3)",
+        "no wait: exit 3 at once",
+    ),
+    "on_cancel": Key(
+        choice(ON_CANCEL),
+        "what a job its CI cancels does with what it started: `rollback` puts it back (traffic first) "
+        "before the CI's grace period ends, `leave` leaves it for the next job",
+        "`rollback`",
+    ),
     "forge": Key(choice(FORGES), "where deployments are reported", "`auto`"),
     "url": Key(string, "the environment's address: `DEPLOY_URL` and the forge's link to the environment"),
 }

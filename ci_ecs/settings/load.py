@@ -16,6 +16,8 @@ from ci_ecs.settings.keys import GROUPS, KEYS, flag_name, variable_name
 from ci_ecs.settings.techniques import (
     CanarySettings,
     CodeDeploySettings,
+    LockSettings,
+    OnCancel,
     Strategy,
     SwitchSettings,
     WaitSettings,
@@ -44,6 +46,8 @@ class Settings:
     canary: CanarySettings = field(default_factory=CanarySettings)
     codedeploy: CodeDeploySettings = field(default_factory=CodeDeploySettings)
     switch: SwitchSettings = field(default_factory=SwitchSettings)
+    lock: LockSettings = field(default_factory=LockSettings)
+    on_cancel: OnCancel = "rollback"
     forge: str = "auto"
     url: str | None = None  # the environment's address, for the forge and DEPLOY_URL
     environment: str | None = None
@@ -154,6 +158,7 @@ def load_settings(
         canary=_group(CanarySettings, "canary.", value),
         codedeploy=_group(CodeDeploySettings, "codedeploy.", value),
         switch=_group(SwitchSettings, "switch.", value),
+        lock=_group(LockSettings, "lock.", value),
         environment=name,
         sources=MappingProxyType(sources),
     )

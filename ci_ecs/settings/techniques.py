@@ -7,7 +7,9 @@ from typing import Literal, get_args
 
 Strategy = Literal["rolling", "codedeploy", "switch"]
 CanaryMode = Literal["task", "service", "taskset"]
+OnCancel = Literal["rollback", "leave"]
 STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
+ON_CANCEL: tuple[OnCancel, ...] = get_args(OnCancel)
 CANARY_MODES: tuple[CanaryMode, ...] = get_args(CanaryMode)
 
 
@@ -54,6 +56,14 @@ class CodeDeploySettings:
     def group_name(self, cluster: str, service: str) -> str:
         """The deployment group's name: as configured, else DgpECS-<cluster>-<service>."""
         return self.deployment_group or f"DgpECS-{cluster}-{service}"
+
+
+@dataclass(frozen=True)
+class LockSettings:
+    """The lock that keeps two jobs off one service: where it is kept, how long to wait for it."""
+
+    table: str = "ci-ecs-locks"  # the DynamoDB table (created on first use)
+    wait: float | None = None  # seconds to wait for another job's lock; None: exit 3 at once
 
 
 @dataclass(frozen=True)

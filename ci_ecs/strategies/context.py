@@ -8,7 +8,7 @@ from typing import Any
 
 from ci_ecs.aws import ecs
 from ci_ecs.aws.clients import Aws
-from ci_ecs.errors import ConfigError, PreconditionError
+from ci_ecs.errors import ConfigError, NothingToDo, PreconditionError
 from ci_ecs.forge import Reporter
 from ci_ecs.forge.null import NullReporter
 from ci_ecs.model import Command, ImageRef, Release, TechniqueName
@@ -29,6 +29,7 @@ class Context:
     env: Mapping[str, str]
     dry_run: bool = False
     reporter: Reporter = field(default_factory=NullReporter)
+    pipeline_version: str | None = None  # rollback in a pipeline: the version it may undo (None: any)
 
     def require_release(self) -> Release:
         """The release this job deploys (commands that deploy one always have it)."""
@@ -137,6 +138,28 @@ def previous_in_forge(ctx: Context, live: Live) -> tuple[str, str]:
         if deployment.version and deployment.version != current:
             return deployment.version, str(deployment.payload.get("task_definition", ""))
     raise nothing_to_roll_back(ctx.settings.service)
+
+
+def check_rollback_scope(ctx: Context, tags: Mapping[str, str]) -> None:
+    """NothingToDo when this pipeline's version is neither live nor under way on the service (its tags).
+
+    A rollback job in a pipeline undoes that pipeline's release only: a canary-deploy killed before it
+    recorded anything must not make the same pipeline's rollback take the stable version back.
+    """
+    version = ctx.pipeline_version
+    live = tags.get(state.VERSION, "")
+    under_way = (
+        tags.get(state.CANARY_VERSION),
+        tags.get(state.CODEDEPLOY_VERSION),
+        tags.get(state.SWITCH_PREPARING),
+    )
+    if version is None or version in (live, *under_way):
+        return
+    shown = live or "a version ci-ecs did not record"
+    raise NothingToDo(
+        f"rollback: this pipeline's version {version} is not live ({shown} is) and nothing of it is under "
+        "way: nothing to roll back — run `ci-ecs rollback --to VERSION` to go back further"
+    )
 
 
 def nothing_to_roll_back(service: str) -> PreconditionError:

@@ -204,10 +204,11 @@ def write_release(
     return f"{VERSION}={moved.version}, previous {moved.previous_version or 'none'}"
 
 
-def forget(aws: Aws, service: Mapping[str, Any], keys: Iterable[str]) -> None:
-    """Remove those of `keys` that the service (as read) carries."""
-    present = ecs.tags_of(service)
-    ecs.untag(aws, service["serviceArn"], [k for k in keys if k in present])
+def forget(aws: Aws, service: dict[str, Any], keys: Iterable[str]) -> None:
+    """Remove those of `keys` that the service (as read) carries, from AWS and from our copy of it."""
+    present, gone = ecs.tags_of(service), set(keys)
+    ecs.untag(aws, service["serviceArn"], [k for k in present if k in gone])
+    service["tags"] = [{"key": k, "value": v} for k, v in present.items() if k not in gone]
 
 
 @dataclass(frozen=True)

@@ -83,10 +83,11 @@ def run_killed(
     limit: int,
     *args: str,
     extra: Mapping[str, str] | None = None,
+    signal: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """Run ci-ecs ARGS, SIGKILLed right after its `limit`th AWS call returns (kill_after.py)."""
+    """Run ci-ecs ARGS, SIGKILLed (or sent `signal`: TERM, INT) right after its `limit`th AWS call returns."""
     return subprocess.run(
-        [sys.executable, KILLER, str(limit), *args],
+        [sys.executable, KILLER, f"{limit}:{signal}" if signal else str(limit), *args],
         env=clean_env(sandbox, extra),
         cwd=workdir,
         capture_output=True,

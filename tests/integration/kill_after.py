@@ -1,6 +1,7 @@
 """Run ci-ecs and SIGKILL it right after its Nth AWS API call returns: a job killed between two calls.
 
-Usage: python kill_after.py N ARGS... (tests only; ci-ecs itself has no such hook).
+Usage: python kill_after.py N[:SIGNAL] ARGS... (tests only; ci-ecs itself has no such hook). With a
+signal name (TERM, INT), that signal is sent instead — once: a CI cancelling the job.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 from ci_ecs.aws import clients
 from ci_ecs.cli import app
 
-LIMIT = int(sys.argv[1])
+_limit, _, _name = sys.argv[1].partition(":")
+LIMIT = int(_limit)
+SIGNAL = signal.Signals[f"SIG{_name}"] if _name else signal.SIGKILL
 _calls = 0
 _original: Any = clients.Aws.client  # any service by name, as ci-ecs asks for it
 
@@ -21,8 +24,8 @@ _original: Any = clients.Aws.client  # any service by name, as ci-ecs asks for i
 def _after_call(**_: Any) -> None:
     global _calls
     _calls += 1
-    if _calls >= LIMIT:
-        os.kill(os.getpid(), signal.SIGKILL)
+    if _calls == LIMIT or (_calls > LIMIT and SIGNAL == signal.SIGKILL):
+        os.kill(os.getpid(), SIGNAL)
 
 
 def _client(self: clients.Aws, service: str, region: str | None = None) -> Any:

@@ -77,7 +77,10 @@ def rollback_remembered_by_github(
         github.post(
             f"{REPO}/deployments/44/statuses", json=github_status(2, "success", deployment=44), status=201
         )
-        return cli("--environment", "production", "rollback", env=github_env())
+        # GitHub's rollback is a workflow run by hand (examples/github/rollback.yml): it may roll back anything.
+        return cli(
+            "--environment", "production", "rollback", env=github_env(GITHUB_EVENT_NAME="workflow_dispatch")
+        )
 
 
 def _push(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, like: str, tag: str) -> None:
@@ -133,7 +136,8 @@ def test_gitlab_rollback_job_records_a_deployment_of_the_version_live_again(
             ],
         )
         create = gitlab.post(DEPLOYMENTS, json=gitlab_created(13, sha=SHA_V1, ref="v2"), status=201)
-        run = cli("rollback", env=_gitlab(103, SHA_V2))
+        # The rollback job of v3's pipeline (a tag pipeline): it may roll back v3, the version live.
+        run = cli("rollback", env=_gitlab(103, SHA_V2, CI_COMMIT_TAG="v3"))
 
     assert run.code == 0, run.output
     body = json.loads(create.calls[0].request.body)

@@ -13,7 +13,7 @@ from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.canary import service, task, taskset
 from ci_ecs.strategies.canary.base import technique_of
-from ci_ecs.strategies.context import Context, EndCanary, Live, inspect_service
+from ci_ecs.strategies.context import Context, EndCanary, Live, check_rollback_scope, inspect_service
 from ci_ecs.strategies.state import Canary, Moved
 
 
@@ -59,7 +59,9 @@ def rollback_plan(ctx: Context, to: str | None, then: Callable[[Context, str | N
 
     The service is read here to choose: what a rollback does depends on whether a canary is up.
     """
-    found = state.canary_of(ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service))
+    service = ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)
+    check_rollback_scope(ctx, ecs.tags_of(service))
+    found = state.canary_of(service)
     if found is None:
         return then(ctx, to)
     ending = _end_plan(ctx, found)

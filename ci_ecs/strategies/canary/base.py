@@ -36,23 +36,33 @@ def first_steps(
     remove: EndCanary,
     record: Callable[[], str] | None = None,
 ) -> tuple[Step, ...]:
-    """How every canary mode starts: inspect, check the image, render, replace, register, record the canary.
+    """How every canary mode starts: inspect, check the image, render, replace, record, register.
 
-    Recording writes the canary into the service's tags (`record` when the mode records more) before
-    anything starts, so a killed job can be finished; its undo is the mode's `remove` of that canary.
+    The canary is recorded in the service's tags (`record` when the mode records more) before this job
+    starts anything of its own — its revision included —, so a killed job can be finished or ended; its
+    undo is the mode's `remove` of that canary. The revision is added to the record once registered.
     """
     return (
         inspect,
         Step("check the image", lambda: pin_image(ctx), read_only=True),
         Step("render the task definition", lambda: _render(ctx, job), read_only=True),
         replace,
-        Step("register the task definition", lambda: _register(ctx, job)),
         Step(
             "record the canary in the service's tags",
             record or (lambda: record_canary(ctx, job, mode)),
-            lambda: remove(ctx, ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)),
+            lambda: _remove_ours(ctx, remove),
         ),
+        Step("register the task definition", lambda: _register(ctx, job)),
     )
+
+
+def _remove_ours(ctx: Context, remove: EndCanary) -> str:
+    """Undo of recording the canary: remove it — unless another job's canary has replaced it since."""
+    service = ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)
+    found, version = state.canary_of(service), ctx.require_release().version
+    if found is not None and found.version != version:
+        return f"left as it is: the canary is {found.version} now, not {version}"
+    return remove(ctx, service)
 
 
 def _render(ctx: Context, job: State) -> str:
@@ -61,15 +71,18 @@ def _render(ctx: Context, job: State) -> str:
 
 
 def _register(ctx: Context, job: State) -> str:
-    reuse = state.canary_revision(job.live.service, ctx.require_release().version)
+    reuse = job.arn or state.canary_revision(job.live.service, ctx.require_release().version)
     job.arn, done = register_revision(ctx, job.live, job.new, reuse)
+    if state.canary_revision(job.live.service, ctx.require_release().version) != job.arn:
+        ecs.tag(ctx.aws, job.live.service["serviceArn"], {state.CANARY_TASK_DEFINITION: job.arn})
     return done
 
 
 def record_canary(ctx: Context, job: State, mode: str) -> str:
-    """Record this release's canary of `mode` (revision `job.arn`) in the service's tags."""
+    """Record this release's canary of `mode` (with its revision when known) in the service's tags."""
     version = ctx.require_release().version
-    ecs.tag(ctx.aws, job.live.service["serviceArn"], state.canary_tags(Canary(mode, version, job.arn)))
+    tags = {k: v for k, v in state.canary_tags(Canary(mode, version, job.arn)).items() if v}
+    ecs.tag(ctx.aws, job.live.service["serviceArn"], tags)
     return f"{state.CANARY_VERSION}={version}"
 
 

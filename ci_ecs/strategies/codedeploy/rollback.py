@@ -14,7 +14,13 @@ from ci_ecs.strategies.codedeploy import group as groups
 from ci_ecs.strategies.codedeploy import steps
 from ci_ecs.strategies.codedeploy.appspec import primary_task_definition
 from ci_ecs.strategies.codedeploy.steps import TECHNIQUE, Job
-from ci_ecs.strategies.context import Context, Live, inspect_service, previous_in_forge
+from ci_ecs.strategies.context import (
+    Context,
+    Live,
+    check_rollback_scope,
+    inspect_service,
+    previous_in_forge,
+)
 from ci_ecs.strategies.revision import find_revision, provenance_of
 from ci_ecs.strategies.state import Moved
 
@@ -59,6 +65,7 @@ def _choose(ctx: Context, back: _Rollback) -> str:
     summary = inspect_service(ctx, job.live, controller="CODE_DEPLOY")
     job.group, _ = groups.read(ctx.aws, ctx.settings, hold=False)
     found = steps.find_active(ctx, job)
+    check_rollback_scope(ctx, ecs.tags_of(job.live.service))
     recorded = state.Recorded.of(job.live.service)
     current, current_arn = recorded.version, recorded.task_definition or job.live.arn
     if job.active is not None and back.to in (None, current):

@@ -82,8 +82,12 @@ def restore(ctx: Context, job: Job) -> str:
     if not previous or ecs.short_arn(previous) == ecs.short_arn(moved.task_definition):
         return "nothing to restore: no earlier revision"
     service = ecs.describe_service(ctx.aws, s.cluster, s.service)
-    if ecs.short_arn(service.get("taskDefinition", "")) == ecs.short_arn(previous):
+    now_on = ecs.short_arn(service.get("taskDefinition", ""))
+    if now_on == ecs.short_arn(previous):
         return f"the service is back on {ecs.short_arn(previous)}"
+    if now_on != ecs.short_arn(moved.task_definition):
+        # Someone else moved the service since: their change stands, ours is no longer there to undo.
+        return f"left as it is: the service now runs {now_on}, which this job did not deploy"
     updated = ecs.update_service(ctx.aws, service, previous, circuit_breaker=s.circuit_breaker)
     deployment = ecs.primary_deployment(updated).get("id")
     return f"rolling back to {ecs.short_arn(previous)}: deployment {deployment}"

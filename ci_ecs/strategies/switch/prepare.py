@@ -64,7 +64,7 @@ def steps(ctx: Context, job: Job) -> list[Step]:
         Step("check the image", lambda: pin_image(ctx), read_only=True),
         Step("render the task definition", lambda: _render(ctx, job), read_only=True),
         Step("replace another version being prepared", lambda: _replace_other(ctx, job)),
-        Step("mark the prepare on the live service", lambda: _mark(ctx, job), lambda: _undo(ctx)),
+        Step("mark the prepare on the live service", lambda: _mark(ctx, job), lambda: _undo(ctx, job)),
         Step("register the task definition", lambda: _register(ctx, job)),
         Step(f"create the version's target group{s}", lambda: _target_groups(ctx, job)),
         # ECS refuses a target group no listener forwards to: the rules first, then the service.
@@ -125,11 +125,14 @@ def _mark(ctx: Context, job: Job) -> str:
     return f"{state.SWITCH_PREPARING}={job.version} on {job.live.service['serviceName']}"
 
 
-def _undo(ctx: Context) -> str:
+def _undo(ctx: Context, job: Job) -> str:
     family = read(ctx)
     marked = family.preparing_of()
     if marked is None:
         return "nothing being prepared"
+    if marked[1] != job.version:
+        # Another job prepares its own version now: that is theirs to finish or end.
+        return f"left as it is: {marked[1]}, not {job.version}, is being prepared now"
     live = family.live()
     if live is not None and version_of(live, family.base) == marked[1]:
         # Traffic is on the new version already: taking it away now would be the outage.

@@ -10,7 +10,7 @@ from ci_ecs.errors import PreconditionError
 from ci_ecs.model import DeploymentRecord, Status
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
-from ci_ecs.strategies.context import Context
+from ci_ecs.strategies.context import Context, check_rollback_scope
 from ci_ecs.strategies.state import Moved
 from ci_ecs.strategies.switch import prepare, retire
 from ci_ecs.strategies.switch.deploy import TECHNIQUE
@@ -36,6 +36,7 @@ def plan(ctx: Context, to: str | None) -> Plan:
     family = read(ctx)
     marked = family.preparing_of()
     live = family.live()
+    check_rollback_scope(ctx, ecs.tags_of(live) if live else {})
     if marked is not None and (live is None or version_of(live, s.service) != marked[1]):
         return _end_prepare_plan(ctx, family, marked[0], marked[1])
     back, rules = _Back(family), f"rule{plural(s)}"

@@ -170,6 +170,10 @@ def _make_primary(ctx: Context, job: _Job) -> str:
 
 
 def _restore_primary(ctx: Context, job: _Job) -> str:
+    current = next((t for t in tasksets.task_sets(ctx.aws, job.live.service) if t["status"] == "PRIMARY"), {})
+    if current.get("id") not in (job.task_set.get("id"), job.old_primary["id"]):
+        # Someone else made another task set primary since: theirs stands.
+        return f"left as it is: task set {current.get('id')}, which this job did not make, is primary"
     tasksets.make_primary(ctx.aws, job.live.service, job.old_primary["taskSetArn"])
     return f"task set {job.old_primary['id']} is primary again"
 
