@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ci_ecs import checks
 from ci_ecs.aws import dynamodb
 from ci_ecs.aws.clients import Aws
-from ci_ecs.errors import AwsError, PreconditionError
+from ci_ecs.errors import AwsError, Cancelled, PreconditionError
 from ci_ecs.output import Console
 from ci_ecs.settings import Settings, WaitSettings
 
@@ -88,21 +88,20 @@ def _lease(settings: Settings) -> float:
     return settings.wait.timeout + MARGIN
 
 
-def acquire(aws: Aws, settings: Settings, command: str, who: str, console: Console) -> Holder:
-    """Take the service's lock (making the table first if needed), waiting up to `lock.wait` for it.
+def this_job(settings: Settings, command: str, who: str) -> Holder:
+    """The holder this job will be: a fresh token, this host and process."""
+    now = time.time()
+    return Holder(
+        who, command, now, now + _lease(settings), uuid.uuid4().hex, socket.gethostname(), os.getpid()
+    )
+
+
+def acquire(aws: Aws, settings: Settings, mine: Holder, console: Console) -> None:
+    """Take the service's lock for `mine` (making the table first if needed), waiting up to `lock.wait`.
 
     PreconditionError naming the holder when another job holds it.
     """
     table, key = settings.lock.table, key_of(settings)
-    mine = Holder(
-        who,
-        command,
-        time.time(),
-        time.time() + _lease(settings),
-        uuid.uuid4().hex,
-        socket.gethostname(),
-        os.getpid(),
-    )
 
     def attempt() -> Holder | None:
         values: dict[str, str | float] = {
@@ -128,7 +127,7 @@ def acquire(aws: Aws, settings: Settings, command: str, who: str, console: Conso
 
     other = _first_attempt(aws, table, attempt, console)
     if other is None:
-        return mine
+        return
     wait = settings.lock.wait
     if not wait:
         raise held(key, other)
@@ -144,7 +143,6 @@ def acquire(aws: Aws, settings: Settings, command: str, who: str, console: Conso
 
     if checks.poll(WAIT_POLLS, probe, timeout=wait) is None:
         raise held(key, last[0], waited=wait)
-    return mine
 
 
 def _first_attempt(
@@ -173,9 +171,9 @@ def held(key: str, other: Holder, waited: float = 0.0) -> PreconditionError:
     )
 
 
-def release(aws: Aws, settings: Settings, mine: Holder, console: Console) -> None:
+def release(aws: Aws, settings: Settings, mine: Holder, console: Console, *, quiet: bool = False) -> None:
     """Give the lock back; a lock someone else took over in between is theirs and stays."""
-    if not dynamodb.delete(aws, settings.lock.table, key_of(settings), mine.token):
+    if not dynamodb.delete(aws, settings.lock.table, key_of(settings), mine.token) and not quiet:
         console.warn(f"lock {key_of(settings)}: no longer ours when released (broken with `ci-ecs unlock`?)")
 
 
@@ -184,7 +182,12 @@ def held_by_this_job(
     aws: Aws, settings: Settings, command: str, env: Mapping[str, str], console: Console
 ) -> Iterator[Holder]:
     """The service's lock for the whole job, extended by a thread of its own, released on every way out."""
-    mine = acquire(aws, settings, command, holder_name(env), console)
+    mine = this_job(settings, command, holder_name(env))
+    try:
+        acquire(aws, settings, mine, console)
+    except Cancelled:
+        release(aws, settings, mine, console, quiet=True)  # the put may have gone through just before
+        raise
     stop = threading.Event()
 
     def extend() -> None:

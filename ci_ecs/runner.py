@@ -39,13 +39,14 @@ def run(
     before_change: Callable[[], None] | None = None,
     undo_on_cancel: bool = True,
 ) -> None:
-    """Run every step; on failure (or cancellation) after a change, undo the completed steps in reverse.
+    """Run every step; on failure (or cancellation) after a change, undo the steps that changed something.
 
-    Raises the step's error when nothing was changed yet (an error that would be exit 1 becomes exit 3:
-    AWS was not as required, and nothing changed); DeploymentFailed when the plan failed and was undone;
-    RollbackFailed when an undo failed too; Cancelled, after undoing unless `undo_on_cancel` is false.
+    The step under way counts too: it may have changed part of what it does, and every undo is idempotent.
+    Raises the step's error when nothing was changed (an error that would be exit 1 becomes exit 3: AWS
+    was not as required); DeploymentFailed when the plan failed and was undone; RollbackFailed when an
+    undo failed too; Cancelled, after undoing unless `undo_on_cancel` is false.
     """
-    done: list[Step] = []
+    done: list[Step] = []  # completed steps, then the one under way
     with console.section(plan.title + (" (dry run: nothing will be changed)" if dry_run else "")):
         try:
             for step in plan.steps:
@@ -55,36 +56,36 @@ def run(
                 if not _changed(done) and not step.read_only and before_change is not None:
                     before_change()
                 console.step(step.name)
+                done.append(step)
                 _run_step(step, done, console)
         except Cancelled as cancel:
             _cancelled(cancel, done, console, undo_on_cancel)
             raise
 
 
-def _changed(done: list[Step]) -> bool:
-    return any(not step.read_only for step in done)
+def _changed(steps: list[Step]) -> bool:
+    return any(not step.read_only for step in steps)
 
 
 def _run_step(step: Step, done: list[Step], console: Console) -> None:
-    """Run one step and log its result; on failure, undo what the completed steps changed."""
+    """Run one step (the last of `done`) and log its result; on failure, undo what the steps changed."""
     started = time.monotonic()
     try:
         result = step.run()
     except Exception as exc:
-        if not _changed(done):
+        if step.read_only and not _changed(done):
             if isinstance(exc, CiEcsError) and exc.exit_code == 1:
                 raise PreconditionError(str(exc)) from exc
             raise
-        # Something changed already: whatever went wrong (even a bug), put things back first.
+        # Something may have changed: whatever went wrong (even a bug), put things back first.
         console.line(f"    failed: {exc}")
         _undo(done, console)
-        if isinstance(exc, DeploymentFailed):
-            raise
+        if isinstance(exc, DeploymentFailed) or not _changed(done[:-1]):
+            raise  # the first change failed: its own error (and exit code) says it best
         raise DeploymentFailed(f"{step.name}: {exc}") from exc
     if result:
         took = time.monotonic() - started
         console.line(f"    {result}" + (f" ({took:.1f}s)" if took >= 0.5 else ""))
-    done.append(step)
 
 
 def _cancelled(cancel: Cancelled, done: list[Step], console: Console, undo: bool) -> None:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from typing import cast
+
+from botocore.exceptions import ClientError
 
 from ci_ecs.aws.clients import Aws, call, call_unless
+from ci_ecs.errors import AwsError
 
 KEY = "lock"  # the table's hash key
 _FREE = f"attribute_not_exists(#{KEY}) OR expires_at < :now"
@@ -37,17 +41,24 @@ def put_if_free(aws: Aws, table: str, values: Mapping[str, str | float], replaci
             {":now": {"N": str(time.time())}},
         )
     )
-    written = call_unless(
-        ("ConditionalCheckFailedException",),
-        f"taking the lock {values[KEY]} in DynamoDB table {table}",
-        dynamodb.put_item,
-        TableName=table,
-        Item=_item(values),
-        ConditionExpression=condition[0],
-        ExpressionAttributeNames=condition[1],
-        ExpressionAttributeValues=condition[2],
-    )
-    return written is not None
+    try:
+        call(
+            f"taking the lock {values[KEY]} in DynamoDB table {table}",
+            dynamodb.put_item,
+            TableName=table,
+            Item=_item(values),
+            ConditionExpression=condition[0],
+            ExpressionAttributeNames=condition[1],
+            ExpressionAttributeValues=condition[2],
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except AwsError as exc:
+        if exc.code != "ConditionalCheckFailedException":
+            raise
+        # The item there may be ours: this put, sent again by botocore after its reply was lost.
+        there = exc.__cause__.response.get("Item", {}) if isinstance(exc.__cause__, ClientError) else {}
+        return _plain(cast("dict[str, dict[str, object]]", there)).get("token") == values.get("token")
+    return True
 
 
 def read(aws: Aws, table: str, key: str) -> dict[str, str] | None:
@@ -84,8 +95,9 @@ def extend(aws: Aws, table: str, key: str, token: str, expires_at: float) -> boo
 def delete(aws: Aws, table: str, key: str, token: str) -> bool:
     """Remove the lock if it carries `token` (ours, or the one a person decided to break): whether it did."""
     dynamodb = aws.client("dynamodb")
+    # Not ours (or no table at all: a job cancelled before it could make it) holds nothing to release.
     done = call_unless(
-        ("ConditionalCheckFailedException",),
+        ("ConditionalCheckFailedException", "ResourceNotFoundException"),
         f"releasing the lock {key} in DynamoDB table {table}",
         dynamodb.delete_item,
         TableName=table,

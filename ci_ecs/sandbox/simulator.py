@@ -96,7 +96,8 @@ def busy() -> bool:
         if tasksets.busy(backend):
             return True
         for service in list(backend.services.values()):
-            if service_sim(service) is None:
+            # A deleted service's last deployment stays as it was when deleted: it no longer moves.
+            if service_sim(service) is None or service.status == "INACTIVE":
                 continue
             if service.status == "DRAINING" or any(
                 d["rolloutState"] == "IN_PROGRESS" for d in service.deployments

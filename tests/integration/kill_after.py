@@ -28,8 +28,8 @@ def _after_call(**_: Any) -> None:
         os.kill(os.getpid(), SIGNAL)
 
 
-def _client(self: clients.Aws, service: str, region: str | None = None) -> Any:
-    made = _original(self, service, region)
+def _client(self: clients.Aws, service: str, *args: Any, **options: Any) -> Any:
+    made = _original(self, service, *args, **options)
     if not getattr(made, "_kill_after", False):
         made.meta.events.register("after-call", _after_call)
         made._kill_after = True

@@ -77,7 +77,7 @@ def rollback_remembered_by_github(
         github.post(
             f"{REPO}/deployments/44/statuses", json=github_status(2, "success", deployment=44), status=201
         )
-        # GitHub's rollback is a workflow run by hand (examples/github/rollback.yml): it may roll back anything.
+        # GitHub's rollback is a workflow run by hand (examples/github/rollback.yml): it may undo anything.
         return cli(
             "--environment", "production", "rollback", env=github_env(GITHUB_EVENT_NAME="workflow_dispatch")
         )

@@ -49,7 +49,10 @@ def test_deploy_and_rollback_write_the_same_core_tags(
     cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, technique: str
 ) -> None:
     config, service_of = TECHNIQUES[technique]
-    env = {"CI_ECS_SWITCH_OVERLAP": "0.1", "CI_ECS_CODEDEPLOY_TERMINATION_WAIT": "1m"}
+    env = {
+        "switch": {"CI_ECS_SWITCH_OVERLAP": "0.1"},
+        "codedeploy": {"CI_ECS_CODEDEPLOY_TERMINATION_WAIT": "1m"},
+    }.get(technique, {})
     for number, sha, version in ((101, SHA_V2, "v2"), (102, SHA_V3, "v3")):
         run = cli(
             "--config",

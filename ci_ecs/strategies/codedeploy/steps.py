@@ -156,7 +156,13 @@ def start(ctx: Context, job: Job, command: Command) -> str:
 def stop(ctx: Context, job: Job) -> str:
     """Undo of `start`: stop the deployment with rollback; production returns to the original task set."""
     if not job.moved.deployment:
-        return "no deployment to stop"
+        # Stopped between creating it and hearing its id (cancelled, or its reply lost): find it.
+        find_active(ctx, job)
+        if job.active is None or ecs.short_arn(job.active.task_definition) != ecs.short_arn(
+            job.moved.task_definition
+        ):
+            return "no deployment to stop"
+        job.moved = dataclasses.replace(job.moved, deployment=job.active.id)
     said = stop_and_wait(ctx, job.moved.deployment)
     state.forget(ctx.aws, job.live.service, state.CODEDEPLOY_PENDING)
     return f"{said}; production: {production(ctx, job.group.listeners('prodTrafficRoute'))}"
