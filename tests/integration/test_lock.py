@@ -192,3 +192,27 @@ def test_of_two_overlapping_jobs_exactly_one_changes_the_service_and_the_tags_ag
     image = found["taskDefinition"]["containerDefinitions"][0]["image"]  # the seeded v1: by tag, untagged
     assert tags["ci-ecs:version"] == (recorded or image.rsplit(":", 1)[-1])
     assert _lock_item(sandbox) is None
+
+
+def test_an_undo_leaves_alone_what_someone_else_deployed_meanwhile(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    ecs = client(sandbox, "ecs")
+    job = _start(sandbox, workdir, "deploy", "--image", f"{sample.repository}:v2-slow")
+    deadline = time.monotonic() + 60
+    while _live(sandbox)[0].endswith("web:1"):  # until the job has moved the service to its revision
+        assert time.monotonic() < deadline, "the job never updated the service"
+        time.sleep(0.05)
+    # Someone bypasses ci-ecs (a person at the console): the service goes to their own revision.
+    theirs = ecs.describe_task_definition(taskDefinition="web:1")["taskDefinition"]
+    keys = ("family", "containerDefinitions", "networkMode", "requiresCompatibilities", "cpu", "memory")
+    registered = ecs.register_task_definition(**{k: theirs[k] for k in keys if k in theirs})
+    their_revision = registered["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster="demo", service="web", taskDefinition=their_revision)
+
+    code = job.wait(timeout=300)
+    out, err = job.communicate()
+
+    assert code == 1, out + err
+    assert "left as it is: the service now runs" in out
+    assert _live(sandbox)[0] == their_revision  # not put back on web:1 over their change
