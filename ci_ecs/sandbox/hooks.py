@@ -18,7 +18,7 @@ from ci_ecs.sandbox.autoscaling import api as autoscaling_api
 from ci_ecs.sandbox.codedeploy import api as codedeploy_api
 from ci_ecs.sandbox.ecs import api as ecs_api
 from ci_ecs.sandbox.ecs import taskset_api
-from ci_ecs.sandbox.elb import listeners, targets
+from ci_ecs.sandbox.elb import groups, listeners, targets
 
 _ORIGINALS: list[tuple[Any, str, Any]] = []
 # The simulator owns task state: describe_tasks must not advance it.
@@ -33,6 +33,7 @@ def install() -> None:
     _patch(EC2ContainerServiceResponse, "update_service", ecs_api.update_service)
     _patch(EC2ContainerServiceBackend, "delete_service", ecs_api.delete_service)
     _patch(EC2ContainerServiceBackend, "run_task", ecs_api.run_task)
+    _patch(EC2ContainerServiceResponse, "run_task", ecs_api.run_task_request)
     _patch(EC2ContainerServiceBackend, "stop_task", ecs_api.stop_task)
     _patch(EC2ContainerServiceResponse, "list_tasks", ecs_api.list_tasks)
     _patch(EC2ContainerServiceBackend, "create_task_set", taskset_api.create_task_set)
@@ -44,6 +45,7 @@ def install() -> None:
     )
     _patch(EC2ContainerServiceResponse, "delete_task_set", taskset_api.delete_task_set)
     _patch(FakeAction, "__init__", listeners.fake_action_init)
+    _patch(ELBV2Response, "create_target_group", groups.create_target_group)
     for action, member, parameter in (
         ("create_rule", "actions", "Actions"),
         ("modify_rule", "actions", "Actions"),

@@ -6,30 +6,43 @@ import copy
 from typing import Any
 
 from moto.core.responses import ActionResult
-from moto.ecs.exceptions import ECSException
+from moto.ecs.exceptions import ECSException, InvalidParameterException
 
-from ci_ecs.sandbox.ecs import codedeploy_controller, services, tasks, taskset_api
+from ci_ecs.sandbox.ecs import codedeploy_controller, services, tasks, taskset_api, tokens
 from ci_ecs.sandbox.state import LOCK, service_sim, task_sim
 
 
 def create_service(original: Any) -> Any:
     def create_service(self: Any) -> Any:
         with LOCK:
-            taskset_api.check_create_service(self._get_params())
-            services.check_load_balancers(self.ecs_backend, self._get_param("loadBalancers"))
-            result = original(self)
-            service = self.ecs_backend._get_service(
-                self._get_param("cluster", "default"), self._get_param("serviceName")
+            params = self._get_params()
+            return tokens.once(
+                self.ecs_backend,
+                "CreateService",
+                params.get("cluster"),
+                params,
+                lambda: _create_service(self, original),
+                lambda first: InvalidParameterException("Creation of service was not idempotent."),
             )
-            taskset_api.after_create_service(service)
-            codedeploy_controller.after_create(self.ecs_backend, service)
-            services.adopt(service, self._get_param("deploymentConfiguration"))
-            grace = self._get_param("healthCheckGracePeriodSeconds")
-            if grace is not None:
-                service.health_check_grace_period_seconds = grace
-            return result
 
     return create_service
+
+
+def _create_service(self: Any, original: Any) -> Any:
+    """CreateService with the checks moto lacks; the simulator adopts the new service."""
+    taskset_api.check_create_service(self._get_params())
+    services.check_load_balancers(self.ecs_backend, self._get_param("loadBalancers"))
+    result = original(self)
+    service = self.ecs_backend._get_service(
+        self._get_param("cluster", "default"), self._get_param("serviceName")
+    )
+    taskset_api.after_create_service(service)
+    codedeploy_controller.after_create(self.ecs_backend, service)
+    services.adopt(service, self._get_param("deploymentConfiguration"))
+    grace = self._get_param("healthCheckGracePeriodSeconds")
+    if grace is not None:
+        service.health_check_grace_period_seconds = grace
+    return result
 
 
 def update_service(original: Any) -> Any:
@@ -85,6 +98,32 @@ def run_task(original: Any) -> Any:
             return started
 
     return run_task
+
+
+def run_task_request(original: Any) -> Any:
+    def run_task(self: Any) -> Any:
+        with LOCK:
+            params = self._get_params()
+            cluster = params.get("cluster")
+            return tokens.once(
+                self.ecs_backend, "RunTask", cluster, params, lambda: original(self), _conflict
+            )
+
+    return run_task
+
+
+class Conflict(ECSException):
+    """RunTask's ConflictException: the token is another request's; `resourceIds` are its tasks."""
+
+    def __init__(self, resource_ids: list[str]) -> None:
+        super().__init__(
+            "ConflictException", "The client token is already in use by another RunTask request."
+        )
+        self.resourceIds = resource_ids  # a member of the error in the API model, serialized with it
+
+
+def _conflict(first: tokens.Remembered) -> Exception:
+    return Conflict([task.task_arn for task in first.result.result.get("tasks", [])])
 
 
 def stop_task(original: Any) -> Any:

@@ -8,7 +8,7 @@ from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.ecs.exceptions import InvalidParameterException, TaskSetNotFoundException
 
-from ci_ecs.sandbox.ecs import deployments, services, tasks, tasksets
+from ci_ecs.sandbox.ecs import deployments, services, tasks, tasksets, tokens
 from ci_ecs.sandbox.state import LOCK
 
 ONLY_EXTERNAL = (
@@ -57,28 +57,50 @@ def create_task_set(original: Any) -> Any:
     ) -> Any:
         by_codedeploy = kwargs.pop(BY_CODEDEPLOY, False)  # CodeDeploy makes the task sets of its services
         with LOCK:
-            owner = self._get_service(cluster_str, service)
-            if not (tasksets.is_external(owner) or (by_codedeploy and tasksets.uses_task_sets(owner))):
-                raise InvalidParameterException(ONLY_EXTERNAL)
-            if len(owner.task_sets) >= TASK_SET_LIMIT:
-                raise InvalidParameterException(
-                    f"{len(owner.task_sets)} deployments exist on the service. Unable to create new "
-                    "TaskSet since this exceeds the maximum limit."
-                )
-            services.check_load_balancers(self, kwargs.get("load_balancers"))
-            scale = checked_scale(kwargs.pop("scale", None))
-            created = original(self, service, cluster_str, task_definition, scale=None, **kwargs)  # no tasks
-            created.scale = scale
-            # ECS task set ids look like deployment ids: `ecs-svc/` and 19 digits.
-            prefix, new_id = created.task_set_arn[: -len(created.id)], deployments.new_id()
-            created.id, created.task_set_arn = new_id, prefix + new_id
-            if created.launch_type == "FARGATE" and created.platform_version == "LATEST":
-                created.platform_version = tasks.FARGATE_PLATFORM
-            tasksets.adopt(created)
-            created.computed_desired_count = tasksets.desired_of(owner, created)
-            return created
+            params = {"service": service, "cluster": cluster_str, "taskDefinition": task_definition, **kwargs}
+            params["clientToken"] = params.pop("client_token", None)
+            return tokens.once(
+                self,
+                "CreateTaskSet",
+                cluster_str,
+                params,
+                lambda: _create(self, original, service, cluster_str, task_definition, by_codedeploy, kwargs),
+                lambda first: InvalidParameterException("Creation of task set was not idempotent."),
+            )
 
     return create_task_set
+
+
+def _create(
+    backend: Any,
+    original: Any,
+    service: str,
+    cluster: str,
+    task_definition: str,
+    by_codedeploy: bool,
+    kwargs: dict[str, Any],
+) -> Any:
+    """CreateTaskSet with ECS's checks; the new task set starts with no tasks, which the simulator starts."""
+    owner = backend._get_service(cluster, service)
+    if not (tasksets.is_external(owner) or (by_codedeploy and tasksets.uses_task_sets(owner))):
+        raise InvalidParameterException(ONLY_EXTERNAL)
+    if len(owner.task_sets) >= TASK_SET_LIMIT:
+        raise InvalidParameterException(
+            f"{len(owner.task_sets)} deployments exist on the service. Unable to create new "
+            "TaskSet since this exceeds the maximum limit."
+        )
+    services.check_load_balancers(backend, kwargs.get("load_balancers"))
+    scale = checked_scale(kwargs.pop("scale", None))
+    created = original(backend, service, cluster, task_definition, scale=None, **kwargs)  # no tasks
+    created.scale = scale
+    # ECS task set ids look like deployment ids: `ecs-svc/` and 19 digits.
+    prefix, new_id = created.task_set_arn[: -len(created.id)], deployments.new_id()
+    created.id, created.task_set_arn = new_id, prefix + new_id
+    if created.launch_type == "FARGATE" and created.platform_version == "LATEST":
+        created.platform_version = tasks.FARGATE_PLATFORM
+    tasksets.adopt(created)
+    created.computed_desired_count = tasksets.desired_of(owner, created)
+    return created
 
 
 def update_task_set(original: Any) -> Any:
