@@ -13,14 +13,19 @@ from ci_ecs.settings.values import (
     arns,
     boolean,
     choice,
+    codedeploy_name,
     container_names,
     duration,
+    duration_up_to,
+    ecs_name,
     image_reference,
     name_prefix,
     number,
     path,
-    string,
+    region,
     switch_routes,
+    table_name,
+    url,
 )
 
 # Flags the CLI spells otherwise than `--<key>`:
@@ -43,16 +48,26 @@ class Key:
     required: bool = False  # by every command that works on a service
     required_with: tuple[str, str] | None = None  # (key, value): required when that key has that value
     replaced_by: str = ""  # a key that, when given, takes this one's place (then this one must be absent)
+    # (key, values) pairs: given while one of those keys has another value, this key is an error ("" = unset)
+    applies_with: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 _TASKSET = ("canary.mode", "taskset")
 _SWITCH = ("strategy", "switch")
 _TO_CREATE = "; only needed to create the deployment group"
+# Where a key applies: its technique (strategy) and canary mode.
+_ROLLING = ("strategy", ("rolling",))
+_CANARY_MODE = (_ROLLING,)
+_TASKSET_MODE = (_ROLLING, ("canary.mode", ("taskset",)))
+_TASK_MODES = (_ROLLING, ("canary.mode", ("task", "service")))
+_CODEDEPLOY = (("strategy", ("codedeploy",)),)
+_SWITCHING = (("strategy", ("switch",)),)
+_CODEDEPLOY_WAIT = duration_up_to(2880 * 60, "CodeDeploy's limit of 2880 minutes")
 
 KEYS: dict[str, Key] = {
-    "region": Key(string, "the AWS region", "the AWS credential chain's"),
-    "cluster": Key(string, "the ECS cluster", required=True),
-    "service": Key(string, "the ECS service", required=True),
+    "region": Key(region, "the AWS region", "the AWS credential chain's"),
+    "cluster": Key(ecs_name, "the ECS cluster", required=True),
+    "service": Key(ecs_name, "the ECS service", required=True),
     "image": Key(
         image_reference,
         "the image repository (`build` pushes to it); `deploy` deploys `<repository>:<the pipeline's git "
@@ -78,84 +93,136 @@ KEYS: dict[str, Key] = {
         "the ECS deployment circuit breaker with rollback; when off, ci-ecs itself rolls back "
         "after as many failed tasks as ECS would allow",
         "`true`",
+        applies_with=(("strategy", ("rolling", "switch")), ("canary.mode", ("", "task", "service"))),
     ),
     "wait.timeout": Key(duration, "give up, roll back and exit 1 after this long", "`15m`"),
     "wait.poll_first": Key(duration, "the first poll after the update", "`2s`"),
     "wait.poll_cap": Key(duration, "the longest interval between polls (they back off up to it)", "`15s`"),
     "canary.mode": Key(
-        choice(CANARY_MODES), "how `canary-deploy` puts the new version beside the stable one", "no canary"
+        choice(CANARY_MODES),
+        "how `canary-deploy` puts the new version beside the stable one",
+        "no canary",
+        applies_with=_CANARY_MODE,
     ),
-    "canary.count": Key(number(1, 100, integer=True), "canary tasks (`task` and `service` modes)", "`1`"),
-    "canary.service": Key(string, "the canary service (`service` mode)", "`<service>-canary`"),
+    "canary.count": Key(
+        number(1, 100, integer=True),
+        "canary tasks (`task` and `service` modes)",
+        "`1`",
+        applies_with=_TASK_MODES,
+    ),
+    "canary.service": Key(
+        ecs_name,
+        "the canary service (`service` mode)",
+        "`<service>-canary`",
+        applies_with=(_ROLLING, ("canary.mode", ("service",))),
+    ),
     "canary.scale": Key(
-        number(1, 100), "the canary task set, in % of the service's desired count (`taskset` mode)", "`10`"
+        number(1, 100),
+        "the canary task set, in % of the service's desired count (`taskset` mode)",
+        "`10`",
+        applies_with=_TASKSET_MODE,
     ),
     "canary.weight": Key(
         number(0, 100, integer=True),
         "the % of the listener rules' traffic for the canary (`taskset` mode; 0: none)",
         "`10`",
+        applies_with=_TASKSET_MODE,
     ),
     "canary.target_group": Key(
-        arn("targetgroup/"), "the canary target group (`taskset` mode)", required_with=_TASKSET
+        arn("targetgroup/"),
+        "the canary target group (`taskset` mode)",
+        required_with=_TASKSET,
+        applies_with=_TASKSET_MODE,
     ),
     "canary.listener_rules": Key(
         arns("listener-rule/|listener/"),
         "the listener rules (or listeners) whose weights move (`taskset` mode)",
         required_with=_TASKSET,
+        applies_with=_TASKSET_MODE,
     ),
     "codedeploy.application": Key(
-        string, "the CodeDeploy application (created if missing)", "`AppECS-<cluster>-<service>`"
+        codedeploy_name,
+        "the CodeDeploy application (created if missing)",
+        "`AppECS-<cluster>-<service>`",
+        applies_with=_CODEDEPLOY,
     ),
     "codedeploy.deployment_group": Key(
-        string, "the deployment group (created if missing)", "`DgpECS-<cluster>-<service>`"
+        codedeploy_name,
+        "the deployment group (created if missing)",
+        "`DgpECS-<cluster>-<service>`",
+        applies_with=_CODEDEPLOY,
     ),
     "codedeploy.config": Key(
-        string, "the deployment config (canary and linear ones too)", "`CodeDeployDefault.ECSAllAtOnce`"
+        codedeploy_name,
+        "the deployment config (canary and linear ones too)",
+        "`CodeDeployDefault.ECSAllAtOnce`",
+        applies_with=_CODEDEPLOY,
     ),
-    "codedeploy.service_role": Key(arn("role/"), "the IAM role CodeDeploy acts as" + _TO_CREATE),
-    "codedeploy.target_groups": Key(arns("targetgroup/"), "the blue and the green target group" + _TO_CREATE),
-    "codedeploy.production_listener": Key(arn("listener/"), "the production listener" + _TO_CREATE),
+    "codedeploy.service_role": Key(
+        arn("role/"), "the IAM role CodeDeploy acts as" + _TO_CREATE, applies_with=_CODEDEPLOY
+    ),
+    "codedeploy.target_groups": Key(
+        arns("targetgroup/"), "the blue and the green target group" + _TO_CREATE, applies_with=_CODEDEPLOY
+    ),
+    "codedeploy.production_listener": Key(
+        arn("listener/"), "the production listener" + _TO_CREATE, applies_with=_CODEDEPLOY
+    ),
     "codedeploy.test_listener": Key(
-        arn("listener/"), "the test listener (optional when creating the deployment group)"
+        arn("listener/"),
+        "the test listener (optional when creating the deployment group)",
+        applies_with=_CODEDEPLOY,
     ),
     "codedeploy.termination_wait": Key(
-        duration, "how long the blue task set stays after the switch: the instant-rollback window", "`5m`"
+        _CODEDEPLOY_WAIT,
+        "how long the blue task set stays after the switch: the instant-rollback window",
+        "`5m`",
+        applies_with=_CODEDEPLOY,
     ),
     "codedeploy.ready_wait": Key(
-        duration,
+        _CODEDEPLOY_WAIT,
         "how long a `canary-deploy` deployment waits for `deploy` before CodeDeploy stops it",
         "`1h`",
+        applies_with=_CODEDEPLOY,
     ),
     "switch.public_rule": Key(
         arn("listener-rule/"),
         "the listener rule real users reach",
         required_with=_SWITCH,
         replaced_by="switch.routes",
+        applies_with=_SWITCHING,
     ),
     "switch.preparing_rule": Key(
         arn("listener-rule/"),
         "the listener rule for verifying a prepared version",
         required_with=_SWITCH,
         replaced_by="switch.routes",
+        applies_with=_SWITCHING,
     ),
     "switch.name_prefix": Key(
         name_prefix,
         "target groups are named `<prefix>-<version>`",
         "the service name",
         replaced_by="switch.routes",
+        applies_with=_SWITCHING,
     ),
     "switch.routes": Key(
         switch_routes,
         "a service behind several load balancers: a public rule, a preparing rule and a target-group name "
         "prefix for each of its load balancers, in their order; switched on all of them together",
         "one route of `switch.public_rule`, `switch.preparing_rule` and `switch.name_prefix`",
+        applies_with=_SWITCHING,
     ),
     "switch.min_healthy": Key(
-        number(1, 1000, integer=True), "healthy targets the new version needs before the switch", "`1`"
+        number(1, 1000, integer=True),
+        "healthy targets the new version needs before the switch",
+        "`1`",
+        applies_with=_SWITCHING,
     ),
-    "switch.overlap": Key(duration, "how long both versions serve the public rule", "`60s`"),
+    "switch.overlap": Key(
+        duration, "how long both versions serve the public rule", "`60s`", applies_with=_SWITCHING
+    ),
     "lock.table": Key(
-        string,
+        table_name,
         "the DynamoDB table that holds each service's lock, so that two jobs never change one service at "
         "once (created on first use)",
         "`ci-ecs-locks`",
@@ -172,7 +239,7 @@ KEYS: dict[str, Key] = {
         "`rollback`",
     ),
     "forge": Key(choice(FORGES), "where deployments are reported", "`auto`"),
-    "url": Key(string, "the environment's address: `DEPLOY_URL` and the forge's link to the environment"),
+    "url": Key(url, "the environment's address: `DEPLOY_URL` and the forge's link to the environment"),
 }
 # The groups of dotted keys (`wait`, `canary`, …), each a mapping in the file.
 GROUPS = tuple(dict.fromkeys(key.partition(".")[0] for key in KEYS if "." in key))

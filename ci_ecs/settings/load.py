@@ -179,6 +179,7 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
             f"wait.poll_first: {wait.poll_first:g}s is longer than wait.poll_cap {wait.poll_cap:g}s "
             f"(from {sources['wait.poll_first']} and {sources['wait.poll_cap']})"
         )
+    _check_applies(value, sources)
     template = settings.task_definition
     if template is not None and not template.is_file():
         raise ConfigError(f"task_definition: {template} not found (from {sources['task_definition']})")
@@ -200,6 +201,20 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
             f"codedeploy.target_groups: expected two target groups (blue, green), got {len(targets)} "
             f"(from {sources['codedeploy.target_groups']})"
         )
+
+
+def _check_applies(value: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """A key given for a technique or canary mode other than the configured one is a mistake, not a no-op."""
+    chosen = {"strategy": value.get("strategy", "rolling"), "canary.mode": value.get("canary.mode") or ""}
+    for key in value:
+        for chooser, allowed in KEYS[key].applies_with:
+            if chosen[chooser] not in allowed:
+                shown = " or ".join(option or "unset" for option in allowed)
+                actual = f"is {chosen[chooser]}" if chosen[chooser] else "is not set"
+                raise ConfigError(
+                    f"{key}: applies only with {chooser} {shown}, but {chooser} {actual} — remove it "
+                    f"(from {sources[key]})"
+                )
 
 
 def _check_routes(settings: Settings, sources: Mapping[str, str]) -> None:

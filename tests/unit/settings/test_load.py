@@ -13,25 +13,25 @@ from tests.unit.settings.loading import BASE, fails, load
 
 LAYERED = """cluster: main
 service: web
-region: from-file
+region: eu-west-1
 environments:
   prod:
-    region: from-section
+    region: eu-west-2
 """
 
 
 def test_flag_beats_variable_beats_environment_section_beats_file_beats_default(tmp_path: Path) -> None:
-    env = {"CI_ECS_REGION": "from-variable"}
-    everything = load(tmp_path, LAYERED, env=env, flags={"region": "from-flag"}, environment="prod")
-    assert (everything.region, everything.sources["region"]) == ("from-flag", "flag --region")
+    env = {"CI_ECS_REGION": "eu-west-3"}
+    everything = load(tmp_path, LAYERED, env=env, flags={"region": "eu-north-1"}, environment="prod")
+    assert (everything.region, everything.sources["region"]) == ("eu-north-1", "flag --region")
     no_flag = load(tmp_path, LAYERED, env=env, flags={"region": None}, environment="prod")
-    assert (no_flag.region, no_flag.sources["region"]) == ("from-variable", "variable CI_ECS_REGION")
+    assert (no_flag.region, no_flag.sources["region"]) == ("eu-west-3", "variable CI_ECS_REGION")
     no_variable = load(tmp_path, LAYERED, environment="prod")
-    assert no_variable.region == "from-section"
+    assert no_variable.region == "eu-west-2"
     assert no_variable.sources["region"] == f"environments.prod in {tmp_path / 'ci-ecs.yml'}"
     no_section = load(tmp_path, LAYERED)
     assert (no_section.region, no_section.sources["region"]) == (
-        "from-file",
+        "eu-west-1",
         f"file {tmp_path / 'ci-ecs.yml'}",
     )
     nothing = load(tmp_path, BASE)

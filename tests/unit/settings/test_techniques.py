@@ -22,7 +22,8 @@ def test_codedeploy_defaults_name_the_application_and_group_after_cluster_and_se
 
 
 def test_codedeploy_settings_from_file_variables_and_flags(tmp_path: Path) -> None:
-    text = BASE + f"codedeploy:\n  target_groups: [{TG}blue/1, {TG}green/2]\n  termination_wait: 2m\n"
+    text = BASE + f"strategy: codedeploy\ncodedeploy:\n  target_groups: [{TG}blue/1, {TG}green/2]\n"
+    text += "  termination_wait: 2m\n"
     env = {"CI_ECS_CODEDEPLOY_CONFIG": "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"}
 
     settings = load(tmp_path, text, env=env, flags={"codedeploy.ready_wait": "10m"})
@@ -34,7 +35,7 @@ def test_codedeploy_settings_from_file_variables_and_flags(tmp_path: Path) -> No
 
 
 def test_codedeploy_target_groups_are_a_pair(tmp_path: Path) -> None:
-    message = fails(tmp_path, BASE + f"codedeploy:\n  target_groups: [{TG}blue/1]\n")
+    message = fails(tmp_path, BASE + f"strategy: codedeploy\ncodedeploy:\n  target_groups: [{TG}blue/1]\n")
     assert message.startswith("codedeploy.target_groups: expected two target groups (blue, green), got 1")
 
 
@@ -79,12 +80,12 @@ def test_canary_settings_from_file_variables_and_flags(tmp_path: Path) -> None:
     settings = load_settings(
         tmp_path / "ci-ecs.yml",
         environment=None,
-        env={"CI_ECS_CANARY_COUNT": "2"},
+        env={"CI_ECS_CANARY_SCALE": "20"},
         flags={"canary.weight": "30"},
     )
 
     assert settings.canary.mode == "taskset"
-    assert (settings.canary.scale, settings.canary.weight, settings.canary.count) == (25.0, 30, 2)
+    assert (settings.canary.scale, settings.canary.weight) == (20.0, 30)
     assert settings.canary.target_group == group
     assert settings.canary.listener_rules == (rule,)
 
@@ -169,3 +170,68 @@ def test_bad_switch_routes_name_the_route_and_key(
 def test_a_preparing_rule_that_is_the_public_rule_is_refused(tmp_path: Path) -> None:
     text = BASE + f"strategy: switch\nswitch:\n  public_rule: {RULE}p\n  preparing_rule: {RULE}p\n"
     assert fails(tmp_path, text).startswith(f"switch.preparing_rule: {RULE}p is also switch.public_rule")
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "flags", "start"),
+    [
+        (
+            "canary:\n  mode: task\n",
+            {},
+            {"canary.weight": "50"},
+            "canary.weight: applies only with canary.mode taskset, but canary.mode is task — remove it "
+            "(from flag --weight)",
+        ),
+        (
+            "canary:\n  mode: taskset\n  target_group: {tg}web/1\n  listener_rules: [{rule}1]\n",
+            {"CI_ECS_CANARY_COUNT": "2"},
+            {},
+            "canary.count: applies only with canary.mode task or service, but canary.mode is taskset",
+        ),
+        (
+            "canary:\n  service: web-canary\n",
+            {},
+            {},
+            "canary.service: applies only with canary.mode service, but",
+        ),
+        (
+            "canary:\n  count: 2\n",
+            {},
+            {},
+            "canary.count: applies only with canary.mode task or service, but canary.mode is not set",
+        ),
+        (
+            "strategy: switch\ncanary:\n  mode: task\n",
+            {},
+            {},
+            "canary.mode: applies only with strategy rolling",
+        ),
+        (
+            "codedeploy:\n  config: CodeDeployDefault.ECSAllAtOnce\n",
+            {},
+            {},
+            "codedeploy.config: applies only",
+        ),
+        ("switch:\n  min_healthy: 2\n", {}, {}, "switch.min_healthy: applies only with strategy switch"),
+        (
+            "strategy: codedeploy\n",
+            {},
+            {"rolling.circuit_breaker": "false"},
+            "rolling.circuit_breaker: applies only with strategy rolling or switch, but strategy is "
+            "codedeploy",
+        ),
+    ],
+)
+def test_a_key_for_another_technique_or_mode_is_refused_naming_it_and_its_source(
+    tmp_path: Path, text: str, env: dict[str, str], flags: dict[str, str], start: str
+) -> None:
+    message = fails(tmp_path, BASE + text.format(tg=TG, rule=RULE), env=env, flags=flags)
+    assert message.startswith(start)
+
+
+def test_codedeploy_waits_are_at_most_two_days(tmp_path: Path) -> None:
+    text = BASE + "strategy: codedeploy\ncodedeploy:\n  termination_wait: 49h\n"
+    assert fails(tmp_path, text).startswith(
+        "codedeploy.termination_wait: at most 48h (CodeDeploy's limit of 2880 minutes), got '49h'"
+    )
+    assert load(tmp_path, text.replace("49h", "48h")).codedeploy.termination_wait == 48 * 3600

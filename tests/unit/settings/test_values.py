@@ -144,3 +144,35 @@ def test_a_choice_returns_the_option_given_and_names_every_option_for_the_refere
     assert mode(" taskset ", "canary.mode", "flag --canary-mode") == "taskset"
     assert mode.accepts == "`task`, `service` or `taskset`"
     assert CANARY_MODES == ("task", "service", "taskset")
+
+
+@pytest.mark.parametrize("url", ["https://web.example.com", "http://10.0.0.7:8080/health?x=1"])
+def test_url_is_an_http_or_https_address(tmp_path: Path, url: str) -> None:
+    assert load(tmp_path, BASE + f"url: '{url}'\n").url == url
+
+
+@pytest.mark.parametrize(
+    "url", ['"https://web.example.com/\\nx"', "ftp://web.example.com", "web.example.com"]
+)
+def test_url_with_another_scheme_no_host_or_a_newline_is_refused(tmp_path: Path, url: str) -> None:
+    message = fails(tmp_path, BASE + f"url: {url}\n")
+    assert message.startswith("url: expected an http:// or https:// URL with a host and no spaces")
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("region: mars\n", "region: expected an AWS region like `us-east-1`, got 'mars'"),
+        ("cluster: de mo\nservice: web\n", "cluster: expected a name of up to 255 letters"),
+        ("cluster: demo\nservice: web/app\n", "service: expected a name of up to 255 letters"),
+        (BASE + "lock:\n  table: my locks\n", "lock.table: expected a DynamoDB table name"),
+    ],
+)
+def test_names_aws_would_refuse_are_refused_first(tmp_path: Path, text: str, start: str) -> None:
+    assert fails(tmp_path, text).startswith(start)
+
+
+def test_region_cluster_and_service_in_every_form_aws_takes(tmp_path: Path) -> None:
+    arn = "arn:aws:ecs:us-gov-west-1:123456789012:cluster/prod_1"
+    settings = load(tmp_path, f"region: us-gov-west-1\ncluster: {arn}\nservice: web_app-2\n")
+    assert (settings.region, settings.cluster, settings.service) == ("us-gov-west-1", arn, "web_app-2")
