@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -41,6 +42,17 @@ class Redactor:
         return SECRET_VALUE.sub(MASK, text)
 
 
+def silence(stream: TextIO) -> None:
+    """Point a stream whose reader went away at /dev/null: later writes, and the flush at exit, succeed."""
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError):  # not a file (a test's buffer): nothing to redirect
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+
 def detect_ci(env: Mapping[str, str]) -> str | None:
     """`gitlab`, `github` or None, from the CI's own variables."""
     if env.get("GITLAB_CI") == "true":
@@ -77,8 +89,11 @@ class Console:
         return self._err if self.fmt == "json" else self._out
 
     def _write(self, stream: TextIO, text: str) -> None:
-        stream.write(self.redact(text) + "\n")
-        stream.flush()
+        try:
+            stream.write(self.redact(text) + "\n")
+            stream.flush()
+        except BrokenPipeError:  # nobody reads any more (`| head -1`): the job goes on, unheard
+            silence(stream)
 
     def line(self, text: str) -> None:
         """A plain log line."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import typer
 
 from ci_ecs import installed_version
 from ci_ecs.errors import Cancelled, CiEcsError
-from ci_ecs.output import Console, Redactor, detect_ci
+from ci_ecs.output import Console, Redactor, detect_ci, silence
 
 if TYPE_CHECKING:
     from ci_ecs.settings import Settings
@@ -175,4 +176,10 @@ def invoke(args: list[str]) -> int:
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away (`| head -1`): not a failure of the job
+            silence(sys.stdout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,12 +26,17 @@ from ci_ecs.cli.app import (
     run,
 )
 from ci_ecs.cli.cancellation import cancellable
+from ci_ecs.errors import ConfigError
+from ci_ecs.model import TAG
 from ci_ecs.output import Console
 
 if TYPE_CHECKING:
     from ci_ecs.runner import Plan
     from ci_ecs.strategies.context import Context
     from ci_ecs.strategies.registry import Technique
+
+# What `rollback --to` takes: an image tag, or the short digest that names a version deployed by digest.
+_VERSION = re.compile(rf"{TAG.pattern}|sha256:[0-9a-f]{{12,64}}")
 
 
 def _technique(context: Context) -> Technique:
@@ -200,6 +206,11 @@ def rollback(
     def plan(context: Context) -> Plan:
         from ci_ecs.release import pipeline_version
 
+        if to is not None and not _VERSION.fullmatch(to):
+            raise ConfigError(
+                f"--to: {to!r} is not a version — give an image tag (letters, digits, _ . -, at most 128) "
+                "or sha256:<12 hex digits>, or leave --to out for the previous version"
+            )
         if to is None:  # in a pipeline, roll back that pipeline's release only
             context.pipeline_version = pipeline_version(context.settings, context.env)
         return _technique(context).rollback_plan(context, to)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ci_ecs.cli.app import Globals, app, invoke, run, sandbox_app
-from ci_ecs.errors import DeploymentFailed
+from ci_ecs.errors import ConfigError, DeploymentFailed, PreconditionError
 from ci_ecs.output import Console
 
 
@@ -29,9 +31,28 @@ def sandbox_up(
     def up(g: Globals, console: Console) -> None:
         from ci_ecs import demo
 
+        _check_port(port)
         demo.sandbox_up(console, port=port, seed=not empty, write_config=write_config, tick=tick)
 
     run(ctx, up)
+
+
+def _check_port(port: int) -> None:
+    """ConfigError for a port out of range; PreconditionError when 127.0.0.1:`port` cannot be listened on."""
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port: {port} is not a port — give 1–65535, or 0 for any free port")
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server's own socket does
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be listened on ({exc.strerror})"
+            raise PreconditionError(
+                f"--port: 127.0.0.1:{port} {why} — stop what listens there, or choose another port with "
+                "--port (0: any free port)"
+            ) from None
 
 
 @app.command("demo")
