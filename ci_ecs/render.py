@@ -18,7 +18,7 @@ from ci_ecs.redaction import MASK, looks_secret, redact
 from ci_ecs.settings.yamlfile import load_yaml
 
 __all__ = ["MASK", "diff", "from_live", "looks_secret", "redact_task_definition", "registerable"]
-__all__ += ["render_template", "retag", "validate"]
+__all__ += ["render_template", "require_release_image", "retag", "validate"]
 _TAG_VALUE = re.compile(r"[^\w\s+\-=.:/@]")  # what a tag value may not contain
 
 
@@ -118,32 +118,64 @@ def from_live(
     if _user_tags(live_tags):
         td["tags"] = _user_tags(live_tags)
     defs: list[dict[str, Any]] = td.get("containerDefinitions") or []
-    label = f"{live.get('family')}:{live.get('revision')}"
+    label = f"task definition {live.get('family')}:{live.get('revision')}"
+    chosen = _chosen(defs, label, release, containers, "container", "set `container:` to the ones to update")
+    for container in defs:
+        if container.get("name") in chosen:
+            container["image"] = release.reference
+    return td
+
+
+def require_release_image(
+    td: Mapping[str, Any], release: Release, containers: tuple[str, ...], path: Path
+) -> None:
+    """ConfigError unless the containers to update (`containers`, else those of the release's repository) of
+    a rendered template run the release's image: a template that ignores `{{ image }}` deploys nothing new."""
+    defs = [c for c in td.get("containerDefinitions") or [] if isinstance(c, dict)]
+    use = "use {{ image }} as the image of the containers to update"
+    chosen = _chosen(defs, str(path), release, containers, "task_definition", use)
+    for container in defs:
+        image = str(container.get("image", ""))
+        if container.get("name") in chosen and not _runs(image, release):
+            raise ConfigError(
+                f"task_definition: container {container.get('name')!r} of {path} runs {image}, not the "
+                f"release's image {release.reference} — {use}"
+            )
+
+
+def _chosen(
+    defs: list[dict[str, Any]], label: str, release: Release, containers: tuple[str, ...], key: str, fix: str
+) -> set[str]:
+    """The names of the containers to update: `containers` (each must exist), else those of the release's
+    repository (at least one)."""
     names = [str(c.get("name")) for c in defs]
     if containers:
         for name in containers:
             if name not in names:
-                raise ConfigError(
-                    f"container: {name!r} is not in task definition {label} (containers: {', '.join(names)})"
-                )
-        chosen = set(containers)
-    else:
-        wanted = _repository(release.image.repository)
-        chosen = {
-            n
-            for n, c in zip(names, defs, strict=True)
-            if _repository(ImageRef.parse(str(c.get("image", ""))).repository) == wanted
-        }
-        if not chosen:
-            images = ", ".join(f"{n}={c.get('image')}" for n, c in zip(names, defs, strict=True))
-            raise ConfigError(
-                f"container: no container of task definition {label} runs an image from "
-                f"{release.image.repository} ({images}); set `container:` to the ones to update"
-            )
-    for name, container in zip(names, defs, strict=True):
-        if name in chosen:
-            container["image"] = release.reference
-    return td
+                raise ConfigError(f"container: {name!r} is not in {label} (containers: {', '.join(names)})")
+        return set(containers)
+    wanted = _repository(release.image.repository)
+    chosen = {
+        n
+        for n, c in zip(names, defs, strict=True)
+        if _repository(ImageRef.parse(str(c.get("image", ""))).repository) == wanted
+    }
+    if not chosen:
+        images = ", ".join(f"{n}={c.get('image')}" for n, c in zip(names, defs, strict=True))
+        raise ConfigError(
+            f"{key}: no container of {label} runs an image from {release.image.repository} ({images}); {fix}"
+        )
+    return chosen
+
+
+def _runs(image: str, release: Release) -> bool:
+    """Whether an image reference is the release's image: its repository, and its digest (else its tag)."""
+    ref = ImageRef.parse(image)
+    if _repository(ref.repository) != _repository(release.image.repository):
+        return False
+    if ref.digest:
+        return ref.digest == release.image.digest
+    return ref.tag is not None and ref.tag == release.image.tag
 
 
 def _repository(repository: str) -> str:

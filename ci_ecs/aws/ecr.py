@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
 from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import AwsError, AwsPreconditionError, PreconditionError
 
+if TYPE_CHECKING:
+    from mypy_boto3_ecr.type_defs import ImageIdentifierTypeDef
+
 
 def tag_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: str) -> str | None:
     """The digest of `repository:tag`, or None when that tag is not in the repository."""
+    return _digest(aws, registry_id, region, repository, {"imageTag": tag}, f"{repository}:{tag}")
+
+
+def has_digest(aws: Aws, registry_id: str, region: str, repository: str, digest: str) -> bool:
+    """Whether `repository@digest` is in the repository."""
+    found = _digest(aws, registry_id, region, repository, {"imageDigest": digest}, f"{repository}@{digest}")
+    return found is not None
+
+
+def _digest(
+    aws: Aws, registry_id: str, region: str, repository: str, image: ImageIdentifierTypeDef, shown: str
+) -> str | None:
     ecr = aws.client("ecr", region)
-    doing = f"looking up image {repository}:{tag} in ECR"
+    doing = f"looking up image {shown} in ECR"
     try:
         reply = call_unless(
             ("ImageNotFoundException",),
@@ -19,7 +35,7 @@ def tag_digest(aws: Aws, registry_id: str, region: str, repository: str, tag: st
             ecr.describe_images,
             registryId=registry_id,
             repositoryName=repository,
-            imageIds=[{"imageTag": tag}],
+            imageIds=[image],
         )
     except AwsError as exc:
         if exc.code == "RepositoryNotFoundException":

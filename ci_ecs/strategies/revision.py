@@ -9,6 +9,7 @@ from typing import Any
 from ci_ecs import release as releases
 from ci_ecs import render
 from ci_ecs.aws import ecr, ecs
+from ci_ecs.errors import PreconditionError
 from ci_ecs.model import Release
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, Live, inspect_service, learn_secrets
@@ -21,9 +22,11 @@ def pin_image(ctx: Context) -> str:
     found = releases.is_ecr(image)
     if found is None:
         return f"{image} (not ECR: deployed by tag)"
-    if image.digest:
-        return f"{release.reference} (pinned by digest)"
     account, region, name = found
+    if image.digest:
+        if not ecr.has_digest(ctx.aws, account, region, name, image.digest):
+            raise PreconditionError(f"image: {release.reference} not found in ECR repository {name}")
+        return f"{release.reference} (pinned by digest)"
     assert image.tag is not None
     digest = ecr.image_digest(ctx.aws, account, region, name, image.tag)
     ctx.release = dataclasses.replace(release, image=dataclasses.replace(image, digest=digest))
@@ -47,6 +50,8 @@ def render_revision(ctx: Context, live: Live) -> dict[str, Any]:
         )
     new = tag_revision(new, ctx.require_release())
     render.validate(new)
+    if s.task_definition is not None:
+        render.require_release_image(new, ctx.require_release(), s.container, s.task_definition)
     learn_secrets(ctx.console, new)
     return new
 
