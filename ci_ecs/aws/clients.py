@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, overload
 
 import boto3
 import botocore.config
 import botocore.exceptions
 
-from ci_ecs.errors import AwsError, AwsPreconditionError, CiEcsError, PreconditionError
+from ci_ecs.errors import AwsError, AwsPreconditionError, CiEcsError, ConfigError, PreconditionError
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -22,7 +24,12 @@ if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecs import ECSClient
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_iam import IAMClient
 
+_TAG = re.compile(r"<[^<>]*>")  # an HTML tag, in a body that is a proxy's error page
+NO_REGION = (
+    "region: no AWS region configured — set `region:` in ci-ecs.yml, CI_ECS_REGION, --region or AWS_REGION"
+)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -75,6 +82,8 @@ class Aws:
     def client(
         self, service: Literal["elbv2"], region: str | None = None
     ) -> ElasticLoadBalancingv2Client: ...
+    @overload
+    def client(self, service: Literal["iam"], region: str | None = None) -> IAMClient: ...
     def client(self, service: str, region: str | None = None) -> BaseClient:
         """The boto3 client for `service` (ecs, elbv2, ecr, …), in `region` or the gateway's own."""
         key = f"{service}@{region or ''}"
@@ -87,9 +96,14 @@ class Aws:
                 read_timeout=30,
                 user_agent_extra="ci-ecs",
             )
-            client = self._session.client(  # type: ignore[call-overload]
-                service, region_name=region or self.region, config=config
-            )
+            try:
+                client = self._session.client(  # type: ignore[call-overload]
+                    service, region_name=region or self.region, config=config
+                )
+            except botocore.exceptions.NoRegionError:
+                raise ConfigError(NO_REGION) from None  # raised here, when the client is made, not by a call
+            except botocore.exceptions.InvalidRegionError as exc:  # AWS_REGION, which settings do not check
+                raise ConfigError(f"region: {exc} — set `region:` or AWS_REGION to a region") from None
             client.meta.events.register("before-parameter-build", self._count)
             self._clients[key] = client
         return self._clients[key]
@@ -105,7 +119,7 @@ def call(doing: str, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -
         return fn(*args, **kwargs)
     except botocore.exceptions.ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
-        message = exc.response.get("Error", {}).get("Message", "") or str(exc)
+        message = one_line(exc.response.get("Error", {}).get("Message", "") or str(exc))
         error_type = AwsPreconditionError if code in _PRECONDITION_CODES else AwsError
         raise error_type(f"{doing}: {code}: {message}", code) from exc
     except botocore.exceptions.NoCredentialsError as exc:
@@ -114,13 +128,30 @@ def call(doing: str, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -
             "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, OIDC web identity or an instance role)"
         ) from exc
     except botocore.exceptions.NoRegionError as exc:
-        raise PreconditionError(
-            f"{doing}: no AWS region — set `region:`, CI_ECS_REGION or AWS_REGION"
-        ) from exc
+        raise ConfigError(f"{doing}: {NO_REGION}") from exc
     except botocore.exceptions.EndpointConnectionError as exc:
         raise PreconditionError(f"{doing}: cannot reach AWS: {exc}") from exc
     except botocore.exceptions.BotoCoreError as exc:
         raise CiEcsError(f"{doing}: {exc}") from exc
+
+
+def one_line(message: str, limit: int = 300) -> str:
+    """An error body as one line: a proxy's HTML page (a 5xx) becomes its text, whitespace collapsed."""
+    html = message.lstrip().startswith("<")
+    text = " ".join((_TAG.sub(" ", message) if html else message).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@contextmanager
+def missing_is(message: str, codes: tuple[str, ...]) -> Iterator[None]:
+    """Inside, an AWS answer with one of `codes` (not found) becomes PreconditionError(message): the message
+    names the setting that points at what is missing."""
+    try:
+        yield
+    except AwsError as exc:
+        if exc.code in codes:
+            raise PreconditionError(message) from exc
+        raise
 
 
 def call_unless(
