@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs.aws import ecs, elbv2
-from ci_ecs.errors import PreconditionError
+from ci_ecs.aws.clients import missing_is
+from ci_ecs.errors import AwsError, PreconditionError
 from ci_ecs.settings import Settings, SwitchRoute
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context
@@ -117,7 +118,13 @@ def read(ctx: Context) -> Family:
     s = ctx.settings
     configured = routes(s)
     arns = list(dict.fromkeys(a for r in configured for a in (r.public_rule, r.preparing_rule)))
-    found = elbv2.describe_rules(ctx.aws, arns)
+    try:
+        found = elbv2.describe_rules(ctx.aws, arns)
+    except AwsError as exc:
+        if exc.code != "RuleNotFound":
+            raise
+        _name_missing_rule(ctx, s)
+        raise
     rules = tuple(
         Rules(
             route,
@@ -140,13 +147,40 @@ def read(ctx: Context) -> Family:
         if ecs.tags_of(service).get(state.SWITCH) == s.service or set(groups_of(service)) & used
     ]
     live = family.live()
+    forwards_to = ", ".join(elbv2.target_group_name(g) for g in rules[0].public)
     if live is None:
         raise PreconditionError(
             f"switch.public_rule: no service of cluster {s.cluster} registers in the target group(s) it "
-            f"forwards to ({', '.join(elbv2.target_group_name(g) for g in rules[0].public)})"
+            f"forwards to ({forwards_to})"
+        )
+    if not is_version_of(live, s.service):
+        raise PreconditionError(
+            f"service: the public rule forwards to {forwards_to} of {live['serviceName']}, not a version "
+            f"of {s.service} (named {s.service}-<version> or tagged {state.SWITCH}={s.service}) — set "
+            "`service:` to its base name"
         )
     _check_routes(family, live)
     return family
+
+
+def is_version_of(service: dict[str, Any], base: str) -> bool:
+    """Whether a service is one of the base service's versions: by its tag, else by its name."""
+    name, tags = str(service["serviceName"]), ecs.tags_of(service)
+    if state.SWITCH in tags:
+        return tags[state.SWITCH] == base
+    return name == base or name.startswith(base + "-")
+
+
+def _name_missing_rule(ctx: Context, settings: Settings) -> None:
+    """PreconditionError naming the key of the first configured rule that does not exist."""
+    several = bool(settings.switch.routes)
+    for number, route in enumerate(routes(settings)):
+        for what, arn in (("public_rule", route.public_rule), ("preparing_rule", route.preparing_rule)):
+            label = f"switch.routes[{number}].{what}" if several else f"switch.{what}"
+            with missing_is(
+                f"{label}: rule {arn} does not exist — set it to a rule of the listener", ("RuleNotFound",)
+            ):
+                elbv2.describe_rules(ctx.aws, [arn])
 
 
 def _check_routes(family: Family, live: dict[str, Any]) -> None:
