@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ci_ecs.aws import ecs
-from ci_ecs.aws.clients import Aws
+from ci_ecs.aws import ecs, elbv2
+from ci_ecs.aws.clients import Aws, missing_is
 from ci_ecs.errors import ConfigError, NothingToDo, PreconditionError
 from ci_ecs.forge import Reporter
 from ci_ecs.forge.null import NullReporter
@@ -160,6 +160,29 @@ def check_rollback_scope(ctx: Context, tags: Mapping[str, str]) -> None:
         f"rollback: this pipeline's version {version} is not live ({shown} is) and nothing of it is under "
         "way: nothing to roll back — run `ci-ecs rollback --to VERSION` to go back further"
     )
+
+
+def check_weighted_rules(ctx: Context, primary_group: str) -> None:
+    """PreconditionError naming the key unless `canary.target_group` exists beside the primary target group
+    and every rule of `canary.listener_rules` exists and forwards to the primary (task-set services)."""
+    group = ctx.settings.canary.target_group or ""
+    if group == primary_group:
+        raise PreconditionError(
+            "canary.target_group: is the primary task set's target group — use another one"
+        )
+    with missing_is(
+        f"canary.target_group: {group} does not exist — set the canary's", ("TargetGroupNotFound",)
+    ):
+        elbv2.describe_target_groups(ctx.aws, [group])
+    for rule in ctx.settings.canary.listener_rules:
+        gone = f"canary.listener_rules: {rule} does not exist — list the rules (or listeners) of the service"
+        with missing_is(gone, ("RuleNotFound", "ListenerNotFound")):
+            weights = elbv2.forward_weights(ctx.aws, rule)
+        if primary_group not in weights:
+            raise PreconditionError(
+                f"canary.listener_rules: {rule} does not forward to the primary target group "
+                f"{elbv2.target_group_name(primary_group)}"
+            )
 
 
 def nothing_to_roll_back(service: str) -> PreconditionError:

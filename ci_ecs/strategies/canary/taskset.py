@@ -11,7 +11,7 @@ from ci_ecs.errors import DeploymentFailed, PreconditionError
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.canary import base
-from ci_ecs.strategies.context import Context, EndCanary, inspect_service
+from ci_ecs.strategies.context import Context, EndCanary, check_weighted_rules, inspect_service
 
 CANARY_ID = "ci-ecs-canary"  # externalId prefix of canary task sets
 
@@ -71,17 +71,7 @@ def plan(ctx: Context, end_other: EndCanary) -> Plan:
 def _inspect(ctx: Context, job: _State) -> str:
     summary = inspect_service(ctx, job.live, controller="EXTERNAL")
     job.primary = _primary(job.live.service)
-    group, primary_group = ctx.settings.canary.target_group, tasksets.target_group(job.primary)
-    if group == primary_group:
-        raise PreconditionError(
-            "canary.target_group: is the primary task set's target group — use another one"
-        )
-    for rule in ctx.settings.canary.listener_rules:
-        if primary_group not in elbv2.forward_weights(ctx.aws, rule):
-            raise PreconditionError(
-                f"canary.listener_rules: {rule} does not forward to the primary target group "
-                f"{elbv2.target_group_name(primary_group)}"
-            )
+    check_weighted_rules(ctx, tasksets.target_group(job.primary))
     found = state.canary_of(job.live.service)
     if found is not None and found.version == ctx.require_release().version:
         job.arn = found.task_definition

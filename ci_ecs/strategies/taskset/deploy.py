@@ -11,7 +11,13 @@ from ci_ecs.errors import DeploymentFailed, PreconditionError
 from ci_ecs.model import Command, DeploymentRecord, Status, TechniqueName
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
-from ci_ecs.strategies.context import Context, Live, inspect_service, nothing_to_roll_back
+from ci_ecs.strategies.context import (
+    Context,
+    Live,
+    check_weighted_rules,
+    inspect_service,
+    nothing_to_roll_back,
+)
 from ci_ecs.strategies.revision import find_revision, pin_image, provenance_of, render_revision, same_revision
 from ci_ecs.strategies.state import Moved
 
@@ -69,6 +75,7 @@ def _plan(ctx: Context, job: _Job, first: tuple[Step, ...]) -> Plan:
 def _inspect(ctx: Context, job: _Job) -> str:
     summary = inspect_service(ctx, job.live, controller="EXTERNAL")
     job.old_primary = _primary(job.live.service)
+    check_weighted_rules(ctx, tasksets.target_group(job.old_primary))
     recorded = state.Recorded.of(job.live.service)
     running = (job.live.version(ctx.settings.image), str(job.old_primary["taskDefinition"]))
     job.moved = job.moved.replacing(state.previous_release(recorded, job.moved.version, lambda: running))
@@ -86,6 +93,7 @@ def _choose(ctx: Context, job: _Job, to: str | None) -> str:
     """The revision to return to: the recorded previous one, or the newest tagged `to`."""
     summary = inspect_service(ctx, job.live, controller="EXTERNAL")
     job.old_primary = _primary(job.live.service)
+    check_weighted_rules(ctx, tasksets.target_group(job.old_primary))
     recorded = state.Recorded.of(job.live.service)
     current = (
         recorded.version or job.live.version(ctx.settings.image),
