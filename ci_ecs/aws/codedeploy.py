@@ -56,6 +56,18 @@ def get_group(aws: Aws, application: str, group: str) -> dict[str, Any] | None:
     return None if reply is None else dict(reply["deploymentGroupInfo"])
 
 
+def get_deployment_config(aws: Aws, name: str) -> dict[str, Any] | None:
+    """A deployment configuration (predefined or custom), or None when it does not exist."""
+    client = aws.client("codedeploy")
+    reply = call_unless(
+        ("DeploymentConfigDoesNotExistException",),
+        f"reading deployment configuration {name}",
+        client.get_deployment_config,
+        deploymentConfigName=name,
+    )
+    return None if reply is None else dict(reply["deploymentConfigInfo"])
+
+
 def create_group(aws: Aws, params: Mapping[str, Any]) -> str:
     """Create a deployment group from complete CreateDeploymentGroup parameters; returns its id."""
     client = aws.client("codedeploy")

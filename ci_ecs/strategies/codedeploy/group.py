@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ci_ecs.aws import codedeploy, elbv2
-from ci_ecs.aws.clients import Aws
-from ci_ecs.errors import ConfigError, PreconditionError
+from ci_ecs.aws import codedeploy, elbv2, iam
+from ci_ecs.aws.clients import Aws, missing_is
+from ci_ecs.errors import AwsError, ConfigError, PreconditionError
 from ci_ecs.settings import Settings
 
 _MAX_MINUTES = 2880  # CodeDeploy's limit for both blue/green waits (two days)
@@ -47,6 +47,7 @@ def read(aws: Aws, settings: Settings, *, hold: bool) -> tuple[Group, str]:
     A group that does not exist yet must be fully configured: ConfigError naming the missing key.
     """
     group = named(settings)
+    _check_config(aws, settings.codedeploy.config)
     group.info = codedeploy.get_group(aws, group.application, group.name)
     # A group implies its application: GetApplication only when the group is missing.
     group.application_found = (
@@ -54,12 +55,61 @@ def read(aws: Aws, settings: Settings, *, hold: bool) -> tuple[Group, str]:
     )
     if group.info is None:
         params(settings, group)  # raises ConfigError for what creating it would lack
+        _check_references(aws, settings)  # before the application is created: all or nothing
         return group, f"deployment group {group.name} of {group.application} will be created"
     check(group.info, settings, hold=hold)
     option = group.info.get("blueGreenDeploymentConfiguration", {}).get("deploymentReadyOption", {})
     waits = f"waits {option.get('waitTimeInMinutes', 0)}m when ready"
     config = group.info.get("deploymentConfigName")
     return group, f"deployment group {group.name} of {group.application} ({config}, {waits})"
+
+
+def _check_config(aws: Aws, name: str) -> None:
+    """PreconditionError unless the deployment configuration exists and is one for ECS."""
+    found = codedeploy.get_deployment_config(aws, name)
+    if found is None:
+        raise PreconditionError(
+            f"codedeploy.config: deployment configuration {name} does not exist — use "
+            "CodeDeployDefault.ECSAllAtOnce, a CodeDeployDefault.ECSCanary… or ECSLinear… one, or create it"
+        )
+    platform = found.get("computePlatform", "ECS")
+    if platform != "ECS":
+        raise PreconditionError(
+            f"codedeploy.config: {name} is a configuration for {platform}, not ECS — use an ECS one"
+        )
+
+
+def _check_references(aws: Aws, settings: Settings) -> None:
+    """PreconditionError naming the key of a role, target group or listener that does not exist."""
+    cfg = settings.codedeploy
+    role = cfg.service_role or ""
+    try:
+        found = iam.get_role(aws, role)
+    except AwsError as exc:
+        if exc.code not in ("AccessDenied", "AccessDeniedException"):
+            raise
+        found = {}  # not allowed to look (iam:GetRole): CreateDeploymentGroup will say if it is missing
+    if found is None:
+        raise PreconditionError(
+            f"codedeploy.service_role: role {iam.role_name(role)} does not exist — set it to the ARN of "
+            "a role that trusts codedeploy.amazonaws.com (AWSCodeDeployRoleForECS)"
+        )
+    for arn in cfg.target_groups:
+        with missing_is(
+            f"codedeploy.target_groups: target group {elbv2.target_group_name(arn)} does not exist "
+            f"({arn}) — set the service's blue and green target groups",
+            ("TargetGroupNotFound",),
+        ):
+            elbv2.describe_target_groups(aws, [arn])
+    for key, listener in (
+        ("codedeploy.production_listener", cfg.production_listener),
+        ("codedeploy.test_listener", cfg.test_listener),
+    ):
+        if listener:
+            with missing_is(
+                f"{key}: listener {listener} does not exist — set its ARN", ("ListenerNotFound",)
+            ):
+                elbv2.forward_weights(aws, listener)
 
 
 def check(info: dict[str, Any], settings: Settings, *, hold: bool) -> None:
