@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
+from ci_ecs.aws import idempotency
 from ci_ecs.errors import AwsError, AwsPreconditionError, CiEcsError, ConfigError, PreconditionError
 
 if TYPE_CHECKING:
@@ -65,6 +67,7 @@ class Aws:
         self._counting = threading.Lock()  # the job's lock is refreshed from a thread of its own
         self._session: boto3.Session | None = None
         self._clients: dict[str, BaseClient] = {}
+        self.nonce = secrets.token_hex(8)  # this job's part of every client token (idempotency.py)
 
     @overload
     def client(
@@ -77,21 +80,27 @@ class Aws:
     @overload
     def client(self, service: Literal["ecr"], region: str | None = None) -> ECRClient: ...
     @overload
-    def client(self, service: Literal["ecs"], region: str | None = None) -> ECSClient: ...
+    def client(
+        self, service: Literal["ecs"], region: str | None = None, *, retried: bool = True
+    ) -> ECSClient: ...
     @overload
     def client(
         self, service: Literal["elbv2"], region: str | None = None
     ) -> ElasticLoadBalancingv2Client: ...
     @overload
     def client(self, service: Literal["iam"], region: str | None = None) -> IAMClient: ...
-    def client(self, service: str, region: str | None = None) -> BaseClient:
-        """The boto3 client for `service` (ecs, elbv2, ecr, …), in `region` or the gateway's own."""
-        key = f"{service}@{region or ''}"
+    def client(self, service: str, region: str | None = None, *, retried: bool = True) -> BaseClient:
+        """The boto3 client for `service` (ecs, elbv2, ecr, …), in `region` or the gateway's own.
+
+        `retried=False`: one that makes each call once, for a create that retries by itself.
+        """
+        key = f"{service}@{region or ''}" + ("" if retried else " once")
         if key not in self._clients:
             if self._session is None:
                 self._session = boto3.Session(region_name=self.region)
             config = botocore.config.Config(
-                retries={"mode": "standard", "max_attempts": 8},  # throttling is retried with backoff
+                # throttling is retried with backoff
+                retries={"mode": "standard", "max_attempts": 8 if retried else 0},
                 connect_timeout=10,
                 read_timeout=30,
                 user_agent_extra="ci-ecs",
@@ -105,6 +114,7 @@ class Aws:
             except botocore.exceptions.InvalidRegionError as exc:  # AWS_REGION, which settings do not check
                 raise ConfigError(f"region: {exc} — set `region:` or AWS_REGION to a region") from None
             client.meta.events.register("before-parameter-build", self._count)
+            idempotency.fill_tokens(client, self.nonce)
             self._clients[key] = client
         return self._clients[key]
 

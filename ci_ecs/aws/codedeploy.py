@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from ci_ecs.aws.clients import Aws, call, call_unless
+from ci_ecs.errors import AwsError
 
 if TYPE_CHECKING:
     from mypy_boto3_codedeploy.literals import DeploymentStatusType, DeploymentWaitTypeType
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 ACTIVE: tuple[DeploymentStatusType, ...] = ("Created", "Queued", "InProgress", "Baking", "Ready")
 ENDED: tuple[DeploymentStatusType, ...] = ("Succeeded", "Failed", "Stopped")
 _BATCH = 25  # BatchGetDeploymentTargets takes at most 25 target ids
+_LIMIT = "DeploymentLimitExceededException"  # the group has an active deployment
 
 
 def get_application(aws: Aws, name: str) -> dict[str, Any] | None:
@@ -69,11 +71,19 @@ def get_deployment_config(aws: Aws, name: str) -> dict[str, Any] | None:
 
 
 def create_group(aws: Aws, params: Mapping[str, Any]) -> str:
-    """Create a deployment group from complete CreateDeploymentGroup parameters; returns its id."""
+    """Create a deployment group from complete CreateDeploymentGroup parameters; returns its id.
+
+    '' when it exists already: made by this very call, whose reply was lost and which botocore sent again.
+    """
     client = aws.client("codedeploy")
     name = f"deployment group {params['deploymentGroupName']} of {params['applicationName']}"
-    reply = call(f"creating {name}", client.create_deployment_group, **params)
-    return str(reply.get("deploymentGroupId", ""))
+    reply = call_unless(
+        ("DeploymentGroupAlreadyExistsException",),
+        f"creating {name}",
+        client.create_deployment_group,
+        **params,
+    )
+    return "" if reply is None else str(reply.get("deploymentGroupId", ""))
 
 
 def appspec_revision(appspec: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,18 +108,39 @@ def appspec_of(deployment: Mapping[str, Any]) -> dict[str, Any]:
 def create_deployment(
     aws: Aws, application: str, group: str, config: str, appspec: Mapping[str, Any], description: str
 ) -> str:
-    """Start a deployment of an AppSpec; returns its id."""
+    """Start a deployment of an AppSpec; returns its id.
+
+    When botocore sends the call again after a lost reply, CodeDeploy refuses it (one active deployment
+    a group): the group's active deployment of this very revision is then the one that call started.
+    """
     client = aws.client("codedeploy")
-    reply = call(
-        f"creating a deployment in {group} of {application}",
-        client.create_deployment,
-        applicationName=application,
-        deploymentGroupName=group,
-        deploymentConfigName=config,
-        revision=cast("RevisionLocationTypeDef", appspec_revision(appspec)),
-        description=description[:100],
-    )
+    revision = appspec_revision(appspec)
+    try:
+        reply = call(
+            f"creating a deployment in {group} of {application}",
+            client.create_deployment,
+            applicationName=application,
+            deploymentGroupName=group,
+            deploymentConfigName=config,
+            revision=cast("RevisionLocationTypeDef", revision),
+            description=description[:100],
+        )
+    except AwsError as exc:
+        started = _deploying(aws, application, group, revision) if exc.code == _LIMIT else None
+        if started is None:
+            raise
+        return started
     return str(reply["deploymentId"])
+
+
+def _deploying(aws: Aws, application: str, group: str, revision: Mapping[str, Any]) -> str | None:
+    """The id of the group's active deployment of `revision` (AppSpec content), if any."""
+    content = revision["appSpecContent"]["content"]
+    for deployment_id in active_deployments(aws, application, group):
+        info = get_deployment(aws, deployment_id)
+        if info.get("revision", {}).get("appSpecContent", {}).get("content") == content:
+            return deployment_id
+    return None
 
 
 def get_deployment(aws: Aws, deployment_id: str) -> dict[str, Any]:

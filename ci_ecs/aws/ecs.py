@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from ci_ecs.aws import idempotency
 from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import AwsError, AwsPreconditionError, PreconditionError
 
@@ -14,6 +16,8 @@ if TYPE_CHECKING:
         ListServicesRequestTypeDef,
         UpdateServiceRequestTypeDef,
     )
+
+CLOCK_SKEW = 300.0  # seconds AWS's clock (registeredAt) may be behind ours
 
 
 def describe_service(aws: Aws, cluster: str, service: str) -> dict[str, Any]:
@@ -164,14 +168,36 @@ def describe_task_definition(aws: Aws, ref: str) -> tuple[dict[str, Any], list[d
 
 
 def register_task_definition(aws: Aws, task_definition: Mapping[str, Any]) -> dict[str, Any]:
-    """Register a revision; returns the registered task definition."""
-    ecs = aws.client("ecs")
-    reply = call(
+    """Register a revision; returns the registered task definition.
+
+    Once: an attempt whose reply was lost may have registered it, so before trying again the newest
+    revisions are searched for this very one (no client token exists for this call).
+    """
+    once = aws.client("ecs", retried=False)
+    started = time.time()
+    return call(
         f"registering a revision of task definition {task_definition.get('family')}",
-        ecs.register_task_definition,
-        **task_definition,
+        idempotency.create_once,
+        lambda: dict(once.register_task_definition(**task_definition)["taskDefinition"]),
+        lambda: registered(aws, task_definition, started - CLOCK_SKEW),
     )
-    return dict(reply["taskDefinition"])
+
+
+def registered(aws: Aws, task_definition: Mapping[str, Any], since: float) -> dict[str, Any] | None:
+    """The newest revision of the family that is `task_definition`, tags and all, registered since `since`.
+
+    What an attempt whose reply was lost registered: identical content (AWS fills in defaults, so every
+    value asked for must be there as asked), the same tags, and (where AWS says) registered just now.
+    """
+    wanted = {k: v for k, v in task_definition.items() if k != "tags"}
+    tags = {(t["key"], t["value"]) for t in task_definition.get("tags", [])}
+    for arn in revisions(aws, str(task_definition["family"]), limit=3):
+        found, found_tags = describe_task_definition(aws, arn)
+        at = found.get("registeredAt")
+        same_tags = {(t["key"], t["value"]) for t in found_tags} == tags
+        if (at is None or at.timestamp() >= since) and same_tags and idempotency.holds(found, wanted):
+            return found
+    return None
 
 
 def update_service(

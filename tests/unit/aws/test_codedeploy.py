@@ -148,9 +148,45 @@ def test_access_denied_is_a_precondition_saying_what_we_were_doing(stub: tuple[A
         codedeploy.get_application(aws, "app")
 
 
+def _active(stubber: Stubber, appspec: dict[str, object]) -> None:
+    """The group's one active deployment, d-ACTIVE, deploys `appspec`."""
+    stubber.add_response("list_deployments", {"deployments": ["d-ACTIVE"]})
+    revision = codedeploy.appspec_revision(appspec)
+    stubber.add_response(
+        "get_deployment", {"deploymentInfo": {"deploymentId": "d-ACTIVE", "revision": revision}}
+    )
+
+
 def test_an_active_deployment_refusal_is_a_plain_failure_naming_the_group(stub: tuple[Aws, Stubber]) -> None:
     aws, stubber = stub
     stubber.add_client_error("create_deployment", "DeploymentLimitExceededException", "active deployment")
+    _active(stubber, {**SPEC, "version": 1.0})
 
     with pytest.raises(CiEcsError, match="creating a deployment in dg of app: DeploymentLimitExceeded"):
         codedeploy.create_deployment(aws, "app", "dg", "CodeDeployDefault.ECSAllAtOnce", SPEC, "x")
+
+
+def test_a_refusal_for_the_active_deployment_of_this_very_appspec_is_that_deployment(
+    stub: tuple[Aws, Stubber],
+) -> None:
+    # botocore sent the create again after its reply was lost: the first one is the deployment.
+    aws, stubber = stub
+    stubber.add_client_error("create_deployment", "DeploymentLimitExceededException", "active deployment")
+    _active(stubber, SPEC)
+
+    found = codedeploy.create_deployment(aws, "app", "dg", "CodeDeployDefault.ECSAllAtOnce", SPEC, "x")
+
+    assert found == "d-ACTIVE"
+
+
+def test_a_deployment_group_that_exists_already_is_created(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    stubber.add_client_error("create_deployment_group", "DeploymentGroupAlreadyExistsException", "exists")
+
+    params = {
+        "applicationName": "app",
+        "deploymentGroupName": "dg",
+        "serviceRoleArn": "arn:aws:iam::1:role/r",
+    }
+
+    assert codedeploy.create_group(aws, params) == ""

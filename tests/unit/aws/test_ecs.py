@@ -110,14 +110,15 @@ def test_a_draining_service_is_a_precondition_naming_its_status(stub: tuple[Aws,
         ecs.describe_service(aws, "demo", "web")
 
 
-def test_access_denied_is_a_precondition_saying_what_we_were_doing(stub: tuple[Aws, Stubber]) -> None:
-    aws, stubber = stub
-    stubber.add_client_error("register_task_definition", "AccessDeniedException", "not authorized")
+def test_access_denied_is_a_precondition_saying_what_we_were_doing() -> None:
+    aws = Aws("us-east-1")
+    with Stubber(aws.client("ecs", retried=False)) as once:  # a registration retries by itself
+        once.add_client_error("register_task_definition", "AccessDeniedException", "not authorized")
 
-    with pytest.raises(
-        PreconditionError, match="registering a revision of task definition web: AccessDenied"
-    ):
-        ecs.register_task_definition(aws, {"family": "web", "containerDefinitions": []})
+        with pytest.raises(
+            PreconditionError, match="registering a revision of task definition web: AccessDenied"
+        ):
+            ecs.register_task_definition(aws, {"family": "web", "containerDefinitions": []})
 
 
 def test_other_aws_errors_are_plain_failures(stub: tuple[Aws, Stubber]) -> None:
