@@ -313,6 +313,21 @@ CASES: list[Case] = [
     Case(
         "rollback of a cluster not found", 3, "cluster", command=("rollback", "--cluster", "nope"), image=None
     ),
+    Case(
+        "unlock of a cluster named as AWS never names one",
+        2,
+        "--cluster",
+        command=("unlock", "--cluster", "de mo"),
+    ),
+    Case("build context not a directory", 2, "--context", command=("build", "--context", "missing")),
+    Case(
+        "build argument not KEY=VALUE",
+        2,
+        "--build-arg",
+        command=("build", "--build-arg", "NOPE"),
+        files={"Dockerfile": "FROM scratch\n"},
+    ),
+    Case("build without a Dockerfile", 2, "--file", command=("build",)),
     # Configs for the wrong deployment controller.
     Case("rolling deploy of a task-set service", 3, "EXTERNAL", edit=sub("service: web", "service: web-ext")),
     Case(
