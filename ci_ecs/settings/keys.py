@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ci_ecs.forge import FORGES
+from ci_ecs.settings.names import codedeploy_name, ecs_name, region, table_name, url
 from ci_ecs.settings.techniques import CANARY_MODES, ON_CANCEL, STRATEGIES
 from ci_ecs.settings.values import (
     Converter,
@@ -13,19 +14,14 @@ from ci_ecs.settings.values import (
     arns,
     boolean,
     choice,
-    codedeploy_name,
     container_names,
     duration,
     duration_up_to,
-    ecs_name,
     image_reference,
     name_prefix,
     number,
     path,
-    region,
     switch_routes,
-    table_name,
-    url,
 )
 
 # Flags the CLI spells otherwise than `--<key>`:
