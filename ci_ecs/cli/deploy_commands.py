@@ -25,7 +25,6 @@ from ci_ecs.cli.app import (
     load_from,
     run,
 )
-from ci_ecs.cli.cancellation import cancellable
 from ci_ecs.errors import ConfigError
 from ci_ecs.model import TAG
 from ci_ecs.output import Console
@@ -84,6 +83,7 @@ def run_plan(
 
     def job(g: Globals, console: Console) -> None:
         from ci_ecs import lock
+        from ci_ecs.cli.cancellation import cancellable
 
         g.dry_run = g.dry_run or dry_run
         context = service_context(g, console, flags, needs_release=needs_release)

@@ -50,7 +50,7 @@ def _moments(calls: int) -> list[int]:
 def test_a_cancelled_canary_deploy_leaves_everything_as_before_and_releases_the_lock(
     sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, technique: str
 ) -> None:
-    job = ("--config", CANARY_DEPLOYS[technique], "--output", "json", "canary-deploy")
+    job: tuple[str, ...] = ("--config", CANARY_DEPLOYS[technique], "--output", "json", "canary-deploy")
     job += ("--image", f"{sample.repository}:v2")
     settled(sandbox)
     before = _as_before(snapshot(sandbox))
