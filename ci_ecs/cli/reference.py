@@ -43,9 +43,11 @@ wait:
 ```
 
 and set by the variable `CI_ECS_WAIT_TIMEOUT` (nested keys joined by `_`). An unknown key is an error
-that names it and suggests the closest known one; nothing is changed in AWS. So is a key, from any source,
-for another technique or canary mode than the one configured (`canary.weight` with `canary.mode: task`,
-`codedeploy:` keys without `strategy: codedeploy`): it would do nothing.
+that names it and suggests the closest known one; nothing is changed in AWS. So is a key for another
+technique or canary mode than the one configured (`canary.weight` with `canary.mode: task`,
+`codedeploy:` keys without `strategy: codedeploy`): it would do nothing. The exception is a key shared
+at the top of the file when an environment's own section picks another strategy: it still serves the
+other environments.
 
 ## Where a value comes from
 

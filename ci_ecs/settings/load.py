@@ -204,17 +204,28 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
 
 
 def _check_applies(value: Mapping[str, Any], sources: Mapping[str, str]) -> None:
-    """A key given for a technique or canary mode other than the configured one is a mistake, not a no-op."""
+    """A key given for a technique or canary mode other than the configured one is a mistake, not a no-op.
+
+    Unless a stronger layer chose the technique: keys shared at the top of the file stay valid for the
+    environments that pick another strategy in their own section.
+    """
     chosen = {"strategy": value.get("strategy", "rolling"), "canary.mode": value.get("canary.mode") or ""}
     for key in value:
         for chooser, allowed in KEYS[key].applies_with:
-            if chosen[chooser] not in allowed:
-                shown = " or ".join(option or "unset" for option in allowed)
-                actual = f"is {chosen[chooser]}" if chosen[chooser] else "is not set"
-                raise ConfigError(
-                    f"{key}: applies only with {chooser} {shown}, but {chooser} {actual} — remove it "
-                    f"(from {sources[key]})"
-                )
+            if chosen[chooser] in allowed or _strength(sources[chooser]) > _strength(sources[key]):
+                continue
+            shown = " or ".join(option or "unset" for option in allowed)
+            actual = f"is {chosen[chooser]}" if chosen[chooser] else "is not set"
+            raise ConfigError(
+                f"{key}: applies only with {chooser} {shown}, but {chooser} {actual} — remove it "
+                f"(from {sources[key]})"
+            )
+
+
+def _strength(source: str) -> int:
+    """How specific a source is: default < the file < its environment's section < variables < flags."""
+    order = ("default", "file ", "environments.", "variable ", "flag ")
+    return next(rank for rank, start in reversed(list(enumerate(order))) if source.startswith(start))
 
 
 def _check_routes(settings: Settings, sources: Mapping[str, str]) -> None:

@@ -235,3 +235,21 @@ def test_codedeploy_waits_are_at_most_two_days(tmp_path: Path) -> None:
         "codedeploy.termination_wait: at most 48h (CodeDeploy's limit of 2880 minutes), got '49h'"
     )
     assert load(tmp_path, text.replace("49h", "48h")).codedeploy.termination_wait == 48 * 3600
+
+
+def test_keys_shared_at_the_top_stay_valid_for_an_environment_that_picks_another_strategy(
+    tmp_path: Path,
+) -> None:
+    text = (
+        BASE + "strategy: codedeploy\ncodedeploy:\n  config: CodeDeployDefault.ECSAllAtOnce\n"
+        "environments:\n  staging:\n    strategy: rolling\n  production: {}\n"
+    )
+    assert load(tmp_path, text, environment="staging").strategy == "rolling"
+    assert load(tmp_path, text, environment="production").strategy == "codedeploy"
+
+
+def test_a_key_for_another_technique_in_the_environments_own_section_is_refused(tmp_path: Path) -> None:
+    text = BASE + "environments:\n  staging:\n    codedeploy:\n      config: CodeDeployDefault.ECSAllAtOnce\n"
+    message = fails(tmp_path, text, environment="staging")
+    assert message.startswith("codedeploy.config: applies only with strategy codedeploy")
+    assert "(from environments.staging in " in message
