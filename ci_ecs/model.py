@@ -95,7 +95,7 @@ class Release:
 Command = Literal["deploy", "canary-deploy", "rollback"]
 # How a job moved the service: a technique, or the canary mode that put a canary beside it.
 TechniqueName = Literal[
-    "rolling", "taskset", "codedeploy", "switch", "canary-task", "canary-service", "canary-taskset"
+    "rolling", "taskset", "codedeploy", "switch", "native", "canary-task", "canary-service", "canary-taskset"
 ]
 Status = Literal["in_progress", "success", "failed", "cancelled"]
 

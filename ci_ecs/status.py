@@ -8,7 +8,7 @@ from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws.clients import Aws
 from ci_ecs.output import Console
 from ci_ecs.settings import Settings
-from ci_ecs.strategies import canary, codedeploy, state
+from ci_ecs.strategies import canary, codedeploy, native, state
 from ci_ecs.strategies.context import Context, Live
 from ci_ecs.strategies.switch import family as switch_family
 
@@ -69,6 +69,7 @@ def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
         "canary": canary.status(context, service),
         "switch": switch,
         "codedeploy": _codedeploy(context, service),
+        "native": native.status(context, service) if settings.strategy == "native" else None,
         "tags": {k: v for k, v in sorted(tags.items()) if k.startswith(state.PREFIX)},
         "events": [e.get("message") for e in service.get("events", [])[:5]],
     }
@@ -122,6 +123,8 @@ def text_lines(status: dict[str, Any]) -> list[str]:
         d = status["codedeploy"]
         share = "" if d["green_share"] is None else f", {d['green_share']:g}% of production traffic"
         lines.append(f"  codedeploy     {d['deployment']} of {d['version'] or '?'} is {d['status']}{share}")
+    if status.get("native"):
+        lines.append(native.status_line(status["native"]))
     if status.get("switch"):
         lines += switch_family.status_lines(status["switch"])
     if tags.get(state.ROLLED_BACK_FROM):

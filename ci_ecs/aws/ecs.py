@@ -207,16 +207,21 @@ def update_service(
     *,
     circuit_breaker: bool,
     desired_count: int | None = None,
+    configuration: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Point the service at a revision, keeping its deployment percentages, with the circuit breaker set."""
+    """Point the service at a revision, keeping its deployment percentages, with the circuit breaker set.
+
+    `configuration`: the whole deployment configuration to send instead (the circuit breaker as it says).
+    """
     ecs = aws.client("ecs")
     current = service.get("deploymentConfiguration", {})
-    configuration: dict[str, Any] = {
-        key: current[key] for key in ("maximumPercent", "minimumHealthyPercent") if key in current
-    }
-    configuration["deploymentCircuitBreaker"] = {"enable": circuit_breaker, "rollback": circuit_breaker}
-    if "alarms" in current:
-        configuration["alarms"] = current["alarms"]
+    if configuration is None:
+        configuration = {
+            key: current[key] for key in ("maximumPercent", "minimumHealthyPercent") if key in current
+        }
+        configuration["deploymentCircuitBreaker"] = {"enable": circuit_breaker, "rollback": circuit_breaker}
+        if "alarms" in current:
+            configuration["alarms"] = current["alarms"]
     params: UpdateServiceRequestTypeDef = {
         "cluster": service["clusterArn"],
         "service": service["serviceName"],

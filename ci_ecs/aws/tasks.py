@@ -81,3 +81,16 @@ def describe_tasks(aws: Aws, cluster: str, arns: Iterable[str]) -> list[dict[str
         described = call(f"describing {len(batch)} tasks", ecs.describe_tasks, cluster=cluster, tasks=batch)
         tasks += [dict(task) for task in described["tasks"]]
     return tasks
+
+
+def stopped_tasks_of_service(aws: Aws, cluster: str, service: str) -> list[dict[str, Any]]:
+    """The service's stopped tasks that ECS still lists (about an hour's worth), described."""
+    ecs = aws.client("ecs")
+    arns = call(
+        f"listing the stopped tasks of {service}",
+        ecs.list_tasks,
+        cluster=cluster,
+        serviceName=service,
+        desiredStatus="STOPPED",
+    ).get("taskArns", [])
+    return describe_tasks(aws, cluster, arns)

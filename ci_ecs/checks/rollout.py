@@ -54,13 +54,13 @@ def watch_rollout(
             or ours.get("failedTasks", 0) > len(reported_stops)
         ):
             # Say why tasks stopped before anything else: it is the first thing a person needs.
-            _report_stopped_tasks(aws, cluster, deployment_id, reported_stops, console)
+            report_stopped_tasks(aws, cluster, deployment_id, reported_stops, console)
         if ours is None:
-            return _with_stops(_vanished(service, deployment_id, previous), reported_stops)
+            return with_stops(_vanished(service, deployment_id, previous), reported_stops)
         if ours.get("rolloutState") == "FAILED":
             rolled_back = ecs.primary_deployment(service).get("id") != deployment_id
             reason = ours.get("rolloutStateReason") or "rolloutState FAILED"
-            return _with_stops(
+            return with_stops(
                 CheckResult(False, reason, service, ecs_rolled_back=rolled_back), reported_stops
             )
         if done:
@@ -69,7 +69,7 @@ def watch_rollout(
         limit = max_failures or (None if circuit_breaker else failure_threshold(ours.get("desiredCount", 0)))
         if limit is not None and ours.get("failedTasks", 0) >= limit:
             failed = CheckResult(False, f"{ours['failedTasks']} tasks of the new version failed", service)
-            return _with_stops(failed, reported_stops)
+            return with_stops(failed, reported_stops)
         if clock.now() >= deadline:
             return CheckResult(False, f"timed out after {format_duration(wait.timeout)}", service)
     raise AssertionError("unreachable")  # intervals() never ends
@@ -95,7 +95,7 @@ def _settling(health: dict[str, list[elbv2.Target]]) -> bool:
     return any(t.state not in ("healthy", "unhealthy") for targets in health.values() for t in targets)
 
 
-def _with_stops(result: CheckResult, stops: dict[str, str]) -> CheckResult:
+def with_stops(result: CheckResult, stops: dict[str, str]) -> CheckResult:
     """A failure's reason, followed by how many tasks stopped and the last one's reason."""
     if not stops:
         return result
@@ -126,7 +126,7 @@ def _target_health(aws: Aws, service: dict[str, Any]) -> dict[str, list[elbv2.Ta
     return {arn: elbv2.target_health(aws, arn) for arn in sorted(groups)}
 
 
-def _report_stopped_tasks(
+def report_stopped_tasks(
     aws: Aws, cluster: str, deployment_id: str, reported: dict[str, str], console: Console
 ) -> None:
     """Print why each newly stopped task of the deployment stopped, with container exit codes."""

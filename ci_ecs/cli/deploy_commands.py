@@ -123,6 +123,14 @@ def deploy(
     timeout: Timeout = None,
     wait_for_lock: WaitForLock = None,
     circuit_breaker: CircuitBreaker = None,
+    wait_until: Annotated[
+        str | None,
+        typer.Option(
+            "--wait-until",
+            help="strategy native: stop following at traffic-shifted, baked or done (SUCCESSFUL) "
+            "[key: native.wait_until]",
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
     """Roll the new version out to the whole service."""
@@ -133,7 +141,12 @@ def deploy(
         region=region,
         container=container,
         task_definition=task_definition,
-        **{"wait.timeout": timeout, "rolling.circuit_breaker": circuit_breaker, "lock.wait": wait_for_lock},
+        **{
+            "wait.timeout": timeout,
+            "rolling.circuit_breaker": circuit_breaker,
+            "lock.wait": wait_for_lock,
+            "native.wait_until": wait_until,
+        },
     )
 
     run_plan(ctx, "deploy", flags, dry_run, lambda context: _technique(context).deploy_plan(context))

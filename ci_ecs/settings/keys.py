@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ci_ecs.forge import FORGES
-from ci_ecs.settings.names import codedeploy_name, ecs_name, region, table_name, url
-from ci_ecs.settings.techniques import CANARY_MODES, ON_CANCEL, STRATEGIES
+from ci_ecs.settings.names import alarm_names, codedeploy_name, ecs_name, region, table_name, url
+from ci_ecs.settings.techniques import CANARY_MODES, NATIVE_TYPES, ON_CANCEL, STRATEGIES, WAIT_UNTIL
 from ci_ecs.settings.values import (
     Converter,
     arn,
@@ -31,6 +31,7 @@ FLAG_NAMES = {
     "canary.weight": "--weight",
     "canary.count": "--count",
     "lock.wait": "--wait-for-lock",
+    "native.wait_until": "--wait-until",
 }
 
 
@@ -59,6 +60,9 @@ _TASK_MODES = (_ROLLING, ("canary.mode", ("task", "service")))
 _CODEDEPLOY = (("strategy", ("codedeploy",)),)
 _SWITCHING = (("strategy", ("switch",)),)
 _CODEDEPLOY_WAIT = duration_up_to(2880 * 60, "CodeDeploy's limit of 2880 minutes")
+_NATIVE = (("strategy", ("native",)),)
+_SERVICES = "the service's"
+_MINUTES = number(0, 1440, integer=True)
 
 KEYS: dict[str, Key] = {
     "region": Key(region, "the AWS region", "the AWS credential chain's"),
@@ -216,6 +220,63 @@ KEYS: dict[str, Key] = {
     ),
     "switch.overlap": Key(
         duration, "how long both versions serve the public rule", "`60s`", applies_with=_SWITCHING
+    ),
+    "native.type": Key(
+        choice(NATIVE_TYPES),
+        "ECS's own deployment: `blue-green` (all traffic at once after the test listener), `canary` "
+        "(`canary_percent`, then the rest) or `linear` (`step_percent` at a time)",
+        "the service's strategy (it must be one of these)",
+        applies_with=_NATIVE,
+    ),
+    "native.bake_minutes": Key(
+        _MINUTES,
+        "minutes both revisions stay after all traffic moved, to roll back at once",
+        _SERVICES,
+        applies_with=_NATIVE,
+    ),
+    "native.canary_percent": Key(
+        number(0.1, 100),
+        "`canary`: the % of production traffic the canary gets",
+        _SERVICES,
+        applies_with=_NATIVE,
+    ),
+    "native.canary_bake_minutes": Key(
+        _MINUTES, "`canary`: minutes at that share before the rest moves", _SERVICES, applies_with=_NATIVE
+    ),
+    "native.step_percent": Key(
+        number(3, 100),
+        "`linear`: the % of production traffic each step moves",
+        _SERVICES,
+        applies_with=_NATIVE,
+    ),
+    "native.step_bake_minutes": Key(
+        _MINUTES, "`linear`: minutes between steps", _SERVICES, applies_with=_NATIVE
+    ),
+    "native.alarms": Key(
+        alarm_names,
+        "CloudWatch alarms that roll the deployment back when they go to ALARM (bake included)",
+        _SERVICES,
+        applies_with=_NATIVE,
+    ),
+    "native.configure": Key(
+        boolean,
+        "let ci-ecs set the `native` settings on the service when they differ from its own; when false, "
+        "a difference is exit 3 naming it (the service is configured by infrastructure code)",
+        "`false`",
+        applies_with=_NATIVE,
+    ),
+    "native.pause_timeout": Key(
+        duration_up_to(20160 * 60, "ECS's limit of 14 days for a pause"),
+        "how long a `canary-deploy` deployment waits for `deploy` before ECS rolls it back",
+        "`24h`",
+        applies_with=_NATIVE,
+    ),
+    "native.wait_until": Key(
+        choice(WAIT_UNTIL),
+        "where `deploy` stops following: `traffic-shifted` (all production traffic on the new revision), "
+        "`baked` (the bake ended) or `done` (SUCCESSFUL: the old revision's tasks are gone)",
+        "`done`",
+        applies_with=_NATIVE,
     ),
     "lock.table": Key(
         table_name,

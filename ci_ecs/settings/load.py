@@ -17,6 +17,7 @@ from ci_ecs.settings.techniques import (
     CanarySettings,
     CodeDeploySettings,
     LockSettings,
+    NativeSettings,
     OnCancel,
     Strategy,
     SwitchSettings,
@@ -46,6 +47,7 @@ class Settings:
     canary: CanarySettings = field(default_factory=CanarySettings)
     codedeploy: CodeDeploySettings = field(default_factory=CodeDeploySettings)
     switch: SwitchSettings = field(default_factory=SwitchSettings)
+    native: NativeSettings = field(default_factory=NativeSettings)
     lock: LockSettings = field(default_factory=LockSettings)
     on_cancel: OnCancel = "rollback"
     forge: str = "auto"
@@ -158,6 +160,7 @@ def load_settings(
         canary=_group(CanarySettings, "canary.", value),
         codedeploy=_group(CodeDeploySettings, "codedeploy.", value),
         switch=_group(SwitchSettings, "switch.", value),
+        native=_group(NativeSettings, "native.", value),
         lock=_group(LockSettings, "lock.", value),
         environment=name,
         sources=MappingProxyType(sources),

@@ -13,6 +13,7 @@ _ECS_NAME = re.compile(
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
 _TABLE = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _CODEDEPLOY_NAME = re.compile(r"[\x21-\x7e]{1,100}")  # printable ASCII but the space
+_ALARM_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,255}")  # CloudWatch: 1–255 characters, no control ones
 
 
 def pattern(regex: re.Pattern[str], expected: str) -> Converter[str]:
@@ -43,3 +44,17 @@ def _url(value: object, key: str, source: str) -> str:
 
 
 url = Converter("an `http://` or `https://` URL", _url)
+
+
+def _alarm_names(value: object, key: str, source: str) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise bad(key, source, "a CloudWatch alarm name or a list of names", value)
+    names = tuple(i.strip() for i in items if i.strip())
+    for name in names:
+        if not _ALARM_NAME.fullmatch(name):
+            raise bad(key, source, "alarm names of 1–255 characters", name)
+    return names
+
+
+alarm_names = Converter("CloudWatch alarm names: one, a list, or comma-separated", _alarm_names)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-Strategy = Literal["rolling", "codedeploy", "switch"]
+Strategy = Literal["rolling", "codedeploy", "switch", "native"]
 CanaryMode = Literal["task", "service", "taskset"]
 OnCancel = Literal["rollback", "leave"]
+NativeType = Literal["blue-green", "linear", "canary"]
+WaitUntil = Literal["traffic-shifted", "baked", "done"]
 STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
 ON_CANCEL: tuple[OnCancel, ...] = get_args(OnCancel)
 CANARY_MODES: tuple[CanaryMode, ...] = get_args(CanaryMode)
+NATIVE_TYPES: tuple[NativeType, ...] = get_args(NativeType)
+WAIT_UNTIL: tuple[WaitUntil, ...] = get_args(WaitUntil)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,22 @@ class CodeDeploySettings:
     def group_name(self, cluster: str, service: str) -> str:
         """The deployment group's name: as configured, else DgpECS-<cluster>-<service>."""
         return self.deployment_group or f"DgpECS-{cluster}-{service}"
+
+
+@dataclass(frozen=True)
+class NativeSettings:
+    """ECS's own blue/green, linear or canary deployment; None: as the service is configured."""
+
+    type: NativeType | None = None
+    bake_minutes: int | None = None
+    canary_percent: float | None = None
+    canary_bake_minutes: int | None = None
+    step_percent: float | None = None
+    step_bake_minutes: int | None = None
+    alarms: tuple[str, ...] | None = None
+    configure: bool = False  # ci-ecs may change the service's strategy settings to the above
+    pause_timeout: float = 86400.0  # seconds a canary waits for `deploy` before ECS rolls it back
+    wait_until: WaitUntil = "done"  # where `deploy` stops following the deployment
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,7 @@ def check_rollback_scope(ctx: Context, tags: Mapping[str, str]) -> None:
     under_way = (
         tags.get(state.CANARY_VERSION),
         tags.get(state.CODEDEPLOY_VERSION),
+        tags.get(state.NATIVE_VERSION),
         tags.get(state.SWITCH_PREPARING),
     )
     if version is None or version in (live, *under_way):

@@ -8,10 +8,10 @@ from typing import Literal
 
 from ci_ecs.runner import Plan
 from ci_ecs.settings import Settings
-from ci_ecs.strategies import canary, codedeploy, rolling, switch, taskset
+from ci_ecs.strategies import canary, codedeploy, native, rolling, switch, taskset
 from ci_ecs.strategies.context import Context
 
-Name = Literal["rolling", "taskset", "codedeploy", "switch"]
+Name = Literal["rolling", "taskset", "codedeploy", "switch", "native"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ TECHNIQUES: Mapping[Name, Technique] = {
     ),
     "codedeploy": Technique(codedeploy.canary_plan, codedeploy.deploy_plan, codedeploy.rollback_plan),
     "switch": Technique(switch.prepare_plan, switch.deploy_plan, switch.rollback_plan),
+    "native": Technique(native.canary_plan, native.deploy_plan, native.rollback_plan),
 }
 
 

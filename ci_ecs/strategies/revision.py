@@ -86,7 +86,7 @@ def find_revision(ctx: Context, family: str, version: str, limit: int = 50) -> s
 def register_revision(ctx: Context, live: Live, new: dict[str, Any], reuse: str = "") -> tuple[str, str]:
     """(ARN, what happened): `reuse` when given, the live revision when identical, else a new registration."""
     if reuse:
-        return reuse, f"reusing {ecs.short_arn(reuse)}, the canary's revision of this version"
+        return reuse, f"reusing {ecs.short_arn(reuse)}, already registered for this version"
     if same_revision(live.task_definition, new):
         return live.arn, f"the live revision {ecs.short_arn(live.arn)} already is this version"
     arn = str(ecs.register_task_definition(ctx.aws, new)["taskDefinitionArn"])

@@ -63,6 +63,13 @@ CODEDEPLOY_VERSION = "ci-ecs:codedeploy-version"
 CODEDEPLOY_TASK_DEFINITION = "ci-ecs:codedeploy-task-definition"
 CODEDEPLOY_PENDING = (CODEDEPLOY_DEPLOYMENT, CODEDEPLOY_VERSION, CODEDEPLOY_TASK_DEFINITION)
 
+# An ECS-native service deployment ci-ecs started that is not recorded as live yet (the version and
+# revision are tagged before the update, the deployment's ARN once ECS has answered).
+NATIVE_DEPLOYMENT = "ci-ecs:native-deployment"
+NATIVE_VERSION = "ci-ecs:native-version"
+NATIVE_TASK_DEFINITION = "ci-ecs:native-task-definition"
+NATIVE_PENDING = (NATIVE_DEPLOYMENT, NATIVE_VERSION, NATIVE_TASK_DEFINITION)
+
 # switch: a service and target group per version.
 SWITCH = "ci-ecs:switch"  # the base service name, on every version's service and target group
 SWITCH_PREPARING = "ci-ecs:switch-preparing"  # on the live service: the version being prepared

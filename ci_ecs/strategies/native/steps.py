@@ -1,0 +1,286 @@
+"""Steps the native plans share: find the deployment under way, start one, follow it, answer pauses, stop."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ci_ecs.aws import ecs, elbv2, service_deployments
+from ci_ecs.checks.native import Seen, short, stopped_reasons, watch_service_deployment
+from ci_ecs.errors import DeploymentFailed, PreconditionError, RollbackFailed
+from ci_ecs.model import Command, DeploymentRecord, Status, TechniqueName
+from ci_ecs.strategies import state
+from ci_ecs.strategies.context import Context, Live
+from ci_ecs.strategies.native import configuration as configs
+from ci_ecs.strategies.state import Moved
+
+TECHNIQUE: TechniqueName = "native"
+STOP_TIMEOUT = 600.0  # seconds a rollback may take at least, whatever wait.timeout says
+# Where `deploy --wait-until` stops following: all production traffic moved (every shift and its pauses
+# behind), the bake over, or SUCCESSFUL.
+PAST_SHIFTS = ("BAKE_TIME", "CLEAN_UP")
+
+
+@dataclass(frozen=True)
+class UnderWay:
+    """The service's deployment that has not ended, as the job found it."""
+
+    arn: str
+    status: str
+    stage: str
+    task_definition: str
+    version: str
+    pause: str  # the hook id of ci-ecs's pause it waits at, else ""
+    seen: Seen
+
+
+@dataclass
+class Job:
+    """What the steps learn from each other; `moved` is replaced as they learn more."""
+
+    moved: Moved
+    live: Live = field(default_factory=Live)
+    under_way: UnderWay | None = None
+    configuration: dict[str, Any] = field(default_factory=dict)  # the service's, with the settings applied
+    new: dict[str, Any] = field(default_factory=dict)
+    seen: Seen | None = None
+
+
+def follow(
+    ctx: Context, arn: str, until: Callable[[Seen], bool], timeout: float | None = None
+) -> tuple[bool, Seen, str]:
+    """Follow a deployment until `until` holds: (whether it did, the last poll, why not)."""
+    result = watch_service_deployment(ctx.aws, arn, ctx.settings.wait, ctx.console, until, timeout=timeout)
+    return result.ok, Seen.of(result), result.reason
+
+
+def our_pause(seen: Seen) -> str:
+    """The hook id of ci-ecs's pause the deployment waits at ('' when it does not wait at one of ours)."""
+    hooks = seen.info.get("deploymentConfiguration", {}).get("lifecycleHooks", [])
+    ours = {stage for hook in hooks if configs.is_ours(hook) for stage in hook.get("lifecycleStages", [])}
+    if seen.stage not in ours or seen.status != "IN_PROGRESS":
+        return ""
+    paused = [h for h in seen.awaiting if h.get("targetType") == "PAUSE"]
+    return str(paused[0].get("hookId", "")) if paused else ""
+
+
+def find_under_way(ctx: Context, job: Job) -> str:
+    """Read the service's deployment that has not ended, if any, and which version it deploys."""
+    service = job.live.service
+    arn = str(service.get("currentServiceDeployment") or "")
+    seen = Seen(service_deployments.describe(ctx.aws, arn)) if arn else None
+    said = ""
+    if seen is not None and seen.rolling_back and not seen.ended:
+        # ECS rolls a deployment back (a job that stopped it was killed, or an alarm): let it finish.
+        ended, seen, why = follow(ctx, arn, lambda s: s.ended, max(ctx.settings.wait.timeout, STOP_TIMEOUT))
+        if not ended:
+            raise PreconditionError(f"the rollback of deployment {short(arn)} {why}")
+        job.live.service = ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)
+        said = f"ECS's rollback of deployment {short(arn)} ended ({seen.status}); "
+    if seen is None or seen.ended:
+        job.under_way = None
+        return said + "no deployment under way"
+    revision = seen.info.get("targetServiceRevision", {}).get("arn", "")
+    task_definition = service_deployments.task_definition(ctx.aws, revision) if revision else ""
+    tags = ecs.tags_of(service)
+    pending = tags.get(state.NATIVE_TASK_DEFINITION, "")
+    if pending and ecs.short_arn(pending) == ecs.short_arn(task_definition):
+        version = tags.get(state.NATIVE_VERSION, "")
+    else:
+        described = Live({}, *ecs.describe_task_definition(ctx.aws, task_definition))
+        version = described.version(ctx.settings.image) or ecs.short_arn(task_definition)
+    job.under_way = UnderWay(arn, seen.status, seen.stage, task_definition, version, our_pause(seen), seen)
+    where = "paused for verification" if job.under_way.pause else seen.stage or seen.status
+    return f"deployment {short(arn)} of {version} is {seen.status} ({where})"
+
+
+def require_no_other(job: Job) -> None:
+    """PreconditionError when another version's deployment moves (a paused canary of ours is ended)."""
+    found = job.under_way
+    if found is None or found.version == job.moved.version or found.pause:
+        return
+    raise PreconditionError(
+        f"deployment {short(found.arn)} of {found.version} is {found.status} at {found.stage or '?'}: "
+        "let it finish, or run `ci-ecs rollback` to stop it"
+    )
+
+
+def end_other(ctx: Context, job: Job) -> str:
+    """Roll back another version's canary that waits at our pause, so that this version can start."""
+    found = job.under_way
+    if found is None or found.version == job.moved.version:
+        return ""
+    said = roll_back(ctx, found.arn, found.pause)
+    state.forget(ctx.aws, job.live.service, state.NATIVE_PENDING)
+    job.under_way = None
+    return f"ended the waiting canary {found.version}: {said}; "
+
+
+def start(ctx: Context, job: Job, *, pause: bool) -> str:
+    """Update the service to `job.moved`'s revision (with ci-ecs's pause for a canary), or follow the
+    deployment an earlier job started for it."""
+    moved, found = job.moved, job.under_way
+    if found is not None and found.version == moved.version:
+        job.moved = dataclasses.replace(moved, deployment=found.arn)
+        return f"following deployment {short(found.arn)} ({found.status}), started by an earlier job"
+    if found is None and ecs.short_arn(moved.task_definition) == ecs.short_arn(job.live.arn):
+        return f"{moved.version} already is live on {ecs.short_arn(moved.task_definition)}: nothing to deploy"
+    said = end_other(ctx, job)
+    # The intent first: a job killed right after the update still leaves its version for the next one.
+    intent = {state.NATIVE_VERSION: moved.version, state.NATIVE_TASK_DEFINITION: moved.task_definition}
+    tag(ctx, job, intent)
+    sent = configs.with_pause(job.configuration, pause, ctx.settings.native.pause_timeout)
+    updated = ecs.update_service(
+        ctx.aws, job.live.service, moved.task_definition, circuit_breaker=True, configuration=sent
+    )
+    arn = str(updated.get("currentServiceDeployment") or "")
+    if not arn:
+        found_now = service_deployments.under_way(ctx.aws, ctx.settings.cluster, ctx.settings.service)
+        arn = found_now[0] if found_now else ""
+    if not arn:
+        raise DeploymentFailed(
+            f"ECS started no service deployment for {ecs.short_arn(moved.task_definition)}"
+        )
+    job.moved = dataclasses.replace(moved, deployment=arn)
+    tag(ctx, job, {state.NATIVE_DEPLOYMENT: arn})
+    kind = configs.TYPES.get(configs.strategy_of(sent), "?")
+    with_pause = " (pausing for verification)" if pause else ""
+    return f"{said}{kind} deployment {short(arn)} of {ecs.short_arn(moved.task_definition)}{with_pause}"
+
+
+def tag(ctx: Context, job: Job, tags: dict[str, str]) -> None:
+    """Tag the service and keep our copy of its tags current (later steps decide by them)."""
+    ecs.tag(ctx.aws, job.live.service["serviceArn"], tags)
+    merged = {**ecs.tags_of(job.live.service), **tags}
+    job.live.service["tags"] = [{"key": k, "value": v} for k, v in merged.items()]
+
+
+def stop(ctx: Context, job: Job) -> str:
+    """Undo of `start`: roll the deployment back (production returns first), forget what is pending."""
+    if not job.moved.deployment:
+        # Stopped between the update and hearing its deployment (cancelled, or the reply lost): find it.
+        job.live.service = ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)
+        find_under_way(ctx, job)
+        found = job.under_way
+        if found is None or ecs.short_arn(found.task_definition) != ecs.short_arn(job.moved.task_definition):
+            state.forget(ctx.aws, job.live.service, state.NATIVE_PENDING)
+            return "no deployment to stop"
+        job.moved = dataclasses.replace(job.moved, deployment=found.arn)
+    said = roll_back(ctx, job.moved.deployment, "")
+    state.forget(ctx.aws, job.live.service, state.NATIVE_PENDING)
+    return said
+
+
+def roll_back(ctx: Context, arn: str, pause: str) -> str:
+    """Roll a deployment back (answering our pause, else stopping it); wait for ROLLBACK_SUCCESSFUL.
+
+    RollbackFailed when ECS's rollback fails or does not end in time.
+    """
+    seen = Seen(service_deployments.describe(ctx.aws, arn))
+    pause = pause or our_pause(seen)
+    if seen.ended:
+        how = f"had ended ({seen.status})"
+    elif pause and service_deployments.resume(ctx.aws, arn, pause, "ROLLBACK"):
+        how = "rolled back at the pause"
+    else:
+        how = "stopped with rollback" if service_deployments.stop(ctx.aws, arn) else "had ended"
+    if seen.status == "SUCCESSFUL":
+        return f"deployment {short(arn)} {how}"
+    # Putting production back matters more than the job's own timeout (which may be what ran out).
+    timeout = max(ctx.settings.wait.timeout, STOP_TIMEOUT)
+    ended, last, why = follow(ctx, arn, lambda s: s.ended, timeout)
+    if not ended or last.status not in ("ROLLBACK_SUCCESSFUL", "STOPPED"):
+        raise RollbackFailed(f"deployment {short(arn)} did not roll back: {why}")
+    return f"deployment {short(arn)} {how}: {last.status}"
+
+
+def wait_paused(ctx: Context, job: Job) -> str:
+    """Follow the canary's deployment until it waits at our pause (or went past it: someone continued)."""
+    arn = job.moved.deployment
+    if not arn:
+        return "nothing to wait for"
+    stage = configs.PAUSE_STAGES.get(configs.strategy_of(job.configuration), "")
+    paused, job.seen, why = follow(ctx, arn, lambda s: bool(our_pause(s)) or _past(s, stage))
+    if not paused:
+        raise DeploymentFailed(_why_failed(ctx, job, why))
+    if not our_pause(job.seen):
+        where = job.seen.stage or job.seen.status
+        return f"deployment {short(arn)} is past the pause ({where}): someone continued it"
+    return f"paused for verification — {weights(ctx, job, job.seen)}"
+
+
+def _past(seen: Seen, stage: str) -> bool:
+    order = ("PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", *PAST_SHIFTS)
+    if stage == "POST_TEST_TRAFFIC_SHIFT":
+        return seen.status == "SUCCESSFUL" or seen.stage in order
+    return seen.status == "SUCCESSFUL" or seen.stage in PAST_SHIFTS
+
+
+def reached(seen: Seen, until: str) -> bool:
+    """Whether a deployment got where `deploy --wait-until` stops: traffic-shifted, baked or done."""
+    if seen.status == "SUCCESSFUL":
+        return True
+    if seen.status != "IN_PROGRESS":
+        return False
+    return (until == "traffic-shifted" and seen.stage in PAST_SHIFTS) or (
+        until == "baked" and seen.stage == "CLEAN_UP"
+    )
+
+
+def complete(ctx: Context, job: Job) -> str:
+    """Follow the deployment to `native.wait_until`, answering CONTINUE at each pause of ours."""
+    arn = job.moved.deployment
+    if not arn:
+        return "nothing to follow"
+    until = ctx.settings.native.wait_until
+    continued = 0
+    while True:
+        done, job.seen, why = follow(ctx, arn, lambda s: reached(s, until) or bool(our_pause(s)))
+        if not done:
+            raise DeploymentFailed(_why_failed(ctx, job, why))
+        pause = our_pause(job.seen)
+        if not pause:
+            break
+        if service_deployments.resume(ctx.aws, arn, pause, "CONTINUE"):
+            continued += 1
+            ctx.console.progress(f"continued deployment {short(arn)} at {job.seen.stage}")
+    answered = f" after {continued} pause(s)" if continued else ""
+    if job.seen.status == "SUCCESSFUL":
+        return f"deployment {short(arn)} SUCCESSFUL{answered} — {weights(ctx, job, job.seen)}"
+    return (
+        f"deployment {short(arn)} at {job.seen.stage}{answered} (--wait-until {until}) — "
+        f"{weights(ctx, job, job.seen)}; ECS still rolls it back if an alarm or the circuit breaker trips"
+    )
+
+
+def _why_failed(ctx: Context, job: Job, why: str) -> str:
+    """The deployment's failure, with why the new revision's tasks stopped when some did."""
+    stops = stopped_reasons(ctx.aws, ctx.settings.cluster, ctx.settings.service, job.moved.task_definition)
+    return f"{why}; tasks stopped: {stops}" if stops else why
+
+
+def weights(ctx: Context, job: Job, seen: Seen) -> str:
+    """Production and test weights as the deployment requests them, and where the test listener is."""
+    said = f"production {seen.production_weight:g}% / test {seen.test_weight:g}% on the new revision"
+    rules = [
+        lb.get("advancedConfiguration", {}).get("testListenerRule")
+        for lb in job.live.service.get("loadBalancers", [])
+    ]
+    test = [rule for rule in rules if rule]
+    if test and seen.test_weight:
+        said += f"; test listener: {elbv2.listener_address(ctx.aws, str(test[0]))}"
+    return said
+
+
+def deployment_record(
+    ctx: Context, job: Job, command: Command, status: Status, reason: str | None, rolled_back_from: str = ""
+) -> DeploymentRecord:
+    """The record of a native job for output, the forge and later jobs."""
+    details = {"deployment": job.moved.deployment, "rolled_back_from": rolled_back_from}
+    if ctx.release is not None:
+        details["image"] = ctx.release.reference
+    return state.deployment_record(
+        ctx.job(command, TECHNIQUE), job.moved, status, reason, ctx.aws.calls, details
+    )
