@@ -92,12 +92,12 @@ def resolve_release(settings: Settings, env: Mapping[str, str]) -> Release:
 _BY_HAND = ("workflow_dispatch", "repository_dispatch")
 
 
-def pipeline_version(settings: Settings, env: Mapping[str, str]) -> str | None:
-    """The version the pipeline a job runs in deploys (what a rollback in it may undo); None outside one."""
+def pipeline_release(settings: Settings, env: Mapping[str, str]) -> Release | None:
+    """The release of the pipeline a job runs in (what a rollback in it may undo); None outside one."""
     if env.get("CI") != "true" or env.get("GITHUB_EVENT_NAME") in _BY_HAND:
         return None
     try:
-        return resolve_release(settings, env).version
+        return resolve_release(settings, env)
     except ConfigError:
         return None
 

@@ -217,7 +217,7 @@ def rollback(
     )
 
     def plan(context: Context) -> Plan:
-        from ci_ecs.release import pipeline_version
+        from ci_ecs.release import pipeline_release
 
         if to is not None and not _VERSION.fullmatch(to):
             raise ConfigError(
@@ -225,7 +225,7 @@ def rollback(
                 "or sha256:<12 hex digits>, or leave --to out for the previous version"
             )
         if to is None:  # in a pipeline, roll back that pipeline's release only
-            context.pipeline_version = pipeline_version(context.settings, context.env)
+            context.pipeline_release = pipeline_release(context.settings, context.env)
         return _technique(context).rollback_plan(context, to)
 
     run_plan(ctx, "rollback", flags, dry_run, plan, needs_release=False)

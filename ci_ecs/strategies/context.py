@@ -29,7 +29,7 @@ class Context:
     env: Mapping[str, str]
     dry_run: bool = False
     reporter: Reporter = field(default_factory=NullReporter)
-    pipeline_version: str | None = None  # rollback in a pipeline: the version it may undo (None: any)
+    pipeline_release: Release | None = None  # rollback in a pipeline: the release it may undo (None: any)
 
     def require_release(self) -> Release:
         """The release this job deploys (commands that deploy one always have it)."""
@@ -141,12 +141,17 @@ def previous_in_forge(ctx: Context, live: Live) -> tuple[str, str]:
 
 
 def check_rollback_scope(ctx: Context, tags: Mapping[str, str]) -> None:
-    """NothingToDo when this pipeline's version is neither live nor under way on the service (its tags).
+    """NothingToDo when this pipeline's release is neither live nor under way on the service (its tags).
 
     A rollback job in a pipeline undoes that pipeline's release only: a canary-deploy killed before it
-    recorded anything must not make the same pipeline's rollback take the stable version back.
+    recorded anything must not make the same pipeline's rollback take the stable version back. The live
+    version is this pipeline's when its version, commit or pipeline id is: a rollback job that names no
+    image computes its version from the commit, while the deploy job may have deployed a tag like v2.
     """
-    version = ctx.pipeline_version
+    release = ctx.pipeline_release
+    if release is None or _recorded_by(release, tags):
+        return
+    version = release.version
     live = tags.get(state.VERSION, "")
     under_way = (
         tags.get(state.CANARY_VERSION),
@@ -154,13 +159,20 @@ def check_rollback_scope(ctx: Context, tags: Mapping[str, str]) -> None:
         tags.get(state.NATIVE_VERSION),
         tags.get(state.SWITCH_PREPARING),
     )
-    if version is None or version in (live, *under_way):
+    if version in (live, *under_way):
         return
     shown = live or "a version ci-ecs did not record"
     raise NothingToDo(
         f"rollback: this pipeline's version {version} is not live ({shown} is) and nothing of it is under "
         "way: nothing to roll back — run `ci-ecs rollback --to VERSION` to go back further"
     )
+
+
+def _recorded_by(release: Release, tags: Mapping[str, str]) -> bool:
+    """Whether the live version's tags name this release's commit or pipeline id."""
+    if release.commit and tags.get(state.COMMIT) == release.commit:
+        return True
+    return release.pipeline_id is not None and tags.get(state.PIPELINE_ID) == str(release.pipeline_id)
 
 
 def check_weighted_rules(ctx: Context, primary_group: str) -> None:

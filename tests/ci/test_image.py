@@ -165,7 +165,7 @@ def test_action_deploys_to_the_sandbox_on_the_host_writes_its_outputs_and_rolls_
     rolled_back = run_action(engine, workspace, {"command": "rollback"}, passed)
 
     assert rolled_back.code == 0, rolled_back.log
-    assert _live(env)[0] == "v1"
+    assert _live(env)[0] == "v1", rolled_back.log
     assert rolled_back.outputs["version"] == "v1"
     assert "rollback succeeded: v1" in rolled_back.summary
 

@@ -61,6 +61,20 @@ def test_a_rollback_in_the_pipeline_whose_version_is_live_rolls_it_back(
     assert json.loads(run.stdout)["version"] == "v1"
 
 
+def test_a_rollback_job_naming_no_image_rolls_back_the_tag_its_pipeline_deployed(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    # The deploy job named the image (tag v2); the rollback job does not, so its own version would be
+    # the commit: the live version is still this pipeline's by its commit and pipeline id.
+    _stable_v2(sandbox, workdir, "ci-ecs.yml")
+    branch = {k: v for k, v in _pipeline(101, "v2").items() if k != "CI_COMMIT_TAG"}
+
+    run = run_killed(sandbox, workdir, 10**6, "--output", "json", "rollback", extra=branch)
+
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["version"] == "v1"
+
+
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_a_killed_canary_deploy_then_the_pipeline_s_rollback_never_changes_the_stable_version(
     sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, mode: str

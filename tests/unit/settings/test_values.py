@@ -88,7 +88,10 @@ def test_a_secret_looking_value_is_never_echoed(tmp_path: Path) -> None:
 def test_an_unknown_strategy_lists_the_allowed_ones(tmp_path: Path) -> None:
     message = fails(tmp_path, BASE + "strategy: bluegreen\n")
     where = tmp_path / "ci-ecs.yml"
-    assert message == f"strategy: 'bluegreen' is not one of: rolling, codedeploy, switch, native (from file {where})"
+    assert (
+        message
+        == f"strategy: 'bluegreen' is not one of: rolling, codedeploy, switch, native (from file {where})"
+    )
 
 
 @pytest.mark.parametrize("value", ["0", "0s", "-5"])
