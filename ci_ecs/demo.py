@@ -10,31 +10,66 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ci_ecs.errors import PreconditionError
+from ci_ecs.errors import ConfigError, PreconditionError
 from ci_ecs.output import Console
 
 if TYPE_CHECKING:
     from ci_ecs.sandbox import Sandbox
+    from ci_ecs.sandbox.config import SimConfig
 
 DEMO_TICK = 0.25
 SETTLED = "what is live once ECS has finished rolling back"
 
 
-def _start(port: int, *, seed: bool, tick: float | None) -> Sandbox:
+def _require_sandbox() -> None:
     try:
-        from ci_ecs import sandbox
+        import ci_ecs.sandbox  # noqa: F401  (moto, imported only by commands that need it)
     except ImportError as exc:
         raise PreconditionError(
             f"the sandbox needs moto ({exc.name} is not installed) — pip install 'ci-ecs[sandbox]'"
         ) from exc
-    return sandbox.start(port, seed=seed, tick=tick)
+
+
+def sandbox_clock(tick: float | None, time_scale: str | None) -> SimConfig:
+    """The clock from `--tick`, `--time-scale` and CI_ECS_SANDBOX_*; a ConfigError names a bad one."""
+    _require_sandbox()
+    from ci_ecs.sandbox.config import from_env, parse_time_scale
+
+    scale = None
+    if time_scale is not None:
+        try:
+            scale = parse_time_scale(time_scale)
+        except ValueError as exc:
+            raise ConfigError(f"--time-scale: {exc}") from None
+    if tick is not None and not tick > 0:
+        raise ConfigError(f"--tick: {tick:g} is not a tick — give seconds > 0 per step (default 0.1)")
+    try:
+        return from_env(tick=tick, time_scale=scale)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _start(port: int, *, seed: bool, clock: SimConfig) -> Sandbox:
+    from ci_ecs import sandbox
+
+    return sandbox.start(port, seed=seed, tick=clock.tick, time_scale=clock.time_scale)
+
+
+def describe_clock(clock: SimConfig) -> str:
+    """One comment line on how fast simulated time runs under a time scale."""
+    scale = clock.time_scale
+    assert scale is not None
+    return (
+        f"# time scale {scale:g}: every AWS duration divided by {scale:g} (an AWS minute lasts "
+        f"{60 / scale:g} s; one {clock.tick:g} s tick = {clock.seconds(1):g} s of AWS time)"
+    )
 
 
 def sandbox_up(
-    console: Console, *, port: int, seed: bool, write_config: Path | None, tick: float | None
+    console: Console, *, port: int, seed: bool, write_config: Path | None, clock: SimConfig
 ) -> None:
     """Run the sandbox in the foreground until SIGINT/SIGTERM."""
-    box = _start(port, seed=seed, tick=tick)
+    box = _start(port, seed=seed, clock=clock)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -50,6 +85,8 @@ def sandbox_up(
             written = box.write_config(write_config)
             for path in sorted(written.parent.glob("ci-ecs*.yml")):
                 console.line(f"# wrote {path}")
+        if clock.time_scale is not None:
+            console.line(describe_clock(clock))
         console.line("# press Ctrl-C to stop")
         while not stop.wait(0.5):
             pass
@@ -61,7 +98,8 @@ def sandbox_up(
 
 def run(console: Console, invoke: Callable[[list[str]], int]) -> bool:
     """Deploy v2 (must succeed), then a crashing v2 (must fail and be rolled back), then show status."""
-    box = _start(0, seed=True, tick=float(os.environ.get("CI_ECS_SANDBOX_TICK", DEMO_TICK)))
+    clock = sandbox_clock(float(os.environ.get("CI_ECS_SANDBOX_TICK") or DEMO_TICK), None)
+    box = _start(0, seed=True, clock=clock)
     saved = dict(os.environ)
     try:
         os.environ.update(box.env())

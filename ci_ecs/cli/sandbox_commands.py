@@ -25,14 +25,24 @@ def sandbox_up(
     tick: Annotated[
         float | None, typer.Option(help="Seconds per simulator step [env: CI_ECS_SANDBOX_TICK]")
     ] = None,
+    time_scale: Annotated[
+        str | None,
+        typer.Option(
+            "--time-scale",
+            metavar="N|realistic",
+            help="Make every simulated duration its typical AWS duration divided by N (realistic = 10: "
+            "an AWS minute lasts 6 s); default: the fast test pace [env: CI_ECS_SANDBOX_TIME_SCALE]",
+        ),
+    ] = None,
 ) -> None:
     """Run the sandbox in the foreground until interrupted."""
 
     def up(g: Globals, console: Console) -> None:
         from ci_ecs import demo
 
+        clock = demo.sandbox_clock(tick, time_scale)
         _check_port(port)
-        demo.sandbox_up(console, port=port, seed=not empty, write_config=write_config, tick=tick)
+        demo.sandbox_up(console, port=port, seed=not empty, write_config=write_config, clock=clock)
 
     run(ctx, up)
 

@@ -141,9 +141,24 @@ class Sandbox:
         if _current is self:
             _current = None
 
+    def set_time_scale(self, time_scale: float | None) -> None:
+        """Run simulated time at AWS durations ÷ `time_scale` from now on (None: the default tick counts)."""
+        with LOCK:
+            RUNTIME.config = RUNTIME.config.at_scale(time_scale)
+
     def _seed(self) -> sample.Sample:
-        created = environment.seed(self.endpoint)
-        self.wait_idle(timeout=max(30.0, 300 * RUNTIME.config.tick))
+        # The sample environment is there before a rehearsal starts: it is seeded at the default pace
+        # whatever the time scale, which then applies to everything done with it.
+        scaled = RUNTIME.config
+        if scaled.time_scale is not None:
+            with LOCK:
+                RUNTIME.config = scaled.at_scale(None)
+        try:
+            created = environment.seed(self.endpoint)
+            self.wait_idle(timeout=max(30.0, 300 * RUNTIME.config.tick))
+        finally:
+            with LOCK:
+                RUNTIME.config = scaled
         return created
 
     def __enter__(self) -> Sandbox:
@@ -159,16 +174,23 @@ def current() -> Sandbox | None:
 
 
 def start(
-    port: int = 0, *, seed: bool = True, tick: float | None = None, log_requests: bool = False
+    port: int = 0,
+    *,
+    seed: bool = True,
+    tick: float | None = None,
+    time_scale: float | None = None,
+    log_requests: bool = False,
 ) -> Sandbox:
     """Run the sandbox on 127.0.0.1:`port` (0: any free port); seed the sample unless `seed=False`.
 
-    `tick` (seconds per simulated step) defaults to $CI_ECS_SANDBOX_TICK, else 0.1.
+    `tick` (seconds per simulated step) defaults to $CI_ECS_SANDBOX_TICK, else 0.1. `time_scale` N makes
+    every simulated duration AWS's typical one divided by N (default $CI_ECS_SANDBOX_TIME_SCALE, else none:
+    the fast default tick counts).
     """
     global _current
     if _current is not None:
         raise RuntimeError(f"a sandbox already runs in this process at {_current.endpoint}")
-    config = from_env(tick=tick)
+    config = from_env(tick=tick, time_scale=time_scale)
     server = _LockedServer(port, log_requests)
     with LOCK:
         moto_api_backend.reset()

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,13 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def sandbox_up(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
-    """A `ci-ecs sandbox up --write-config` process; yields the environment its export lines give."""
+@contextmanager
+def _running(*options: str, tick: str = "0.05") -> Iterator[tuple[dict[str, str], str]]:
+    """`ci-ecs sandbox up` up to its prompt; yields the environment its exports give, and its output."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CI_", "GITLAB_", "GITHUB_"))}
     process = subprocess.Popen(
-        [ci_ecs_executable(), "sandbox", "up", "--port", str(_free_port()), "--write-config", str(tmp_path)],
-        env={**base, "CI_ECS_SANDBOX_TICK": "0.05"},
+        [ci_ecs_executable(), "sandbox", "up", "--port", str(_free_port()), *options],
+        env={**base, "CI_ECS_SANDBOX_TICK": tick},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -50,9 +51,18 @@ def sandbox_up(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
         "AWS_CONFIG_FILE": "/nonexistent",
         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
     }
-    yield env, "".join(printed)
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=30) == 0
+    try:
+        yield env, "".join(printed)
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
+@pytest.fixture
+def sandbox_up(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
+    """A `ci-ecs sandbox up --write-config` process; yields the environment its export lines give."""
+    with _running("--write-config", str(tmp_path)) as running:
+        yield running
 
 
 def _aws(env: dict[str, str], cwd: Path, *args: str) -> Any:
@@ -106,3 +116,19 @@ def test_aws_cli_sees_the_seeded_service_and_the_rollout_ci_ecs_made(
         if d["TargetHealth"]["State"] == "healthy"
     }
     assert healthy == new_ips and len(new_ips) == primary["desiredCount"]
+
+
+def test_sandbox_up_with_the_realistic_time_scale_is_seeded_and_says_how_fast_time_runs(
+    tmp_path: Path,
+) -> None:
+    with _running("--time-scale", "realistic", tick="0.1") as (env, printed):
+        assert (
+            "# time scale 10: every AWS duration divided by 10 (an AWS minute lasts 6 s; "
+            "one 0.1 s tick = 1 s of AWS time)\n"
+        ) in printed
+        # The sample is seeded at the default pace, before the prompt: the time scale is for what comes next.
+        [service] = _aws(env, tmp_path, "ecs", "describe-services", "--cluster", "demo", "--services", "web")[
+            "services"
+        ]
+        assert service["runningCount"] == 3
+        assert [d["rolloutState"] for d in service["deployments"]] == ["COMPLETED"]

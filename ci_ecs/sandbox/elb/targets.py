@@ -123,9 +123,29 @@ def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> FakeHealt
 
 
 def drain_ticks(group: Any) -> int:
-    """The deregistration delay in ticks: none when the target group's delay is 0 seconds."""
+    """The deregistration delay in ticks: none when the target group's delay is 0 seconds.
+
+    Under a time scale, the group's own delay (AWS default 300 s) scaled; otherwise DRAIN_TICKS.
+    """
     delay = int(group.attributes.get("deregistration_delay.timeout_seconds", 300) or 0)
-    return RUNTIME.config.drain_ticks if delay > 0 else 0
+    config = RUNTIME.config
+    if delay <= 0:
+        return 0
+    return config.ticks_for(delay) if config.time_scale else config.drain_ticks
+
+
+def health_check_ticks(group: Any) -> tuple[int, int]:
+    """Ticks until a new target turns healthy, and until a failing one turns unhealthy.
+
+    Under a time scale from the group's own health check: one passing check (HealthCheckIntervalSeconds),
+    or UnhealthyThresholdCount failed ones; otherwise HEALTHY_TICKS and UNHEALTHY_TICKS.
+    """
+    config = RUNTIME.config
+    if not config.time_scale:
+        return config.healthy_ticks, config.unhealthy_ticks
+    interval = int(group.health_check_interval_seconds or 30)
+    failures = int(group.unhealthy_threshold_count or 2)
+    return config.ticks_for(interval), config.ticks_for(interval * failures)
 
 
 def in_use(group: Any) -> bool:
@@ -169,7 +189,6 @@ def _liveness(task: Any) -> str:
 
 def step(tasks_by_ip: dict[tuple[str, str, str], Any]) -> None:
     """Advance every target's health by one tick; a target's health follows the task whose IP it is."""
-    config = RUNTIME.config
     for account in list(elbv2_backends.values()):
         for backend in list(account.values()):
             for group in list(backend.target_groups.values()):
@@ -177,6 +196,7 @@ def step(tasks_by_ip: dict[tuple[str, str, str], Any]) -> None:
                 if not records:
                     continue
                 used = in_use(group)
+                healthy_ticks, unhealthy_ticks = health_check_ticks(group)
                 for key, record in list(records.items()):
                     age = RUNTIME.now - record.since
                     task = tasks_by_ip.get((group.account_id, group.region_name, record.target_id))
@@ -189,7 +209,7 @@ def step(tasks_by_ip: dict[tuple[str, str, str], Any]) -> None:
                     elif record.state == "unused":
                         _set(record, REGISTERING)
                     elif record.state == "initial":
-                        _check_initial(record, age, task, config.healthy_ticks, config.unhealthy_ticks)
+                        _check_initial(record, age, task, healthy_ticks, unhealthy_ticks)
                     elif record.state == "healthy" and task is not None and _liveness(task) == "down":
                         _set(record, NO_ANSWER)
 
