@@ -1,0 +1,44 @@
+"""`ci-ecs iam-policy`: print the least-privilege IAM policy of the configured technique's jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ci_ecs.cli.app import Cluster, Globals, Image, Region, Service, app, flag_values, load_from, run
+from ci_ecs.output import Console
+
+
+@app.command("iam-policy")
+def iam_policy(
+    ctx: typer.Context,
+    technique: Annotated[
+        str | None,
+        typer.Option(
+            help="rolling, task, service, taskset, codedeploy, switch or native [default: the configured "
+            "strategy and canary.mode]"
+        ),
+    ] = None,
+    build: Annotated[
+        bool, typer.Option("--build", help="Add what `ci-ecs build` needs: the ECR push.")
+    ] = False,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+    image: Image = None,
+) -> None:
+    """Print the least-privilege IAM policy (JSON) the CI role needs to run this service's jobs."""
+
+    def show(g: Globals, console: Console) -> None:
+        from ci_ecs import iam_policy
+        from ci_ecs.iam_policy import lookup
+
+        settings = load_from(g, flag_values(cluster=cluster, service=service, region=region, image=image))
+        chosen = iam_policy.technique_named(technique) if technique else iam_policy.technique_of(settings)
+        where, notes = lookup.target(settings, chosen)
+        for note in notes:
+            console.warn(note)
+        console.json(iam_policy.policy(settings, chosen, where, build=build))
+
+    run(ctx, show)
