@@ -39,16 +39,16 @@ def under_way(aws: Aws, cluster: str, service: str) -> list[str]:
     return [str(b["serviceDeploymentArn"]) for b in briefs]
 
 
-def task_definition(aws: Aws, revision_arn: str) -> str:
-    """The task definition a service revision runs ('' when ECS does not know the revision)."""
+def task_definitions(aws: Aws, revision_arns: list[str]) -> dict[str, str]:
+    """Service revision ARN → the task definition it runs (revisions ECS does not know are left out)."""
     ecs = aws.client("ecs")
     reply = call(
-        f"describing service revision {short_arn(revision_arn)}",
+        f"describing service revisions {', '.join(short_arn(arn) for arn in revision_arns)}",
         ecs.describe_service_revisions,
-        serviceRevisionArns=[revision_arn],
+        serviceRevisionArns=revision_arns,
     )
     found = reply.get("serviceRevisions", [])
-    return str(found[0].get("taskDefinition", "")) if found else ""
+    return {str(r.get("serviceRevisionArn", "")): str(r.get("taskDefinition", "")) for r in found}
 
 
 def stop(aws: Aws, arn: str) -> bool:

@@ -13,13 +13,18 @@ from ci_ecs.settings import NativeSettings, NativeType
 STRATEGIES: Mapping[NativeType, str] = {"blue-green": "BLUE_GREEN", "linear": "LINEAR", "canary": "CANARY"}
 TYPES = {strategy: name for name, strategy in STRATEGIES.items()}
 # Where a canary-deploy pauses for verification: blue/green once the test listener reaches the new
-# revision (production untouched); canary and linear after their first production step (ECS runs the
-# production-shift hooks at every step, so `deploy` answers each later pause of ours too).
+# revision (production untouched); canary and linear after their first production step. ECS runs
+# PRE_PRODUCTION_TRAFFIC_SHIFT hooks before every step of those (and POST_PRODUCTION_TRAFFIC_SHIFT only
+# once, at 100 %), so the job continues the pause before the first step by itself and stops at the one
+# before the second; `deploy` answers each later pause of ours.
 PAUSE_STAGES = {
     "BLUE_GREEN": "POST_TEST_TRAFFIC_SHIFT",
-    "CANARY": "POST_PRODUCTION_TRAFFIC_SHIFT",
-    "LINEAR": "POST_PRODUCTION_TRAFFIC_SHIFT",
+    "CANARY": "PRE_PRODUCTION_TRAFFIC_SHIFT",
+    "LINEAR": "PRE_PRODUCTION_TRAFFIC_SHIFT",
 }
+# The lifecycleStage a deployment reports while a hook of each stage runs: ServiceDeployment has no
+# PRE_PRODUCTION_TRAFFIC_SHIFT stage of its own (API reference, ServiceDeploymentLifecycleStage).
+REPORTED = {"PRE_PRODUCTION_TRAFFIC_SHIFT": ("PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT")}
 OURS = {"ci-ecs": "verify"}  # the hookDetails that mark ci-ecs's pause hook among the service's hooks
 
 
@@ -91,6 +96,11 @@ def check(service: Mapping[str, Any], configuration: Mapping[str, Any], pause: b
                 "— ECS needs it to shift traffic; set it where the service is defined"
             )
     stage = PAUSE_STAGES[strategy]
+    if pause and _steps(configuration) < 2:
+        raise PreconditionError(
+            f"native: a {TYPES[strategy]} deployment that moves all production traffic in one step leaves "
+            "no step to verify — lower native.canary_percent or native.step_percent below 100, or use deploy"
+        )
     hooks = configuration.get("lifecycleHooks") or []
     theirs = [h for h in hooks if h.get("targetType") == "PAUSE" and stage in h.get("lifecycleStages", [])]
     theirs = [hook for hook in theirs if not is_ours(hook)]
@@ -99,6 +109,23 @@ def check(service: Mapping[str, Any], configuration: Mapping[str, Any], pause: b
             f"service {name} has a pause hook of its own at {stage}, where canary-deploy pauses: "
             "remove it, or use deploy"
         )
+
+
+def reported(stage: str) -> tuple[str, ...]:
+    """The lifecycleStage values a deployment shows while a hook of `stage` runs."""
+    return REPORTED.get(stage, (stage,))
+
+
+def _steps(configuration: Mapping[str, Any]) -> int:
+    """How many production traffic shifts a deployment of this configuration makes (ECS's defaults)."""
+    strategy = strategy_of(configuration)
+    if strategy == "LINEAR":
+        step = float((configuration.get("linearConfiguration") or {}).get("stepPercent") or 10.0)
+        return math.ceil(round(100 / step, 6))
+    if strategy == "CANARY":
+        percent = float((configuration.get("canaryConfiguration") or {}).get("canaryPercent") or 5.0)
+        return 1 if percent >= 100 else 2
+    return 2  # blue/green pauses before production moves at all
 
 
 def with_pause(configuration: Mapping[str, Any], pause: bool, timeout: float) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ci_ecs.aws import ecs
 from ci_ecs.errors import PreconditionError
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
@@ -77,6 +78,13 @@ def inspect(ctx: Context, job: Job, *, pause: bool) -> str:
     configs.check(job.live.service, job.configuration, pause)
     found = steps.find_under_way(ctx, job)
     steps.require_no_other(job)
+    source = job.under_way.source_task_definition if job.under_way else ""
+    if source and ecs.short_arn(source) != ecs.short_arn(job.live.arn):
+        # ECS names the new revision as the service's task definition from the start of a deployment;
+        # the version that serves until it ends is the deployment's source.
+        job.live.task_definition, job.live.task_definition_tags = ecs.describe_task_definition(
+            ctx.aws, source
+        )
     recorded, live = state.Recorded.of(job.live.service), job.live
     running = (live.version(ctx.settings.image), live.arn)
     job.moved = job.moved.replacing(state.previous_release(recorded, job.moved.version, lambda: running))

@@ -95,11 +95,21 @@ def _choose(ctx: Context, back: _Rollback) -> str:
     unrecorded = bool(recorded.task_definition) and ecs.short_arn(job.live.arn) != ecs.short_arn(
         recorded.task_definition
     )
-    if tags.get(state.NATIVE_VERSION) and not unrecorded and back.to is None:
-        # A canary that ended without a job (ECS rolled it back at its pause's timeout, or it never
-        # started): the recorded release serves; the next deploy clears the marks.
+    # A deploy killed after its deployment began, which ECS then finished: live, never recorded.
+    pending = tags.get(state.NATIVE_TASK_DEFINITION, "")
+    pending_live = bool(pending) and ecs.short_arn(pending) == ecs.short_arn(job.live.arn)
+    if pending_live and back.to is None and not recorded.task_definition:
+        back.action, back.rolled_back_from = "redeploy", tags.get(state.NATIVE_VERSION, "")
+        job.moved = _before(ctx, job).replacing((back.rolled_back_from, job.live.arn))
+        return f"{summary}; rolling back from {back.rolled_back_from} to {job.moved.version}"
+    if tags.get(state.NATIVE_VERSION) and not (unrecorded or pending_live) and back.to is None:
+        # A canary that ended without a job (ECS rolled it back: an alarm, its pause's timeout; or a
+        # rollback killed before it cleared them): the recorded release serves; clear the marks.
+        if not ctx.dry_run:
+            state.forget(ctx.aws, job.live.service, state.NATIVE_PENDING)
         raise NothingToDo(
-            f"rollback: {tags[state.NATIVE_VERSION]} is not live and nothing of it is under way"
+            f"rollback: {tags[state.NATIVE_VERSION]} is not live and nothing of it is under way "
+            "(its deployment ended)"
         )
     if (back.to is None and recorded.rolled_back_from and not unrecorded) or (
         back.to is not None and back.to == current and not unrecorded
@@ -136,13 +146,22 @@ def _target(ctx: Context, job: Job, back: _Rollback, recorded: state.Recorded, u
     return Moved(to, arn)
 
 
+def _before(ctx: Context, job: Job) -> Moved:
+    """What served before the service's last deployment (its source revision), when nothing is recorded."""
+    source = steps.source_of_last(ctx, job)
+    if not source:
+        raise nothing_to_roll_back(ctx.settings.service)
+    described = Live({}, *ecs.describe_task_definition(ctx.aws, source))
+    return Moved(described.version(ctx.settings.image) or ecs.short_arn(source), source)
+
+
 def _stop(ctx: Context, back: _Rollback) -> str | None:
     """Roll back the deployment under way; the recorded release serves again."""
     job = back.job
     if back.action != "stop" or job.under_way is None:
         return None
     said = steps.roll_back(ctx, job.under_way.arn, job.under_way.pause)
-    state.forget(ctx.aws, job.live.service, state.NATIVE_PENDING)
+    # The pending marks stay until the record replaces them: a rerun after a kill here still knows.
     job.live.service = ecs.describe_service(ctx.aws, ctx.settings.cluster, ctx.settings.service)
     serving = str(job.live.service.get("taskDefinition", ""))
     if not job.moved.version:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs.aws import ecs, elbv2, service_deployments
-from ci_ecs.checks.native import Seen, short, stopped_reasons, watch_service_deployment
+from ci_ecs.checks.native import Seen, failure, short, stopped_reasons, watch_service_deployment
 from ci_ecs.errors import DeploymentFailed, PreconditionError, RollbackFailed
 from ci_ecs.model import Command, DeploymentRecord, Status, TechniqueName
 from ci_ecs.strategies import state
@@ -31,6 +31,7 @@ class UnderWay:
     status: str
     stage: str
     task_definition: str
+    source_task_definition: str  # what production ran when it started ('' for a service's first)
     version: str
     pause: str  # the hook id of ci-ecs's pause it waits at, else ""
     seen: Seen
@@ -59,7 +60,13 @@ def follow(
 def our_pause(seen: Seen) -> str:
     """The hook id of ci-ecs's pause the deployment waits at ('' when it does not wait at one of ours)."""
     hooks = seen.info.get("deploymentConfiguration", {}).get("lifecycleHooks", [])
-    ours = {stage for hook in hooks if configs.is_ours(hook) for stage in hook.get("lifecycleStages", [])}
+    ours = {
+        shown
+        for hook in hooks
+        if configs.is_ours(hook)
+        for stage in hook.get("lifecycleStages", [])
+        for shown in configs.reported(stage)
+    }
     if seen.stage not in ours or seen.status != "IN_PROGRESS":
         return ""
     paused = [h for h in seen.awaiting if h.get("targetType") == "PAUSE"]
@@ -82,8 +89,12 @@ def find_under_way(ctx: Context, job: Job) -> str:
     if seen is None or seen.ended:
         job.under_way = None
         return said + "no deployment under way"
-    revision = seen.info.get("targetServiceRevision", {}).get("arn", "")
-    task_definition = service_deployments.task_definition(ctx.aws, revision) if revision else ""
+    revision = str(seen.info.get("targetServiceRevision", {}).get("arn", ""))
+    sources = [str(r.get("arn", "")) for r in seen.info.get("sourceServiceRevisions", []) if r.get("arn")]
+    wanted = [arn for arn in (revision, *sources[:1]) if arn]
+    runs = service_deployments.task_definitions(ctx.aws, wanted) if wanted else {}
+    task_definition = runs.get(revision, "")
+    source = runs.get(sources[0], "") if sources else ""
     tags = ecs.tags_of(service)
     pending = tags.get(state.NATIVE_TASK_DEFINITION, "")
     if pending and ecs.short_arn(pending) == ecs.short_arn(task_definition):
@@ -91,9 +102,19 @@ def find_under_way(ctx: Context, job: Job) -> str:
     else:
         described = Live({}, *ecs.describe_task_definition(ctx.aws, task_definition))
         version = described.version(ctx.settings.image) or ecs.short_arn(task_definition)
-    job.under_way = UnderWay(arn, seen.status, seen.stage, task_definition, version, our_pause(seen), seen)
+    job.under_way = UnderWay(
+        arn, seen.status, seen.stage, task_definition, source, version, our_pause(seen), seen
+    )
     where = "paused for verification" if job.under_way.pause else seen.stage or seen.status
     return f"deployment {short(arn)} of {version} is {seen.status} ({where})"
+
+
+def source_of_last(ctx: Context, job: Job) -> str:
+    """The task definition production ran before the service's last deployment began ('' if none)."""
+    arn = str(job.live.service.get("currentServiceDeployment") or "")
+    info = service_deployments.describe(ctx.aws, arn) if arn else {}
+    sources = [str(r["arn"]) for r in info.get("sourceServiceRevisions", []) if r.get("arn")]
+    return service_deployments.task_definitions(ctx.aws, sources[:1]).get(sources[0], "") if sources else ""
 
 
 def require_no_other(job: Job) -> None:
@@ -105,6 +126,23 @@ def require_no_other(job: Job) -> None:
         f"deployment {short(found.arn)} of {found.version} is {found.status} at {found.stage or '?'}: "
         "let it finish, or run `ci-ecs rollback` to stop it"
     )
+
+
+def refuse_rolled_back(ctx: Context, job: Job) -> None:
+    """DeploymentFailed, once, when an earlier job's deployment of this version (a canary waiting for this
+    deploy, or a deploy that was killed) ended without ci-ecs: ECS rolled it back (an alarm, the circuit
+    breaker, a hook or the pause's timeout). Pressing deploy must not quietly start it again."""
+    tags = ecs.tags_of(job.live.service)
+    arn = tags.get(state.NATIVE_DEPLOYMENT, "")
+    if job.under_way is not None or not arn or tags.get(state.NATIVE_VERSION) != job.moved.version:
+        return
+    seen = Seen(service_deployments.describe(ctx.aws, arn))
+    if seen.status in ("ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "STOPPED"):
+        state.forget(ctx.aws, job.live.service, state.NATIVE_PENDING)
+        raise DeploymentFailed(
+            f"an earlier job's deployment of {job.moved.version} did not pass: {failure(seen)} — fix it and "
+            "run canary-deploy again (running deploy again starts a new deployment of this version)"
+        )
 
 
 def end_other(ctx: Context, job: Job) -> str:
@@ -124,9 +162,13 @@ def start(ctx: Context, job: Job, *, pause: bool) -> str:
     moved, found = job.moved, job.under_way
     if found is not None and found.version == moved.version:
         job.moved = dataclasses.replace(moved, deployment=found.arn)
+        if ecs.tags_of(job.live.service).get(state.NATIVE_DEPLOYMENT) != found.arn:
+            tag(ctx, job, {state.NATIVE_DEPLOYMENT: found.arn})  # that job was stopped before it tagged it
         return f"following deployment {short(found.arn)} ({found.status}), started by an earlier job"
     if found is None and ecs.short_arn(moved.task_definition) == ecs.short_arn(job.live.arn):
         return f"{moved.version} already is live on {ecs.short_arn(moved.task_definition)}: nothing to deploy"
+    if not pause:  # a failure of this release's deployment, reported here: exit 1, not a precondition
+        refuse_rolled_back(ctx, job)
     said = end_other(ctx, job)
     # The intent first: a job killed right after the update still leaves its version for the next one.
     intent = {state.NATIVE_VERSION: moved.version, state.NATIVE_TASK_DEFINITION: moved.task_definition}
@@ -202,9 +244,16 @@ def wait_paused(ctx: Context, job: Job) -> str:
     if not arn:
         return "nothing to wait for"
     stage = configs.PAUSE_STAGES.get(configs.strategy_of(job.configuration), "")
-    paused, job.seen, why = follow(ctx, arn, lambda s: bool(our_pause(s)) or _past(s, stage))
-    if not paused:
-        raise DeploymentFailed(_why_failed(ctx, job, why))
+    while True:
+        paused, job.seen, why = follow(ctx, arn, lambda s: bool(our_pause(s)) or _past(s, stage))
+        if not paused:
+            raise DeploymentFailed(_why_failed(ctx, job, why))
+        pause = our_pause(job.seen)
+        if not pause or stage != "PRE_PRODUCTION_TRAFFIC_SHIFT" or job.seen.production_weight > 0:
+            break
+        # Canary and linear: this is the pause before the first step; the canary is the step after it.
+        service_deployments.resume(ctx.aws, arn, pause, "CONTINUE")
+        ctx.console.progress(f"continued deployment {short(arn)} into its first production step")
     if not our_pause(job.seen):
         where = job.seen.stage or job.seen.status
         return f"deployment {short(arn)} is past the pause ({where}): someone continued it"
@@ -212,10 +261,11 @@ def wait_paused(ctx: Context, job: Job) -> str:
 
 
 def _past(seen: Seen, stage: str) -> bool:
-    order = ("PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", *PAST_SHIFTS)
+    """Whether a deployment went past where a canary of `stage` pauses (someone continued it)."""
+    later: tuple[str, ...] = ("POST_PRODUCTION_TRAFFIC_SHIFT", *PAST_SHIFTS)
     if stage == "POST_TEST_TRAFFIC_SHIFT":
-        return seen.status == "SUCCESSFUL" or seen.stage in order
-    return seen.status == "SUCCESSFUL" or seen.stage in PAST_SHIFTS
+        later = ("PRODUCTION_TRAFFIC_SHIFT", *later)
+    return seen.status == "SUCCESSFUL" or seen.stage in later
 
 
 def reached(seen: Seen, until: str) -> bool:

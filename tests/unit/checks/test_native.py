@@ -61,7 +61,7 @@ def test_only_a_pause_of_ours_at_its_stage_counts_as_ours() -> None:
     ours = configs.with_pause({"strategy": "LINEAR"}, True, 60)
     hooks = [{"hookId": "h1", "targetType": "PAUSE", "status": "AWAITING_ACTION"}]
     paused = _deployment(
-        lifecycleStage="POST_PRODUCTION_TRAFFIC_SHIFT",
+        lifecycleStage="PRODUCTION_TRAFFIC_SHIFT",
         lifecycleHookDetails=hooks,
         deploymentConfiguration=ours,
     )

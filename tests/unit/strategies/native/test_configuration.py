@@ -82,11 +82,11 @@ def test_blue_green_without_a_bake_time_is_refused_naming_the_key() -> None:
 
 
 def test_a_pause_hook_of_the_service_where_the_canary_pauses_is_refused_for_canary_deploy_only() -> None:
-    theirs = {"targetType": "PAUSE", "lifecycleStages": ["POST_PRODUCTION_TRAFFIC_SHIFT"]}
+    theirs = {"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}
     configuration = {**LINEAR, "lifecycleHooks": [theirs]}
     configs.check(_service(configuration), configuration, pause=False)
     with pytest.raises(
-        PreconditionError, match="has a pause hook of its own at POST_PRODUCTION_TRAFFIC_SHIFT"
+        PreconditionError, match="has a pause hook of its own at PRE_PRODUCTION_TRAFFIC_SHIFT"
     ):
         configs.check(_service(configuration), configuration, pause=True)
 
@@ -97,7 +97,7 @@ def test_the_pause_is_added_beside_the_services_hooks_and_removed_without_touchi
     ours = paused["lifecycleHooks"][1]
     assert paused["lifecycleHooks"][0] == lambda_hook
     assert configs.is_ours(ours)
-    assert ours["lifecycleStages"] == ["POST_PRODUCTION_TRAFFIC_SHIFT"]
+    assert ours["lifecycleStages"] == ["PRE_PRODUCTION_TRAFFIC_SHIFT"]
     assert ours["timeoutConfiguration"] == {"timeoutInMinutes": 90, "action": "ROLLBACK"}
     assert configs.with_pause(paused, False, 60)["lifecycleHooks"] == [lambda_hook]
 
@@ -116,3 +116,13 @@ def test_a_pause_timeout_is_whole_minutes_within_what_ecs_takes() -> None:
     assert hook["timeoutConfiguration"]["timeoutInMinutes"] == 1
     hook = configs.with_pause(LINEAR, True, 20 * 86400)["lifecycleHooks"][0]
     assert hook["timeoutConfiguration"]["timeoutInMinutes"] == 20160
+
+
+def test_a_canary_that_moves_all_production_traffic_in_one_step_is_refused_naming_the_key() -> None:
+    service = _service({})
+    with pytest.raises(PreconditionError, match=r"native\.canary_percent or native\.step_percent"):
+        configs.check(service, {"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 100.0}}, True)
+    with pytest.raises(PreconditionError, match="leaves no step to verify"):
+        configs.check(service, {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 100.0}}, True)
+    configs.check(service, {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 100.0}}, False)
+    configs.check(service, {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 50.0}}, True)
