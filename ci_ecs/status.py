@@ -19,7 +19,9 @@ def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
     switch, service = _switch(context) if settings.strategy == "switch" else (None, None)
     # switch: `service` is the base name; the live version's service came with the family.
     service = service or ecs.describe_service(aws, settings.cluster, settings.service)
-    task_definition, td_tags = ecs.describe_task_definition(aws, service["taskDefinition"])
+    deployment = native.status(context, service) if settings.strategy == "native" else None
+    serving = (deployment or {}).get("serving") or service["taskDefinition"]
+    task_definition, td_tags = ecs.describe_task_definition(aws, serving)
     tags = ecs.tags_of(service)
     live = Live(service, task_definition, td_tags)
     groups = sorted(
@@ -69,7 +71,7 @@ def gather(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
         "canary": canary.status(context, service),
         "switch": switch,
         "codedeploy": _codedeploy(context, service),
-        "native": native.status(context, service) if settings.strategy == "native" else None,
+        "native": deployment,
         "tags": {k: v for k, v in sorted(tags.items()) if k.startswith(state.PREFIX)},
         "events": [e.get("message") for e in service.get("events", [])[:5]],
     }

@@ -32,15 +32,23 @@ def status(ctx: Context, service: dict[str, Any]) -> dict[str, Any] | None:
         "test_weight": seen.test_weight,
         "paused": "",
         "paused_for": None,
+        "expires": "",
+        "timeout_action": "",
         "bake_left": None,
+        "serving": "",
     }
+    updated = _time(seen.info.get("updatedAt"))
     for hook in seen.awaiting:
         found["paused"] = "for verification (ci-ecs)" if our_pause(seen) else "at a hook of the service's"
+        # The deployment was last updated when it reached the pause; the hook says when it times out.
+        found["paused_for"] = (now - updated).total_seconds() if updated is not None else None
         expires = _time(hook.get("expiresAt"))
-        minutes = _timeout_minutes(config, bool(our_pause(seen)))
-        if expires is not None and minutes is not None:
-            found["paused_for"] = (now - (expires - dt.timedelta(minutes=minutes))).total_seconds()
-    updated = _time(seen.info.get("updatedAt"))
+        found["expires"] = expires.strftime("%Y-%m-%d %H:%M UTC") if expires is not None else ""
+        found["timeout_action"] = str(hook.get("timeoutAction", ""))
+    sources = [str(r["arn"]) for r in seen.info.get("sourceServiceRevisions", []) if r.get("arn")]
+    if sources and not seen.ended:
+        # ECS names the new revision as the service's at once; the source serves until the end.
+        found["serving"] = service_deployments.task_definitions(ctx.aws, sources[:1]).get(sources[0], "")
     if seen.stage == "BAKE_TIME" and updated is not None and config.get("bakeTimeInMinutes") is not None:
         left = float(config["bakeTimeInMinutes"]) * 60 - (now - updated).total_seconds()
         found["bake_left"] = max(0.0, left)
@@ -57,6 +65,8 @@ def status_line(found: dict[str, Any]) -> str:
     if found["paused"]:
         waited = found["paused_for"]
         line += f", paused {found['paused']}" + (f" for {format_duration(waited)}" if waited else "")
+        if found["expires"]:
+            line += f" (its timeout: {found['timeout_action'] or 'ROLLBACK'} at {found['expires']})"
     if found["bake_left"] is not None:
         line += f", about {format_duration(found['bake_left'])} of bake left"
     return line
@@ -65,11 +75,4 @@ def status_line(found: dict[str, Any]) -> str:
 def _time(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return None
-
-
-def _timeout_minutes(config: dict[str, Any], ours: bool) -> float | None:
-    for hook in config.get("lifecycleHooks", []):
-        if hook.get("targetType") == "PAUSE" and configs.is_ours(hook) == ours:
-            return float(hook.get("timeoutConfiguration", {}).get("timeoutInMinutes", 1440))
     return None
