@@ -51,7 +51,8 @@ def wanted(current: Mapping[str, Any], native: NativeSettings) -> tuple[dict[str
             here = here.setdefault(part, {})
         was = here.get(path[-1])
         if not _same(was, value):
-            changes.append(f"native.{key}: the service has {_shown(was)}, the config says {_shown(value)}")
+            had = "rolling (ECS's default)" if path == ("strategy",) and was is None else _shown(was)
+            changes.append(f"native.{key}: the service has {had}, the config says {_shown(value)}")
             here[path[-1]] = value
 
     put(("strategy",), STRATEGIES[native.type] if native.type else None, "type")
