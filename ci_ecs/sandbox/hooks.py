@@ -8,16 +8,19 @@ from typing import Any
 from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.codedeploy.responses import CodeDeployResponse
+from moto.core.responses import BaseResponse
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elbv2.models import FakeAction, FakeTargetGroup
 from moto.elbv2.responses import ELBV2Response
 from moto.moto_api import state_manager
 
+from ci_ecs.sandbox import unsupported
 from ci_ecs.sandbox.autoscaling import api as autoscaling_api
 from ci_ecs.sandbox.codedeploy import api as codedeploy_api
 from ci_ecs.sandbox.ecs import api as ecs_api
 from ci_ecs.sandbox.ecs import taskset_api
+from ci_ecs.sandbox.ecs.native import api as native_api
 from ci_ecs.sandbox.elb import groups, listeners, targets
 
 _ORIGINALS: list[tuple[Any, str, Any]] = []
@@ -61,6 +64,8 @@ def install() -> None:
         "deregister_terminated_instances",
         lambda original: targets.deregister_terminated_instances,
     )
+    for name, make in native_api.actions().items():
+        _patch(EC2ContainerServiceResponse, name, make)
     for name, make in codedeploy_api.actions().items():
         _patch(CodeDeployResponse, name, make)
     for name, make in autoscaling_api.BACKEND_ACTIONS.items():
@@ -70,6 +75,7 @@ def install() -> None:
         "describe_scaling_activities",
         autoscaling_api.describe_scaling_activities,
     )
+    _patch(BaseResponse, "call_action", unsupported.call_action)
     state_manager.set_transition("ecs::task", _MANUAL)
 
 

@@ -13,7 +13,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from ci_ecs.errors import ConfigError
-from ci_ecs.sandbox import hooks
+from ci_ecs.sandbox import hooks, unsupported
 from ci_ecs.sandbox.config import from_env
 from ci_ecs.sandbox.elb import traffic
 from ci_ecs.sandbox.elb.traffic import Traffic
@@ -44,14 +44,8 @@ class _LockedServer(ThreadedMotoServer):
         app = DomainDispatcherApplication(create_backend_app)
 
         def serialized(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-            with LOCK:
-                body = app(environ, start_response)
-                try:
-                    return list(body)
-                finally:
-                    close = getattr(body, "close", None)
-                    if close is not None:
-                        close()
+            with LOCK:  # what moto cannot answer gets an AWS-shaped 501, not an HTML page
+                return unsupported.guard(app, environ, start_response)
 
         try:
             self._server = make_server(

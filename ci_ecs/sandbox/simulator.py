@@ -12,6 +12,8 @@ from moto.ecs.models import ecs_backends
 from ci_ecs.sandbox.autoscaling import bounds
 from ci_ecs.sandbox.codedeploy import engine
 from ci_ecs.sandbox.ecs import scheduler, services, tasks, tasksets
+from ci_ecs.sandbox.ecs.native import engine as service_deployments
+from ci_ecs.sandbox.ecs.native import model as native
 from ci_ecs.sandbox.elb import targets, traffic
 from ci_ecs.sandbox.state import LOCK, PENDING_STATES, RUNTIME, service_sim, task_sim
 
@@ -42,6 +44,7 @@ def step() -> None:
         _schedule(backend)
         tasksets.step(backend)
         _count_clusters(backend)
+    service_deployments.step()
     engine.step()
     bounds.step()
     traffic.step(by_ip)
@@ -91,7 +94,11 @@ def _count_clusters(backend: Any) -> None:
 
 
 def busy() -> bool:
-    """Whether a deployment is IN_PROGRESS, a task set STABILIZING or a deleted service drains (LOCK held)."""
+    """Whether a deployment is IN_PROGRESS, a task set STABILIZING or a deleted service drains (LOCK held).
+
+    A service deployment that waits at a PAUSE hook for ContinueServiceDeployment does not count: only a
+    person (or the hook's timeout) moves it on.
+    """
     for backend in _ecs_backends():
         if tasksets.busy(backend):
             return True
@@ -99,9 +106,12 @@ def busy() -> bool:
             # A deleted service's last deployment stays as it was when deleted: it no longer moves.
             if service_sim(service) is None or service.status == "INACTIVE":
                 continue
-            if service.status == "DRAINING" or any(
-                d["rolloutState"] == "IN_PROGRESS" for d in service.deployments
-            ):
+            if service.status == "DRAINING":
+                return True
+            if native.active(service) is not None:
+                if not service_deployments.waiting_for_a_person(service):
+                    return True
+            elif any(d["rolloutState"] == "IN_PROGRESS" for d in service.deployments):
                 return True
     return False
 

@@ -9,6 +9,7 @@ from moto.core.responses import ActionResult
 from moto.ecs.exceptions import ECSException, InvalidParameterException
 
 from ci_ecs.sandbox.ecs import codedeploy_controller, services, tasks, taskset_api, tokens
+from ci_ecs.sandbox.ecs.native import validation
 from ci_ecs.sandbox.state import LOCK, service_sim, task_sim
 
 
@@ -30,7 +31,14 @@ def create_service(original: Any) -> Any:
 
 def _create_service(self: Any, original: Any) -> Any:
     """CreateService with the checks moto lacks; the simulator adopts the new service."""
-    taskset_api.check_create_service(self._get_params())
+    params = self._get_params()
+    taskset_api.check_create_service(params)
+    validation.check(
+        self.ecs_backend,
+        params.get("deploymentConfiguration") or {},
+        (params.get("deploymentController") or {}).get("type", "ECS"),
+        params.get("loadBalancers"),
+    )
     services.check_load_balancers(self.ecs_backend, self._get_param("loadBalancers"))
     result = original(self)
     service = self.ecs_backend._get_service(
@@ -60,6 +68,7 @@ def update_service(original: Any) -> Any:
                 raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
             services.check_load_balancers(backend, params.get("loadBalancers"))
             codedeploy_controller.check_update(service, params)
+            services.check_configuration(backend, service, params)
             before = services.snapshot(service)
             result = original(self)
             services.after_update(backend, service, before, params)

@@ -9,7 +9,9 @@ from typing import Any
 from moto.core.utils import utcnow
 
 from ci_ecs.sandbox.ecs import events
-from ci_ecs.sandbox.state import PENDING_STATES, DeploymentSim, ServiceSim, task_sim
+from ci_ecs.sandbox.ecs.native import model as native
+from ci_ecs.sandbox.ecs.tasks import deployment_of
+from ci_ecs.sandbox.state import PENDING_STATES, DeploymentSim, ServiceSim
 
 DEFAULT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -134,7 +136,7 @@ def refresh(service: Any, sim: ServiceSim, tasks: list[Any], healthy: set[str]) 
     alive = [t for t in tasks if t.last_status != "STOPPED"]
     now = utcnow()
     for deployment in list(service.deployments):
-        mine = [t for t in alive if _deployment_of(t) == deployment["id"]]
+        mine = [t for t in alive if deployment_of(t) == deployment["id"]]
         if deployment["status"] != "PRIMARY" and not mine:
             service.deployments.remove(deployment)
             continue
@@ -158,7 +160,9 @@ def refresh(service: Any, sim: ServiceSim, tasks: list[Any], healthy: set[str]) 
         and len(alive) == service.desired_count
         and all(t.task_arn in healthy for t in alive)
     )
-    if steady and primary is not None and primary["rolloutState"] == "IN_PROGRESS":
+    # A BLUE_GREEN, LINEAR or CANARY deployment completes when its service deployment succeeds.
+    moving = primary is not None and primary["rolloutState"] == "IN_PROGRESS"
+    if steady and primary is not None and moving and native.active(service) is None:
         primary["rolloutState"], primary["updatedAt"] = "COMPLETED", now
         primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
         sim.completed = (primary["id"], primary["taskDefinition"])
@@ -166,8 +170,3 @@ def refresh(service: Any, sim: ServiceSim, tasks: list[Any], healthy: set[str]) 
     if steady and not sim.steady:
         events.add(service, "has reached a steady state.")
     sim.steady = steady
-
-
-def _deployment_of(task: Any) -> str | None:
-    sim = task_sim(task)
-    return sim.deployment_id if sim is not None else None

@@ -10,8 +10,16 @@ from ci_ecs.sandbox.ecs.tasks import adopt
 from ci_ecs.sandbox.state import service_sim
 
 
-def launch(backend: Any, service: Any, deployment: dict[str, Any]) -> Any:
-    """Start one task of a service deployment, as the ECS scheduler does (startedBy = deployment id)."""
+def launch(
+    backend: Any,
+    service: Any,
+    deployment: dict[str, Any],
+    load_balancers: list[dict[str, Any]] | None = None,
+) -> Any:
+    """Start one task of a service deployment, as the ECS scheduler does (startedBy = deployment id).
+
+    `load_balancers`: where it registers (a blue/green target revision's); None: the service's.
+    """
     sim = service_sim(service)
     network = service.network_configuration or None
     if sim is not None:
@@ -26,6 +34,7 @@ def launch(backend: Any, service: Any, deployment: dict[str, Any]) -> Any:
         network=network,
         platform_version=service.platform_version,
         strategy=getattr(service, "capacity_provider_strategy", None) or [],
+        load_balancers=load_balancers,
     )
 
 

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from ci_ecs.sandbox.ecs import deployments, events, launcher, tasks
+from ci_ecs.sandbox.ecs.native import keeper
 from ci_ecs.sandbox.elb import targets
 from ci_ecs.sandbox.state import RUNTIME, ServiceSim, service_sim, task_sim
 
@@ -39,18 +40,25 @@ def healthy_in(task: Any, load_balancers: list[dict[str, Any]]) -> bool:
 
 
 def is_healthy(task: Any, service: Any) -> bool:
-    """RUNNING and, for a load-balanced service, `healthy` in every one of its target groups."""
-    return healthy_in(task, service.load_balancers)
+    """RUNNING and `healthy` in every target group ECS registered it in (by default the service's)."""
+    sim = task_sim(task)
+    return healthy_in(task, tasks.load_balancers_of(sim) if sim is not None else service.load_balancers)
 
 
 def stop_failing_health_checks(
-    service: Any, mine: list[Any], load_balancers: list[dict[str, Any]], task_set: str | None = None
+    service: Any, mine: list[Any], load_balancers: list[dict[str, Any]] | None, task_set: str | None = None
 ) -> None:
-    """ECS stops a task whose target stayed unhealthy ("Task failed ELB health checks"): a failed task."""
+    """ECS stops a task whose target stayed unhealthy ("Task failed ELB health checks"): a failed task.
+
+    `load_balancers`: where the tasks are registered; None: where ECS registered each of them.
+    """
     stopped = []
     for task in mine:
-        arn = unhealthy_group(task, load_balancers)
         record = task_sim(task)
+        where = load_balancers
+        if where is None and record is not None:
+            where = tasks.load_balancers_of(record)
+        arn = unhealthy_group(task, where or [])
         if arn is None or record is None or task.desired_status != "RUNNING":
             continue
         record.failed = True
@@ -73,7 +81,7 @@ def reconcile(backend: Any, service: Any, mine: list[Any]) -> None:
     if service.status != "ACTIVE":
         _drain_deleted(service, mine)
         return
-    stop_failing_health_checks(service, mine, service.load_balancers)
+    stop_failing_health_checks(service, mine, None)
     for task in mine:
         record = task_sim(task)
         if record is None:
@@ -84,9 +92,13 @@ def reconcile(backend: Any, service: Any, mine: list[Any]) -> None:
         if not record.was_healthy and is_healthy(task, service):
             record.was_healthy = True
             deployments.note_healthy(service, sim, record.deployment_id)
-    deployments.check_breaker(service, sim)
-    if service.deployments:
-        _roll(backend, service, sim, mine)
+    native = keeper.owning(service)
+    if native is not None:  # a BLUE_GREEN, LINEAR or CANARY service deployment decides the tasks
+        keeper.reconcile(backend, service, native, mine)
+    else:
+        deployments.check_breaker(service, sim)
+        if service.deployments:
+            _roll(backend, service, sim, mine)
     healthy = {t.task_arn for t in mine if is_healthy(t, service)}
     deployments.refresh(service, sim, mine, healthy)
 
@@ -102,12 +114,12 @@ def _roll(backend: Any, service: Any, sim: ServiceSim, mine: list[Any]) -> None:
     primary = service.deployments[0]
     alive = [t for t in mine if t.last_status != "STOPPED"]
     wanted = [t for t in alive if t.desired_status == "RUNNING"]
-    current = [t for t in wanted if _deployment_of(t) == primary["id"]]
-    old = [t for t in wanted if _deployment_of(t) != primary["id"]]
+    current = [t for t in wanted if tasks.deployment_of(t) == primary["id"]]
+    old = [t for t in wanted if tasks.deployment_of(t) != primary["id"]]
     reason = f"Scaling activity initiated by (deployment {primary['id']})"
     to_stop: list[Any] = []
     if len(current) > desired:  # scale in: pending ones first, then the newest
-        ranked = sorted(current, key=lambda t: (t.last_status == "RUNNING", -_since(t)))
+        ranked = tasks.scale_in_order(current)
         to_stop.extend(ranked[: len(current) - desired])
         current = ranked[len(current) - desired :]
     healthy = sum(is_healthy(t, service) for t in wanted if t not in to_stop)
@@ -151,13 +163,3 @@ def stop_orphans(orphans: list[Any]) -> None:
     """Tasks whose service was replaced or removed are stopped by ECS."""
     for task in orphans:
         tasks.begin_stop(task, "Service deleted", BY_SCHEDULER)
-
-
-def _deployment_of(task: Any) -> str | None:
-    sim = task_sim(task)
-    return sim.deployment_id if sim is not None else None
-
-
-def _since(task: Any) -> int:
-    sim = task_sim(task)
-    return sim.since if sim is not None else 0

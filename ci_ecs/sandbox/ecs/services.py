@@ -10,6 +10,7 @@ from moto.core.utils import utcnow
 from moto.ecs.exceptions import InvalidParameterException
 
 from ci_ecs.sandbox.ecs import deployments
+from ci_ecs.sandbox.ecs.native import begin, model, validation
 from ci_ecs.sandbox.elb import targets
 from ci_ecs.sandbox.state import ServiceSim, attach_service, service_sim
 
@@ -45,8 +46,25 @@ def adopt(service: Any, deployment_configuration: dict[str, Any] | None = None) 
     service.deployments.clear()
     service.running_count = service.pending_count = 0
     if service.task_definition:
-        deployments.start(service, sim, service.task_definition)
+        _start(service, sim, list(service.load_balancers))
     return sim
+
+
+def _start(service: Any, sim: ServiceSim, before: list[dict[str, Any]]) -> None:
+    """A new deployment; for a BLUE_GREEN, LINEAR or CANARY service also its service deployment."""
+    deployment = deployments.start(service, sim, service.task_definition)
+    if model.is_native(service):
+        begin.begin(service, deployment, before)
+
+
+def check_configuration(backend: Any, service: Any, params: dict[str, Any]) -> None:
+    """UpdateService: a new deploymentConfiguration or new load balancers are checked as ECS does."""
+    if params.get("deploymentConfiguration") is None and params.get("loadBalancers") is None:
+        return
+    merged = {**deployments.configuration(service), **(params.get("deploymentConfiguration") or {})}
+    balancers = params.get("loadBalancers")
+    controller = (service.deployment_controller or {}).get("type", "ECS")
+    validation.check(backend, merged, controller, service.load_balancers if balancers is None else balancers)
 
 
 def check_load_balancers(backend: Any, load_balancers: list[dict[str, Any]] | None) -> None:
@@ -99,7 +117,7 @@ def after_update(backend: Any, service: Any, before: Snapshot, params: dict[str,
         or changed
         or params.get("forceNewDeployment")
     ):
-        deployments.start(service, sim, service.task_definition)
+        _start(service, sim, before.settings["load_balancers"] or [])
     elif params.get("desiredCount") is not None:
         scaled(service)
 

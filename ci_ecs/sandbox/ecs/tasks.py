@@ -115,6 +115,22 @@ def load_balancers_of(sim: TaskSim) -> list[dict[str, Any]]:
     return list(sim.service.load_balancers) if sim.service is not None else []
 
 
+def deployment_of(task: Any) -> str | None:
+    """The id of the deployment (or task set) that started the task."""
+    sim = task_sim(task)
+    return sim.deployment_id if sim is not None else None
+
+
+def scale_in_order(tasks: list[Any]) -> list[Any]:
+    """Tasks in the order ECS scales them in: not yet running first, then the newest."""
+
+    def since(task: Any) -> int:
+        sim = task_sim(task)
+        return sim.since if sim is not None else 0
+
+    return sorted(tasks, key=lambda t: (t.last_status == "RUNNING", -since(t)))
+
+
 def task_set_id(sim: TaskSim) -> str | None:
     """The id of the task set the task belongs to, if any."""
     return str(sim.task_set.id) if sim.task_set is not None else None

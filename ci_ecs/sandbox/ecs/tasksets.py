@@ -101,7 +101,7 @@ def _reconcile(backend: Any, service: Any, task_set: Any, mine: list[Any]) -> in
     scheduler.stop_failing_health_checks(service, mine, balancers, task_set.id)
     wanted = [t for t in mine if t.desired_status == "RUNNING" and t.last_status != "STOPPED"]
     if len(wanted) > desired:  # scale in: pending ones first, then the newest
-        ranked = sorted(wanted, key=lambda t: (t.last_status == "RUNNING", -_since(t)))
+        ranked = tasks.scale_in_order(wanted)
         extra = ranked[: len(wanted) - desired]
         reason = f"Scaling activity initiated by (deployment {task_set.id})"
         draining = [
@@ -156,11 +156,6 @@ def _launch(backend: Any, service: Any, task_set: Any) -> Any:
         load_balancers=list(task_set.load_balancers),
         task_set=task_set,
     )
-
-
-def _since(task: Any) -> int:
-    sim = task_sim(task)
-    return sim.since if sim is not None else 0
 
 
 def busy(backend: Any) -> bool:

@@ -13,12 +13,12 @@ CODEDEPLOY_SERVICE = CODEDEPLOY_FAMILY = "web-bg"
 DESIRED = 2
 PROD_PORT, TEST_PORT = 8081, 8082
 ROLE = "ci-ecs-codedeploy"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "codedeploy.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
+
+
+def trust(principal: str) -> str:
+    """The trust policy of a role that the AWS service `principal` (codedeploy.amazonaws.com, …) assumes."""
+    statement = {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 def codedeploy(clients: dict[str, Any], network: Network, balancer: str, uri: str) -> dict[str, str]:
@@ -28,7 +28,8 @@ def codedeploy(clients: dict[str, Any], network: Network, balancer: str, uri: st
     green = target_group(elbv2, "web-bg-green", network.vpc)
     prod = listener(elbv2, balancer, PROD_PORT, forward(blue))
     test = listener(elbv2, balancer, TEST_PORT, forward(blue))
-    role = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    policy = trust("codedeploy.amazonaws.com")
+    role = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=policy)["Role"]["Arn"]
     service(
         clients,
         CODEDEPLOY_SERVICE,
@@ -48,12 +49,15 @@ def service(
     image: str,
     network: Network,
     groups: list[str],
+    advanced: dict[str, Any] | None = None,
     **extra: Any,
 ) -> None:
-    """Task definition `family` on `image`, and a Fargate service of 2 tasks in each of `groups`."""
+    """Task definition `family` on `image`, and a Fargate service of 2 tasks in each of `groups` (with
+    this `advancedConfiguration`, if given)."""
     services.task_definition(clients["ecs"], clients["logs"], family, image)
+    more = {"advancedConfiguration": advanced} if advanced else {}
     balancers = [
-        {"targetGroupArn": group, "containerName": services.CONTAINER, "containerPort": services.PORT}
+        {"targetGroupArn": group, "containerName": services.CONTAINER, "containerPort": services.PORT, **more}
         for group in groups
     ]
     clients["ecs"].create_service(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ci_ecs.sandbox.seed import bluegreen, services, switching
+from ci_ecs.sandbox.seed import bluegreen, native, services, switching
 from ci_ecs.sandbox.seed.clients import client
 from ci_ecs.sandbox.seed.images import push_images
 from ci_ecs.sandbox.seed.load_balancers import (
@@ -60,11 +60,12 @@ def seed(endpoint: str) -> Sample:
     ecs, logs = client(endpoint, "ecs"), client(endpoint, "logs")
     services.web(ecs, logs, uri, network, lb["target_group"])
     task_set = services.external(ecs, logs, uri, network, lb["primary"])
-    names = ("elbv2", "ecs", "logs", "iam", "application-autoscaling")
+    names = ("elbv2", "ecs", "logs", "iam", "application-autoscaling", "cloudwatch")
     clients = {name: client(endpoint, name) for name in names}
     bg = bluegreen.codedeploy(clients, network, balancer.arn, uri)
     sw = switching.switch(clients, network, balancer.arn, uri)
     dual = switching.dual(clients, network, balancer.arn, uri)
+    natives = native.native(clients, network, balancer.arn, uri)
     return Sample(
         region=REGION,
         account_id=ACCOUNT_ID,
@@ -106,4 +107,5 @@ def seed(endpoint: str) -> Sample:
             (route.public, route.preparing, prefix)
             for route, prefix in zip(dual, switching.DUAL_PREFIXES, strict=True)
         ),
+        native=natives,
     )

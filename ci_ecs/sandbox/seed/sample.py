@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from ci_ecs.sandbox.seed.native_sample import NativeSample, config_lines
+
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 ACCESS_KEY = "testing"
@@ -17,8 +19,9 @@ ROUTES_CONFIG = "ci-ecs-switch-routes.yml"
 @dataclass(frozen=True)
 class Sample:
     """The sample environment `start(seed=True)` creates: Fargate services `web` (rolling), `web-ext`
-    (EXTERNAL), `web-bg` (CODE_DEPLOY), `web-sw-v1` (switch) and `web-dual-v1` (switch behind two load
-    balancers)."""
+    (EXTERNAL), `web-bg` (CODE_DEPLOY), `web-sw-v1` (switch), `web-dual-v1` (switch behind two load
+    balancers) and `web-native-blue-green`, `web-native-linear`, `web-native-canary` (ECS-native
+    strategies, `native`)."""
 
     region: str
     account_id: str
@@ -61,6 +64,8 @@ class Sample:
     dual_service: str = ""
     dual_base: str = ""
     dual_routes: tuple[tuple[str, str, str], ...] = ()
+    # The ECS-native BLUE_GREEN, LINEAR and CANARY services, in that order.
+    native: tuple[NativeSample, ...] = ()
 
 
 def environment(endpoint: str, region: str) -> dict[str, str]:
@@ -163,11 +168,21 @@ def config_files(sample: Sample, endpoint: str) -> dict[str, str]:
                 "  overlap: 2         # seconds",
             ],
         ),
+        **{
+            n.config: _config(n.config, sample, endpoint, n.service, [], config_lines(n), sample.container)
+            for n in sample.native
+        },
     }
 
 
 def _config(
-    name: str, sample: Sample, endpoint: str, service: str, canary: list[str], extra: list[str] | None = None
+    name: str,
+    sample: Sample,
+    endpoint: str,
+    service: str,
+    canary: list[str],
+    extra: list[str] | None = None,
+    container: str | None = None,
 ) -> str:
     lines = [
         f"# {name} for the ci-ecs sandbox (a rehearsal AWS; nothing here touches real AWS).",
@@ -177,6 +192,7 @@ def _config(
         f"region: {sample.region}",
         f"cluster: {sample.cluster}",
         f"service: {service}",
+        *([f"container: {container}"] if container else []),
         f"image: {sample.repository}",
         *(["canary:", *canary] if canary else []),
         *(extra or []),

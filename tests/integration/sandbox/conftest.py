@@ -96,13 +96,7 @@ class Aws:
 
     def register_external_revision(self, tag: str) -> str:
         """A revision of the `web-ext` family on another image tag; returns its ARN."""
-        family = self.sample.external_task_family
-        current = self.ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]
-        keys = ("family", "containerDefinitions", "cpu", "memory", "networkMode", "requiresCompatibilities")
-        revision = {key: current[key] for key in keys}
-        revision["containerDefinitions"][0]["image"] = f"{self.sample.repository}:{tag}"
-        arn: str = self.ecs.register_task_definition(**revision)["taskDefinition"]["taskDefinitionArn"]
-        return arn
+        return self.revision_of(self.sample.external_task_family, f"{self.sample.repository}:{tag}")
 
     def create_canary_task_set(self, tag: str, scale: float) -> dict[str, Any]:
         """A task set of `web-ext` on `tag` in the canary target group, as ci-ecs's taskset mode makes it."""
@@ -181,7 +175,11 @@ class Aws:
 
     def register_revision(self, image: str) -> str:
         """Register a revision of the sample family with another image; returns its ARN."""
-        current = self.ecs.describe_task_definition(taskDefinition=self.sample.task_family)["taskDefinition"]
+        return self.revision_of(self.sample.task_family, image)
+
+    def revision_of(self, family: str, image: str) -> str:
+        """Register a revision of `family` (its latest, on another image); returns its ARN."""
+        current = self.ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]
         keys = ("family", "containerDefinitions", "cpu", "memory", "networkMode", "requiresCompatibilities")
         revision = {key: current[key] for key in keys}
         revision["containerDefinitions"][0]["image"] = image

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import boto3
+import botocore.exceptions
 import pytest
 
 from ci_ecs.errors import ConfigError
@@ -30,3 +32,31 @@ def test_a_second_sandbox_in_the_same_process_is_refused(sandbox):
     assert current() is sandbox
     with pytest.raises(RuntimeError, match="already runs"):
         start()
+
+
+@pytest.mark.parametrize(
+    ("service", "call", "operation"),
+    [
+        ("ecs", lambda client: client.get_task_protection(cluster="demo"), "ecs.GetTaskProtection"),
+        ("elbv2", lambda client: client.describe_trust_stores(), "elbv2.DescribeTrustStores"),
+    ],
+)
+def test_an_action_moto_cannot_answer_gets_an_aws_shaped_error_not_an_html_page(
+    sandbox, service, call, operation
+):
+    client = boto3.client(
+        service,
+        endpoint_url=sandbox.endpoint,
+        region_name=sandbox.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call(client)
+
+    # botocore parsed the error from the protocol's own shape (JSON for ECS, XML for ELB), and a 501 is
+    # not retried as moto's HTML 500 was.
+    error, metadata = raised.value.response["Error"], raised.value.response["ResponseMetadata"]
+    assert error["Code"] == "NotImplemented"
+    assert error["Message"].startswith(f"The ci-ecs sandbox (moto 5.2.5) cannot answer {operation}")
+    assert (metadata["HTTPStatusCode"], metadata["RetryAttempts"]) == (501, 0)

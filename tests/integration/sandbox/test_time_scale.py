@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from ci_ecs.sandbox import Sample, Sandbox
+from ci_ecs.sandbox.ecs.native.model import find_deployment
 from ci_ecs.sandbox.state import RUNTIME
 from tests.integration.sandbox.conftest import Aws
+from tests.integration.sandbox.ecs.native_helpers import Native
 
 SCALE = 30  # AWS durations ÷ 30: at the suite's 0.05 s tick, one tick is 1.5 s of AWS time
 POLL = 15  # seconds between polls of `aws ecs wait services-stable` (the aws CLI waiter)
@@ -163,3 +165,27 @@ def test_health_checks_and_deregistration_delay_come_from_the_target_group_under
     assert config.ticks_for(40) <= to_unhealthy <= config.ticks_for(40) + 2
     assert config.ticks_for(45) <= drained <= config.ticks_for(45) + 2
     assert config.seconds(to_unhealthy) >= 40 and config.seconds(drained) >= 45
+
+
+def test_an_ecs_native_deployment_bakes_its_minutes_at_the_time_scale(
+    sandbox: Sandbox, aws: Aws, sample: Sample
+) -> None:
+    native = Native(aws, sample.native[0])
+    source = native.service()["taskDefinition"]
+    sandbox.set_time_scale(60)  # one tick: 3 AWS seconds; one AWS minute: 20 ticks (10 without a scale)
+    try:
+        minute_ticks, clock = RUNTIME.config.minute_ticks, Clock(RUNTIME.now)
+        arn = native.deploy("v2", bakeTimeInMinutes=1)
+        done = native.follow(arn, native.service()["taskDefinition"], source, timeout=120)
+        elapsed = clock.seconds()
+    finally:
+        sandbox.set_time_scale(None)
+        sandbox.wait_idle(timeout=120)
+
+    assert (done["status"], minute_ticks) == ("SUCCESSFUL", 20)
+    deployment = find_deployment(arn)
+    assert deployment is not None
+    assert [p.ticks for p in deployment.plan if p.stage == "BAKE_TIME"] == [minute_ticks]
+    assert "BAKE_TIME" in native.stages()
+    # At least the bake, the new tasks' start (15 + 30 s) and the old targets' draining (30 s) in AWS time.
+    assert elapsed >= 60 + 45 + 30

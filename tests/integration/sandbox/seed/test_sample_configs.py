@@ -104,3 +104,33 @@ def test_env_exports_and_config_point_at_the_sandbox(sandbox, sample, tmp_path):
     assert sample.repository == "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"
     assert set(sample.images) >= {"v1", "v2", "v3", "v2-crash", "v2-unhealthy", "v2-slow"}
     assert len(set(sample.images.values())) == len(sample.images)
+
+
+def test_a_native_config_per_type_names_its_service_with_the_service_s_own_strategy_settings(
+    sandbox, sample, aws, tmp_path
+):
+    sandbox.write_config(tmp_path)
+    assert [(n.service, n.native_type, n.config) for n in sample.native] == [
+        ("web-native-blue-green", "blue-green", "ci-ecs-native-blue-green.yml"),
+        ("web-native-linear", "linear", "ci-ecs-native-linear.yml"),
+        ("web-native-canary", "canary", "ci-ecs-native-canary.yml"),
+    ]
+    services = aws.ecs.describe_services(cluster=sample.cluster, services=[n.service for n in sample.native])
+    for found, service in zip(sample.native, services["services"], strict=True):
+        settings = _load(tmp_path / found.config)
+        assert (settings.cluster, settings.service, settings.strategy) == ("demo", found.service, "native")
+        native, configuration = settings.native, service["deploymentConfiguration"]
+        # What the config says is what the service has: ci-ecs finds no difference (exit 3) to refuse.
+        assert (native.type, native.bake_minutes, native.alarms) == (
+            found.native_type,
+            configuration["bakeTimeInMinutes"],
+            tuple(configuration["alarms"]["alarmNames"]),
+        )
+        linear, canary = configuration.get("linearConfiguration"), configuration.get("canaryConfiguration")
+        assert (native.step_percent, native.step_bake_minutes) == (
+            (linear["stepPercent"], linear["stepBakeTimeInMinutes"]) if linear else (None, None)
+        )
+        assert (native.canary_percent, native.canary_bake_minutes) == (
+            (canary["canaryPercent"], canary["canaryBakeTimeInMinutes"]) if canary else (None, None)
+        )
+        assert not native.configure
