@@ -41,4 +41,7 @@ def test_killed_switch_deploy_is_finished_by_rerun_or_undone_by_rollback(
         thens=(then,),
         extra=FAST,
         after_rollback=_stable,
+        # After every call that changes AWS (and the first): a kill after a read leaves what a kill after the
+        # write before it leaves, so every step the job can be killed after is still covered in half the runs.
+        after_writes_only=True,
     )

@@ -175,4 +175,7 @@ def test_killed_two_route_deploy_is_finished_by_rerun_or_undone_by_rollback(
         extra=FAST,
         after_rollback=_stable,
         killed_state=_old_serves_while_routed,
+        # After every call that changes AWS (and the first): a kill after a read leaves what a kill after the
+        # write before it leaves, so every step the job can be killed after is still covered in half the runs.
+        after_writes_only=True,
     )
