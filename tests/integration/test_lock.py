@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -82,21 +81,24 @@ def test_a_job_on_a_locked_service_exits_3_naming_the_holder_and_changes_nothing
 
 
 def test_a_job_waits_for_the_lock_with_wait_for_lock_then_deploys(
-    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
 ) -> None:
     _hold(sandbox, expires_in=600)
+    args = [ci_ecs_executable(), "deploy", "--image", f"{sample.repository}:v2", "--wait-for-lock", "2m"]
+    job = subprocess.Popen(
+        args, env=clean_env(sandbox), cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert job.stdout is not None
+    said = ""
+    for line in job.stdout:  # the holder goes away once the job says it waits, not after a guessed time
+        said += line
+        if "waiting up to 2m" in line:
+            client(sandbox, "dynamodb").delete_item(TableName=TABLE, Key={"lock": {"S": KEY}})
+            break
+    said += job.stdout.read()
 
-    def release() -> None:
-        time.sleep(1.5)
-        client(sandbox, "dynamodb").delete_item(TableName=TABLE, Key={"lock": {"S": KEY}})
-
-    releaser = threading.Thread(target=release)
-    releaser.start()
-    run = cli("deploy", "--image", f"{sample.repository}:v2", "--wait-for-lock", "2m")
-    releaser.join()
-
-    assert run.code == 0, run.output
-    assert f"waiting up to 2m for the deploy of {HOLDER}" in run.output
+    assert job.wait(timeout=300) == 0, said
+    assert f"waiting up to 2m for the deploy of {HOLDER}" in said
     assert _live(sandbox)[1]["ci-ecs:version"] == "v2"
     assert _lock_item(sandbox) is None
 

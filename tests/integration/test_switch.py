@@ -217,7 +217,8 @@ def test_an_unhealthy_version_fails_deploy_with_the_public_rule_untouched(
     cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
 ) -> None:
     before = snapshot(boto(sandbox), workdir)
-    failed = job(cli, "deploy", "--image", f"{sample.repository}:v2-unhealthy")
+    # Its health gate waits out wait.timeout (the sample config's 120 s) today: 20 s tell the same.
+    failed = job(cli, "deploy", "--image", f"{sample.repository}:v2-unhealthy", "--timeout", "20s")
     assert failed.code == 1, failed.output
     assert "unhealthy" in failed.output
     after = snapshot(aws_cli(sandbox, workdir), workdir)
