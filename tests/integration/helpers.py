@@ -65,6 +65,15 @@ def aws_executable() -> str:
     return str(Path(sys.executable).with_name("aws"))
 
 
+def aws_json(sandbox: sandboxes.Sandbox, workdir: Path, *args: str) -> Any:
+    """Run the real aws CLI on the sandbox (`aws ARGS`); its JSON output ({} when it prints nothing)."""
+    done = run_process(
+        [aws_executable(), "--endpoint-url", sandbox.endpoint, *args], clean_env(sandbox), workdir
+    )
+    assert done.code == 0, done.stderr
+    return json.loads(done.stdout) if done.stdout.strip() else {}
+
+
 def client(sandbox: sandboxes.Sandbox, service: str) -> Any:
     """A plain boto3 client on the sandbox, independent of ci-ecs."""
     factory: Any = boto3.client  # any service by name: the typed overloads want a literal one

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from ci_ecs import sandbox as sandboxes
-from tests.integration.helpers import aws_executable, clean_env, client, run_process
+from tests.integration.helpers import aws_executable, aws_json, clean_env, client, run_process
 from tests.integration.test_forge_reporting import rollback_remembered_by_github
 
 CONFIG = "ci-ecs-codedeploy.yml"
@@ -39,13 +39,7 @@ class Aws:
         )
 
     def __call__(self, *args: str) -> Any:
-        done = run_process(
-            [aws_executable(), "--endpoint-url", self.sandbox.endpoint, *args],
-            clean_env(self.sandbox),
-            self.workdir,
-        )
-        assert done.code == 0, done.stderr
-        return json.loads(done.stdout) if done.stdout.strip() else {}
+        return aws_json(self.sandbox, self.workdir, *args)
 
     def deployments(self) -> list[dict[str, Any]]:
         """Every deployment of the group, oldest first."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -17,12 +16,11 @@ from ci_ecs import sandbox as sandboxes
 from ci_ecs.sandbox.seed.native_sample import NativeSample
 from tests.integration.helpers import (
     KILLER,
-    aws_executable,
+    aws_json,
     clean_env,
     client,
     kill_at_every_call,
     run_killed,
-    run_process,
 )
 from tests.integration.world import snapshot
 
@@ -56,13 +54,7 @@ class Service:
         return _repository(self.workdir, self.native.config)
 
     def aws(self, *args: str) -> Any:
-        done = run_process(
-            [aws_executable(), "--endpoint-url", self.sandbox.endpoint, *args],
-            clean_env(self.sandbox),
-            self.workdir,
-        )
-        assert done.code == 0, done.stderr
-        return json.loads(done.stdout) if done.stdout.strip() else {}
+        return aws_json(self.sandbox, self.workdir, *args)
 
     def deployments(self) -> list[dict[str, Any]]:
         """The service's deployments, newest first (aws ecs list- and describe-service-deployments)."""
@@ -153,6 +145,14 @@ def _serving_only(service: Service, version: str, group: str) -> None:
     assert set(service.running()) == {version}, service.running()
 
 
+def _failed_and_rolled_back(service: Service, run: subprocess.CompletedProcess[str], reason: str) -> None:
+    """Exit 1 naming `reason`; ECS rolled the deployment back and v1 serves all traffic alone."""
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert reason in run.stderr
+    assert service.deployments()[0]["status"] == "ROLLBACK_SUCCESSFUL"
+    _serving_only(service, "v1", "blue")
+
+
 @pytest.mark.parametrize("kind", TYPES)
 def test_canary_deploy_pauses_deploy_finishes_and_rollback_returns_the_previous_version(
     sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, kind: str
@@ -224,10 +224,7 @@ def test_a_release_that_fails_is_rolled_back_by_ecs_and_the_job_says_why(
 
     deployed = service.job("deploy", tag=tag)
 
-    assert deployed.returncode == 1, deployed.stdout + deployed.stderr
-    assert reason in deployed.stderr
-    assert service.deployments()[0]["status"] == "ROLLBACK_SUCCESSFUL"
-    _serving_only(service, "v1", "blue")
+    _failed_and_rolled_back(service, deployed, reason)
 
 
 def test_an_alarm_during_the_bake_rolls_the_deployment_back_and_fails_the_job(
@@ -275,10 +272,9 @@ def test_an_alarm_during_the_bake_rolls_the_deployment_back_and_fails_the_job(
 
     stdout, stderr = job.communicate(timeout=120)
 
-    assert job.returncode == 1, stdout + stderr
-    assert service.native.alarm in stderr
-    assert service.deployments()[0]["status"] == "ROLLBACK_SUCCESSFUL"
-    _serving_only(service, "v1", "blue")
+    _failed_and_rolled_back(
+        service, subprocess.CompletedProcess(job.args, job.returncode, stdout, stderr), service.native.alarm
+    )
 
 
 def test_a_failing_lambda_hook_of_the_service_rolls_back_and_fails_the_job(
