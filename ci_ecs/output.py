@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from ci_ecs.redaction import MASK, SECRET_NAME, SECRET_VALUE
+from ci_ecs.redaction import MASK, SECRET_VALUE, secret_name
 
 # Variables whose values are never secret even though their names match (they are names, not values).
 _NOT_SECRET_VARIABLES = {"AWS_ACCESS_KEY_ID", "CI_JOB_TOKEN_SCOPE"}
@@ -27,9 +27,7 @@ class Redactor:
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> Redactor:
         """Learn the values of the process's secret-looking variables (tokens, keys, passwords)."""
-        return cls(
-            {v for k, v in env.items() if k not in _NOT_SECRET_VARIABLES and SECRET_NAME.search(k) and v}
-        )
+        return cls({v for k, v in env.items() if k not in _NOT_SECRET_VARIABLES and secret_name(k) and v})
 
     def add(self, value: str) -> None:
         """Treat `value` as secret from now on (short values would redact ordinary words: ignored)."""

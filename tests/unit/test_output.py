@@ -6,7 +6,7 @@ import io
 import json
 
 from ci_ecs.output import Console, Redactor, detect_ci
-from ci_ecs.redaction import looks_secret
+from ci_ecs.redaction import looks_secret, redact
 
 
 def test_redactor_hides_secret_variable_values_but_not_key_ids() -> None:
@@ -69,3 +69,34 @@ def test_ci_detection() -> None:
     assert detect_ci({"GITLAB_CI": "true"}) == "gitlab"
     assert detect_ci({"GITHUB_ACTIONS": "true"}) == "github"
     assert detect_ci({"CI": "true"}) is None
+
+
+def test_secret_names_are_judged_by_their_words() -> None:
+    for name in (
+        "DB_PASS",
+        "MYSQL_PWD",
+        "apiKey",
+        "SSH_PRIVATE_KEY",
+        "HASH_SALT",
+        "GITLAB_PAT",
+        "DBPASSWORD",
+    ):
+        assert looks_secret(name, "value"), name
+    for name in ("KEYCLOAK_URL", "PASSPORT_OFFICE", "MONKEY_MODE", "AUTHOR", "PATH", "KEYSPACE"):
+        assert not looks_secret(name, "value"), name
+
+
+def test_secret_options_in_a_command_are_masked_and_the_rest_kept() -> None:
+    container = {
+        "command": ["serve", "--db-password=hunter2", "--token", "abc123", "--port", "8080"],
+        "entryPoint": ["sh", "-c", "exec app --x-api-key=k3y --verbose"],
+    }
+    masked = redact(container)
+    assert masked["command"] == ["serve", "--db-password=****", "--token", "****", "--port", "8080"]
+    assert masked["entryPoint"] == ["sh", "-c", "exec app --x-api-key=**** --verbose"]
+
+
+def test_credentials_in_a_url_are_masked_and_a_long_run_of_letters_is_not_a_url() -> None:
+    redactor = Redactor()
+    assert redactor("amqp://app:s3cret@mq:5672/") == "****mq:5672/"
+    assert redactor("a" * 5000 + "://") == "a" * 5000 + "://"
