@@ -34,6 +34,7 @@ _FLAG = re.compile(r"-{1,2}([A-Za-z0-9_.-]{1,64})")
 # The same inside one argument that is a whole shell line (`sh -c "app --token abc"`).
 _INLINE_FLAG = re.compile(r"(?<!\S)(-{1,2}([A-Za-z0-9_.-]{1,64}))(=|\s+)([^\s\"']+)")
 _ARGUMENT_LISTS = ("command", "entryPoint")
+_NAME_FIELDS = ("name", "key")
 
 
 def secret_name(name: str) -> bool:
@@ -86,10 +87,14 @@ def redact(node: Any, key: str = "") -> Any:
     """A copy of JSON-like data with secret-looking strings masked; `{name, value}` pairs judged by name,
     `command` and `entryPoint` lists by their options."""
     if isinstance(node, dict):
-        name = node.get("name")
-        pair = isinstance(name, str) and isinstance(node.get("value"), str)
+        # `{name, value}` (environment) and `{key, value}` (tags): the value is judged by the name it has;
+        # the name itself is not a secret because its field is called "key".
+        name = next((node[f] for f in _NAME_FIELDS if isinstance(node.get(f), str)), None)
+        pair = name is not None and isinstance(node.get("value"), str)
         return {
-            k: MASK if pair and k == "value" and looks_secret(str(name), str(v)) else redact(v, str(k))
+            k: MASK
+            if pair and k == "value" and looks_secret(str(name), str(v))
+            else redact(v, "" if k in _NAME_FIELDS else str(k))
             for k, v in node.items()
         }
     if isinstance(node, list | tuple):

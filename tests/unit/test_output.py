@@ -100,3 +100,10 @@ def test_credentials_in_a_url_are_masked_and_a_long_run_of_letters_is_not_a_url(
     redactor = Redactor()
     assert redactor("amqp://app:s3cret@mq:5672/") == "****mq:5672/"
     assert redactor("a" * 5000 + "://") == "a" * 5000 + "://"
+
+
+def test_tags_are_judged_by_their_key_and_the_key_is_shown() -> None:
+    tags = [{"key": "ci-ecs:version", "value": "v3"}, {"key": "db_password", "value": "hunter2"}]
+    assert redact({"tags": tags}) == {
+        "tags": [{"key": "ci-ecs:version", "value": "v3"}, {"key": "db_password", "value": "****"}]
+    }
