@@ -12,8 +12,9 @@ from typing import Any, TextIO
 
 from ci_ecs.redaction import MASK, SECRET_VALUE, secret_name
 
-# Variables whose values are never secret even though their names match (they are names, not values).
-_NOT_SECRET_VARIABLES = {"AWS_ACCESS_KEY_ID", "CI_JOB_TOKEN_SCOPE"}
+# Variables whose values are never secret even though their names match: names of secrets, and the
+# shell's working directories and agent socket (PWD is a secret word in MYSQL_PWD, not here).
+_NOT_SECRET_VARIABLES = {"AWS_ACCESS_KEY_ID", "CI_JOB_TOKEN_SCOPE", "PWD", "OLDPWD", "SSH_AUTH_SOCK"}
 
 
 class Redactor:

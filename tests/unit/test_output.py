@@ -107,3 +107,12 @@ def test_tags_are_judged_by_their_key_and_the_key_is_shown() -> None:
     assert redact({"tags": tags}) == {
         "tags": [{"key": "ci-ecs:version", "value": "v3"}, {"key": "db_password", "value": "****"}]
     }
+
+
+def test_the_shell_s_working_directory_is_not_learnt_as_a_secret() -> None:
+    redact = Redactor.from_environment(
+        {"PWD": "/builds/shop/web", "OLDPWD": "/builds", "MYSQL_PWD": "hunter22"}
+    )
+    assert redact("docker build --file /builds/shop/web/Dockerfile hunter22") == (
+        "docker build --file /builds/shop/web/Dockerfile ****"
+    )
