@@ -10,7 +10,7 @@ from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, inspect_service
 from ci_ecs.strategies.native import configuration as configs
-from ci_ecs.strategies.native import steps
+from ci_ecs.strategies.native import pauses, steps
 from ci_ecs.strategies.native.steps import TECHNIQUE, Job
 from ci_ecs.strategies.revision import pin_image, register_revision, render_revision
 from ci_ecs.strategies.state import Moved
@@ -30,7 +30,7 @@ def canary_plan(ctx: Context) -> Plan:
                 lambda: steps.start(ctx, job, pause=True),
                 lambda: steps.stop(ctx, job),
             ),
-            Step("wait until it pauses for verification", lambda: steps.wait_paused(ctx, job)),
+            Step("wait until it pauses for verification", lambda: pauses.wait_paused(ctx, job)),
         ),
         record=lambda status, reason: steps.deployment_record(ctx, job, "canary-deploy", status, reason),
     )
@@ -52,7 +52,7 @@ def deploy_plan(ctx: Context) -> Plan:
             ),
             Step(
                 "shift traffic" + ("" if until == "done" else f" (until {until})"),
-                lambda: steps.complete(ctx, job),
+                lambda: pauses.complete(ctx, job),
             ),
             Step("record the release in the service's tags", lambda: _record(ctx, job)),
         ),

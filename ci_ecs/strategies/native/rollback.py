@@ -21,7 +21,7 @@ from ci_ecs.strategies.context import (
     previous_in_forge,
 )
 from ci_ecs.strategies.native import configuration as configs
-from ci_ecs.strategies.native import steps
+from ci_ecs.strategies.native import pauses, steps
 from ci_ecs.strategies.native.deploy import read_configuration
 from ci_ecs.strategies.native.steps import TECHNIQUE, Job
 from ci_ecs.strategies.revision import find_revision, provenance_of
@@ -55,7 +55,7 @@ def plan(ctx: Context, to: str | None) -> Plan:
             ),
             Step(
                 "shift traffic",
-                lambda: steps.complete(ctx, job) if back.action == "redeploy" else None,
+                lambda: pauses.complete(ctx, job) if back.action == "redeploy" else None,
             ),
             Step("record the rollback in the service's tags", lambda: _record(ctx, back)),
         ),

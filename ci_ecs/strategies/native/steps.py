@@ -18,9 +18,6 @@ from ci_ecs.strategies.state import Moved
 
 TECHNIQUE: TechniqueName = "native"
 STOP_TIMEOUT = 600.0  # seconds a rollback may take at least, whatever wait.timeout says
-# Where `deploy --wait-until` stops following: all production traffic moved (every shift and its pauses
-# behind), the bake over, or SUCCESSFUL.
-PAST_SHIFTS = ("BAKE_TIME", "CLEAN_UP")
 
 
 @dataclass(frozen=True)
@@ -238,74 +235,7 @@ def roll_back(ctx: Context, arn: str, pause: str) -> str:
     return f"deployment {short(arn)} {how}: {last.status}"
 
 
-def wait_paused(ctx: Context, job: Job) -> str:
-    """Follow the canary's deployment until it waits at our pause (or went past it: someone continued)."""
-    arn = job.moved.deployment
-    if not arn:
-        return "nothing to wait for"
-    stage = configs.PAUSE_STAGES.get(configs.strategy_of(job.configuration), "")
-    while True:
-        paused, job.seen, why = follow(ctx, arn, lambda s: bool(our_pause(s)) or _past(s, stage))
-        if not paused:
-            raise DeploymentFailed(_why_failed(ctx, job, why))
-        pause = our_pause(job.seen)
-        if not pause or stage != "PRE_PRODUCTION_TRAFFIC_SHIFT" or job.seen.production_weight > 0:
-            break
-        # Canary and linear: this is the pause before the first step; the canary is the step after it.
-        service_deployments.resume(ctx.aws, arn, pause, "CONTINUE")
-        ctx.console.progress(f"continued deployment {short(arn)} into its first production step")
-    if not our_pause(job.seen):
-        where = job.seen.stage or job.seen.status
-        return f"deployment {short(arn)} is past the pause ({where}): someone continued it"
-    return f"paused for verification — {weights(ctx, job, job.seen)}"
-
-
-def _past(seen: Seen, stage: str) -> bool:
-    """Whether a deployment went past where a canary of `stage` pauses (someone continued it)."""
-    later: tuple[str, ...] = ("POST_PRODUCTION_TRAFFIC_SHIFT", *PAST_SHIFTS)
-    if stage == "POST_TEST_TRAFFIC_SHIFT":
-        later = ("PRODUCTION_TRAFFIC_SHIFT", *later)
-    return seen.status == "SUCCESSFUL" or seen.stage in later
-
-
-def reached(seen: Seen, until: str) -> bool:
-    """Whether a deployment got where `deploy --wait-until` stops: traffic-shifted, baked or done."""
-    if seen.status == "SUCCESSFUL":
-        return True
-    if seen.status != "IN_PROGRESS":
-        return False
-    return (until == "traffic-shifted" and seen.stage in PAST_SHIFTS) or (
-        until == "baked" and seen.stage == "CLEAN_UP"
-    )
-
-
-def complete(ctx: Context, job: Job) -> str:
-    """Follow the deployment to `native.wait_until`, answering CONTINUE at each pause of ours."""
-    arn = job.moved.deployment
-    if not arn:
-        return "nothing to follow"
-    until = ctx.settings.native.wait_until
-    continued = 0
-    while True:
-        done, job.seen, why = follow(ctx, arn, lambda s: reached(s, until) or bool(our_pause(s)))
-        if not done:
-            raise DeploymentFailed(_why_failed(ctx, job, why))
-        pause = our_pause(job.seen)
-        if not pause:
-            break
-        if service_deployments.resume(ctx.aws, arn, pause, "CONTINUE"):
-            continued += 1
-            ctx.console.progress(f"continued deployment {short(arn)} at {job.seen.stage}")
-    answered = f" after {continued} pause(s)" if continued else ""
-    if job.seen.status == "SUCCESSFUL":
-        return f"deployment {short(arn)} SUCCESSFUL{answered} — {weights(ctx, job, job.seen)}"
-    return (
-        f"deployment {short(arn)} at {job.seen.stage}{answered} (--wait-until {until}) — "
-        f"{weights(ctx, job, job.seen)}; ECS still rolls it back if an alarm or the circuit breaker trips"
-    )
-
-
-def _why_failed(ctx: Context, job: Job, why: str) -> str:
+def why_failed(ctx: Context, job: Job, why: str) -> str:
     """The deployment's failure, with why the new revision's tasks stopped when some did."""
     stops = stopped_reasons(ctx.aws, ctx.settings.cluster, ctx.settings.service, job.moved.task_definition)
     return f"{why}; tasks stopped: {stops}" if stops else why

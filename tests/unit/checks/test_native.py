@@ -6,7 +6,8 @@ from typing import Any
 
 from ci_ecs.checks.native import Seen, failure, progress_line
 from ci_ecs.strategies.native import configuration as configs
-from ci_ecs.strategies.native.steps import our_pause, reached
+from ci_ecs.strategies.native.pauses import reached
+from ci_ecs.strategies.native.steps import our_pause
 
 ARN = "arn:aws:ecs:us-east-1:123456789012:service-deployment/main/web/abc123"
 
