@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from ci_ecs.analysis import report
 from ci_ecs.model import DeploymentRecord
 
 DOTENV = Path("ci-ecs.env")
@@ -96,7 +97,7 @@ def _outcome(record: DeploymentRecord) -> str:
 def summary_lines(record: DeploymentRecord, duration: float | None, url: str | None) -> list[str]:
     """The job's outcome as plain lines, for the closing section of a GitLab log."""
     facts = [f"  {label.lower() + ':':<18}{value}" for label, value in _facts(record, duration, url)]
-    return [_outcome(record), *facts]
+    return [_outcome(record), *facts, *report.text_lines(record.analysis)]
 
 
 def _cell(label: str, value: str) -> str:
@@ -110,7 +111,13 @@ def summary_markdown(record: DeploymentRecord, duration: float | None, url: str 
     """The job's outcome as a Markdown table for GitHub's job summary."""
     icon = "✅" if record.status == "success" else "❌"
     rows = [f"| {label} | {_cell(label, value)} |" for label, value in _facts(record, duration, url)]
-    return "\n".join([f"### {icon} ci-ecs {_outcome(record)}", "", "| | |", "|---|---|", *rows, ""]) + "\n"
+    text = "\n".join([f"### {icon} ci-ecs {_outcome(record)}", "", "| | |", "|---|---|", *rows, ""]) + "\n"
+    return text + ("\n" + report.markdown(record.analysis) if record.analysis else "")
+
+
+def append_summary(path: str, text: str) -> None:
+    """Add Markdown to GitHub's step summary file."""
+    _append(path, text)
 
 
 def _append(path: str, text: str) -> None:

@@ -98,6 +98,43 @@ TechniqueName = Literal[
     "rolling", "taskset", "codedeploy", "switch", "native", "canary-task", "canary-service", "canary-taskset"
 ]
 Status = Literal["in_progress", "success", "failed", "cancelled"]
+# A check's, an interval's or an analysis's outcome: "no data" is never a pass.
+Outcome = Literal["pass", "fail", "no data"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One check in one analysis interval: the canary's value, the baseline's, the limit and the outcome."""
+
+    check: str  # "error rate", "p99 latency", a query's name, "alarm <name>"
+    canary: float | None
+    baseline: float | None
+    limit: float | None
+    unit: str  # "%", "s" or "" — how the values read
+    outcome: Outcome
+    why: str = ""  # what decided it, in words
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One analysis interval: its window (ISO 8601, UTC), the canary's requests in it, every reading."""
+
+    number: int
+    start: str
+    end: str
+    requests: int | None  # None: no load-balancer check measures requests
+    readings: tuple[Reading, ...]
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A canary's analysis at one traffic step: every interval, the verdict and why."""
+
+    step: str  # what the canary had meanwhile: "10% of the traffic", "1 task beside 4"
+    intervals: tuple[Interval, ...]
+    verdict: Outcome
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -116,3 +153,4 @@ class DeploymentRecord:
     reason: str | None = None
     details: dict[str, str] = field(default_factory=dict)
     api_calls: dict[str, int] = field(default_factory=dict)
+    analysis: tuple[Analysis, ...] = ()  # the canary analyses of this job, step by step

@@ -155,10 +155,13 @@ def execute(
         run(plan, console, dry_run=dry_run, before_change=announce, undo_on_cancel=undo_on_cancel)
     except (DeploymentFailed, RollbackFailed, Cancelled) as exc:
         status: Status = "cancelled" if isinstance(exc, Cancelled) else "failed"
-        record = _report(plan, console, status, str(exc), time.monotonic() - started)
+        seconds = time.monotonic() - started
+        record = _report(plan, console, status, str(exc), seconds)
         reported = announced or not isinstance(exc, Cancelled)
         if forge is not None and record is not None and forge.environment and reported:
             forge.reporter.finished(record, forge.environment, forge.url)
+        if record is not None and reporting is not None and not dry_run:
+            _summary(record, reporting, console, seconds)
         raise
     if dry_run:
         console.line("dry run: nothing was changed")
@@ -180,6 +183,19 @@ def _outputs(record: DeploymentRecord, reporting: Reporting, console: Console, s
         job_outputs.write_outputs(
             record, {}, reporting.env, duration=seconds, url=reporting.url, redact=console.redact
         )
+    _summary(record, reporting, console, seconds, written=True)
+
+
+def _summary(
+    record: DeploymentRecord, reporting: Reporting, console: Console, seconds: float, *, written: bool = False
+) -> None:
+    """The job's outcome in the log's closing section and, on GitHub, the step summary (unless `written`)."""
+    from ci_ecs import job_outputs
+
+    summary = reporting.env.get("GITHUB_STEP_SUMMARY")
+    if summary and not written:
+        text = job_outputs.summary_markdown(record, seconds, reporting.url)
+        job_outputs.append_summary(summary, console.redact(text))
     with console.section("summary"):
         for line in job_outputs.summary_lines(record, seconds, reporting.url):
             console.line(line)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.model import OperationModel
     from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_codedeploy import CodeDeployClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_ecr import ECRClient
@@ -74,6 +75,8 @@ class Aws:
     def client(
         self, service: Literal["application-autoscaling"], region: str | None = None
     ) -> ApplicationAutoScalingClient: ...
+    @overload
+    def client(self, service: Literal["cloudwatch"], region: str | None = None) -> CloudWatchClient: ...
     @overload
     def client(self, service: Literal["codedeploy"], region: str | None = None) -> CodeDeployClient: ...
     @overload

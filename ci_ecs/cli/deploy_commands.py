@@ -77,9 +77,19 @@ def run_plan(
     make_plan: Callable[[Context], Plan],
     *,
     needs_release: bool = True,
+    then: Callable[[Context], Plan | None] | None = None,
 ) -> None:
     """Load the settings, then — holding the service's lock, and undoing on cancellation — build the
-    command's plan and execute it (with --dry-run, only print it: no lock, nothing changes)."""
+    command's plan and execute it (with --dry-run, only print it: no lock, nothing changes).
+
+    `then` gives the plan that follows in the same job once the first succeeded (None: none follows).
+    """
+
+    def plans(context: Context) -> None:
+        execute_plan(make_plan(context), context)
+        following = then(context) if then is not None else None
+        if following is not None:
+            execute_plan(following, context)
 
     def job(g: Globals, console: Console) -> None:
         from ci_ecs import lock
@@ -88,13 +98,13 @@ def run_plan(
         g.dry_run = g.dry_run or dry_run
         context = service_context(g, console, flags, needs_release=needs_release)
         if context.dry_run:
-            execute_plan(make_plan(context), context)
+            plans(context)
             return
         with (
             cancellable(console),
             lock.held_by_this_job(context.aws, context.settings, command, context.env, console),
         ):
-            execute_plan(make_plan(context), context)
+            plans(context)
 
     run(ctx, job)
 
@@ -131,9 +141,17 @@ def deploy(
             "[key: native.wait_until]",
         ),
     ] = None,
+    auto: Annotated[
+        bool,
+        typer.Option(
+            "--auto",
+            help="Run the canary first (canary-deploy), its analysis judging every step, then deploy; "
+            "the same as `analysis.promote: auto` [key: analysis.promote]",
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
-    """Roll the new version out to the whole service."""
+    """Roll the new version out to the whole service (--auto: after a canary that passed its analysis)."""
     flags = flag_values(
         image=image,
         cluster=cluster,
@@ -146,10 +164,27 @@ def deploy(
             "rolling.circuit_breaker": circuit_breaker,
             "lock.wait": wait_for_lock,
             "native.wait_until": wait_until,
+            "analysis.promote": "auto" if auto else None,
         },
     )
-
+    if auto:
+        run_plan(ctx, "deploy", flags, dry_run, _canary_plan, then=_promotion)
+        return
     run_plan(ctx, "deploy", flags, dry_run, lambda context: _technique(context).deploy_plan(context))
+
+
+def _canary_plan(context: Context) -> Plan:
+    return _technique(context).canary_plan(context)
+
+
+def _promotion(context: Context) -> Plan | None:
+    """After a canary: the deploy, when the analysis promotes by itself (`analysis.promote: auto`)."""
+    if context.settings.analysis.promote != "auto":
+        return None
+    context.console.line(
+        f"canary analysis passed at every step: promoting {context.require_release().version}"
+    )
+    return _technique(context).deploy_plan(context)
 
 
 @app.command("canary-deploy")
@@ -169,6 +204,14 @@ def canary_deploy(
     task_definition: TaskDefinition = None,
     timeout: Timeout = None,
     wait_for_lock: WaitForLock = None,
+    auto: Annotated[
+        bool,
+        typer.Option(
+            "--auto",
+            help="When the canary's analysis passes at every step, deploy in the same job [key: "
+            "analysis.promote]",
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
     """Put the new version beside the stable one: a canary (canary.mode), or a prepared blue/green version."""
@@ -184,10 +227,11 @@ def canary_deploy(
             "canary.weight": weight,
             "canary.count": count,
             "lock.wait": wait_for_lock,
+            "analysis.promote": "auto" if auto else None,
         },
     )
 
-    run_plan(ctx, "canary-deploy", flags, dry_run, lambda context: _technique(context).canary_plan(context))
+    run_plan(ctx, "canary-deploy", flags, dry_run, _canary_plan, then=_promotion)
 
 
 @app.command()

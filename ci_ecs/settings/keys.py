@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ci_ecs.forge import FORGES
+from ci_ecs.settings import analysis
 from ci_ecs.settings.names import alarm_names, codedeploy_name, ecs_name, region, table_name, url
 from ci_ecs.settings.techniques import CANARY_MODES, NATIVE_TYPES, ON_CANCEL, STRATEGIES, WAIT_UNTIL
 from ci_ecs.settings.values import (
@@ -16,6 +17,7 @@ from ci_ecs.settings.values import (
     choice,
     container_names,
     duration,
+    duration_or_zero,
     duration_up_to,
     image_reference,
     name_prefix,
@@ -32,6 +34,7 @@ FLAG_NAMES = {
     "canary.count": "--count",
     "lock.wait": "--wait-for-lock",
     "native.wait_until": "--wait-until",
+    "analysis.promote": "--auto",
 }
 
 
@@ -63,6 +66,48 @@ _CODEDEPLOY_WAIT = duration_up_to(2880 * 60, "CodeDeploy's limit of 2880 minutes
 _NATIVE = (("strategy", ("native",)),)
 _SERVICES = "the service's"
 _MINUTES = number(0, 1440, integer=True)
+
+_ANALYSIS: dict[str, Key] = {
+    "error_rate": Key(
+        analysis.percent, "the most 5XX answers the canary's targets may give, in % of its requests"
+    ),
+    "error_rate_vs_baseline": Key(
+        analysis.factor,
+        "the canary's error rate at most this many times the stable version's over the same interval (a "
+        "single request's difference never fails it)",
+    ),
+    "p99_latency": Key(analysis.latency, "the most the canary's p99 target response time may be"),
+    "p99_latency_vs_baseline": Key(
+        analysis.factor, "the canary's p99 response time at most this many times the stable version's"
+    ),
+    "queries": Key(analysis.metric_checks, "custom CloudWatch checks"),
+    "alarms": Key(alarm_names, "CloudWatch alarms that must not be in ALARM while the canary runs"),
+    "interval": Key(analysis.interval, "how long each measured interval is", "`1m`"),
+    "count": Key(number(1, 1000, integer=True), "intervals measured at each traffic step", "`5`"),
+    "failure_limit": Key(
+        number(0, 1000, integer=True), "failed intervals tolerated; one more fails the canary", "`0`"
+    ),
+    "no_data_limit": Key(
+        number(0, 1000, integer=True),
+        "intervals without enough data tolerated (an interval with too few requests is never a pass); one "
+        'more fails the canary with "not enough data"',
+        "`1`",
+    ),
+    "min_requests": Key(
+        number(0, 10**9, integer=True), "the canary requests an interval needs to be judged", "`50`"
+    ),
+    "delay": Key(
+        duration_or_zero,
+        "how long after an interval ends its metrics are read (CloudWatch takes a while to have them all)",
+        "`1m`",
+    ),
+    "promote": Key(
+        choice(analysis.PROMOTE),
+        "`auto`: `canary-deploy` walks every step and, when each passes, deploys; `manual`: it stops at the "
+        "last step for `deploy`",
+        "`manual`",
+    ),
+}
 
 KEYS: dict[str, Key] = {
     "region": Key(region, "the AWS region", "the AWS credential chain's"),
@@ -126,6 +171,13 @@ KEYS: dict[str, Key] = {
         number(0, 100, integer=True),
         "the % of the listener rules' traffic for the canary (`taskset` mode; 0: none)",
         "`10`",
+        replaced_by="canary.steps",
+        applies_with=_TASKSET_MODE,
+    ),
+    "canary.steps": Key(
+        analysis.steps,
+        "the canary's share of the traffic, step by step (`taskset` mode); the analysis judges each step",
+        "one step: `canary.weight`",
         applies_with=_TASKSET_MODE,
     ),
     "canary.target_group": Key(
@@ -278,6 +330,10 @@ KEYS: dict[str, Key] = {
         "`done`",
         applies_with=_NATIVE,
     ),
+    **{
+        f"analysis.{name}": replace(key, applies_with=(_ROLLING, ("canary.mode", CANARY_MODES)))
+        for name, key in _ANALYSIS.items()
+    },
     "lock.table": Key(
         table_name,
         "the DynamoDB table that holds each service's lock, so that two jobs never change one service at "

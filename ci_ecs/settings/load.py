@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from ci_ecs.errors import ConfigError
 from ci_ecs.model import ImageRef
+from ci_ecs.settings.analysis import AnalysisSettings
 from ci_ecs.settings.keys import GROUPS, KEYS, flag_name, variable_name
 from ci_ecs.settings.techniques import (
     CanarySettings,
@@ -49,6 +50,7 @@ class Settings:
     switch: SwitchSettings = field(default_factory=SwitchSettings)
     native: NativeSettings = field(default_factory=NativeSettings)
     lock: LockSettings = field(default_factory=LockSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     on_cancel: OnCancel = "rollback"
     forge: str = "auto"
     url: str | None = None  # the environment's address, for the forge and DEPLOY_URL
@@ -162,6 +164,7 @@ def load_settings(
         switch=_group(SwitchSettings, "switch.", value),
         native=_group(NativeSettings, "native.", value),
         lock=_group(LockSettings, "lock.", value),
+        analysis=_group(AnalysisSettings, "analysis.", value),
         environment=name,
         sources=MappingProxyType(sources),
     )
@@ -198,11 +201,28 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
                 raise ConfigError(f"{key}: required with {chooser} {chosen} (from {sources[chooser]})")
     if value.get("strategy") == "switch":
         _check_routes(settings, sources)
+    _check_analysis(settings, sources)
     targets = settings.codedeploy.target_groups
     if targets and len(targets) != 2:
         raise ConfigError(
             f"codedeploy.target_groups: expected two target groups (blue, green), got {len(targets)} "
             f"(from {sources['codedeploy.target_groups']})"
+        )
+
+
+def _check_analysis(settings: Settings, sources: Mapping[str, str]) -> None:
+    """Several traffic steps or automatic promotion need checks to judge the canary by."""
+    if settings.analysis.enabled:
+        return
+    if len(settings.canary.steps) > 1:
+        raise ConfigError(
+            f"canary.steps: {len(settings.canary.steps)} steps need an `analysis:` to judge each "
+            f"(error_rate, p99_latency, queries or alarms) (from {sources['canary.steps']})"
+        )
+    if settings.analysis.promote == "auto":
+        raise ConfigError(
+            "analysis.promote: auto needs checks to promote on — give `analysis:` an error_rate, "
+            f"p99_latency, queries or alarms (from {sources['analysis.promote']})"
         )
 
 

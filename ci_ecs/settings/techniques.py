@@ -35,8 +35,13 @@ class CanarySettings:
     service: str | None = None  # service mode; default <service>-canary
     scale: float = 10.0  # taskset mode: percent of the service's desired count
     weight: int = 10  # taskset mode: percent of the listener rules' traffic
+    steps: tuple[int, ...] = ()  # taskset mode: the canary's weights step by step (default: `weight`)
     target_group: str | None = None  # taskset mode: the canary target group
     listener_rules: tuple[str, ...] = ()  # taskset mode: rules (or listeners) whose weights move
+
+    def weights(self) -> tuple[int, ...]:
+        """The canary's share of the traffic at each step: `steps`, else the one `weight`."""
+        return self.steps or (self.weight,)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ci_ecs.errors import ConfigError
 from ci_ecs.model import ImageRef, image_problem
@@ -111,6 +111,15 @@ def _duration(value: object, key: str, source: str) -> float:
 duration = Converter("seconds, or a duration like `90s`, `15m`, `2m30s` or `1h`", _duration)
 
 
+def _duration_or_zero(value: object, key: str, source: str) -> float:
+    if value in (0, "0", "0s") and not isinstance(value, bool):
+        return 0.0
+    return _duration(value, key, source)
+
+
+duration_or_zero = Converter("seconds, or a duration like `30s` or `1m` (`0`: none)", _duration_or_zero)
+
+
 def duration_up_to(limit: float, why: str) -> Converter[float]:
     """A duration of at most `limit` seconds (`why`: whose limit it is)."""
 
@@ -199,6 +208,18 @@ def arn(kind: str) -> Converter[str]:
     return Converter(f"the ARN of {_kinds(kind)}", lambda value, key, source: several(value, key, source)[0])
 
 
+def mapping_of(item: object, label: str, source: str, keys: Sequence[str], what: str) -> Mapping[str, Any]:
+    """`item` as a mapping of only these keys; else a ConfigError naming the first stranger."""
+    if not isinstance(item, Mapping):
+        raise bad(label, source, f"a mapping of {', '.join(keys)}", item)
+    unknown = sorted(str(k) for k in item if k not in keys)
+    if unknown:
+        raise ConfigError(
+            f"{label}: unknown key '{unknown[0]}' — {what} has {', '.join(keys)} (from {source})"
+        )
+    return item
+
+
 def _kinds(kind: str) -> str:
     return " or ".join(f"`{part}…`" for part in kind.split("|"))
 
@@ -214,13 +235,7 @@ def _switch_routes(value: object, key: str, source: str) -> tuple[SwitchRoute, .
     routes = []
     for number, item in enumerate(items):
         label = f"{key}[{number}]"
-        if not isinstance(item, Mapping):
-            raise bad(label, source, "a mapping of public_rule, preparing_rule and name_prefix", item)
-        unknown = sorted(str(k) for k in item if k not in _ROUTE_KEYS)
-        if unknown:
-            raise ConfigError(
-                f"{label}: unknown key '{unknown[0]}' — a route has {', '.join(_ROUTE_KEYS)} (from {source})"
-            )
+        item = mapping_of(item, label, source, _ROUTE_KEYS, "a route")
         for needed in _ROUTE_KEYS[:2] if number == 0 else _ROUTE_KEYS:
             if item.get(needed) is None:
                 why = (

@@ -11,7 +11,7 @@ from ci_ecs.aws.clients import Aws, missing_is
 from ci_ecs.errors import ConfigError, NothingToDo, PreconditionError
 from ci_ecs.forge import Reporter
 from ci_ecs.forge.null import NullReporter
-from ci_ecs.model import Command, ImageRef, Release, TechniqueName
+from ci_ecs.model import Analysis, Command, ImageRef, Release, TechniqueName
 from ci_ecs.output import Console
 from ci_ecs.redaction import looks_secret
 from ci_ecs.settings import Settings
@@ -30,6 +30,7 @@ class Context:
     dry_run: bool = False
     reporter: Reporter = field(default_factory=NullReporter)
     pipeline_release: Release | None = None  # rollback in a pipeline: the release it may undo (None: any)
+    analyses: list[Analysis] = field(default_factory=list)  # the canary analyses run so far, in order
 
     def require_release(self) -> Release:
         """The release this job deploys (commands that deploy one always have it)."""
@@ -39,7 +40,8 @@ class Context:
 
     def job(self, command: Command, technique: TechniqueName, service: str = "") -> state.Job:
         """Who runs this job, for its DeploymentRecord (`service`: when not the configured one)."""
-        return state.Job(command, technique, service or self.settings.service, self.settings.cluster)
+        service = service or self.settings.service
+        return state.Job(command, technique, service, self.settings.cluster, tuple(self.analyses))
 
 
 # A canary mode's way to remove the canary a service records ("no canary" when there is none).

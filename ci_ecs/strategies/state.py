@@ -10,7 +10,7 @@ from typing import Any
 
 from ci_ecs.aws import ecs
 from ci_ecs.aws.clients import Aws
-from ci_ecs.model import Command, DeploymentRecord, Release, Status, TechniqueName
+from ci_ecs.model import Analysis, Command, DeploymentRecord, Release, Status, TechniqueName
 
 # On the service (for switch: on each version's service). The core set every technique writes
 # after a deploy and a rollback:
@@ -270,6 +270,7 @@ class Job:
     technique: TechniqueName
     service: str
     cluster: str
+    analysis: tuple[Analysis, ...] = ()  # the canary analyses the job ran
 
 
 def deployment_record(
@@ -294,4 +295,5 @@ def deployment_record(
         reason=reason,
         details={k: v for k, v in (details or {}).items() if v},
         api_calls=dict(api_calls),
+        analysis=job.analysis,
     )

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ci_ecs import checks
-from ci_ecs.aws import ecs
+from ci_ecs import analysis, checks
+from ci_ecs.aws import ecs, elbv2
 from ci_ecs.checks import Endpoint
+from ci_ecs.errors import PreconditionError
 from ci_ecs.model import DeploymentRecord, Status, TechniqueName
 from ci_ecs.runner import Step
 from ci_ecs.strategies import state
@@ -24,6 +25,7 @@ class State:
     live: Live = field(default_factory=Live)
     new: dict[str, Any] = field(default_factory=dict)
     arn: str = ""
+    subject: analysis.Subject | None = None  # what the canary analysis measures (when configured)
 
 
 def first_steps(
@@ -35,8 +37,13 @@ def first_steps(
     mode: str,
     remove: EndCanary,
     record: Callable[[], str] | None = None,
+    measured: Callable[[], tuple[list[str], list[str]]] | None = None,
 ) -> tuple[Step, ...]:
-    """How every canary mode starts: inspect, check the image, render, replace, record, register.
+    """How every canary mode starts: inspect, check the image (and the analysis), render, replace, record,
+    register.
+
+    `measured` gives the canary's and the baseline's target groups once the service is inspected (no
+    baseline: the canary shares the stable version's); the analysis is checked before anything changes.
 
     The canary is recorded in the service's tags (`record` when the mode records more) before this job
     starts anything of its own — its revision included —, so a killed job can be finished or ended; its
@@ -45,6 +52,11 @@ def first_steps(
     return (
         inspect,
         Step("check the image", lambda: pin_image(ctx), read_only=True),
+        *(
+            [Step("check the canary analysis", lambda: _check_analysis(ctx, job, measured), read_only=True)]
+            if measured is not None and ctx.settings.analysis.enabled
+            else []
+        ),
         Step("render the task definition", lambda: _render(ctx, job), read_only=True),
         replace,
         Step(
@@ -54,6 +66,48 @@ def first_steps(
         ),
         Step("register the task definition", lambda: _register(ctx, job)),
     )
+
+
+def _check_analysis(ctx: Context, job: State, measured: Callable[[], tuple[list[str], list[str]]]) -> str:
+    """Find what the analysis measures and check that it can be read: load balancers, alarms."""
+    settings = ctx.settings.analysis
+    canary, baseline = measured()
+    if settings.load_balancer_checks and not canary:
+        raise PreconditionError(
+            f"analysis: service {ctx.settings.service} has no target group — error_rate and p99_latency "
+            "measure a load balancer's; judge this canary by `queries` or `alarms`"
+        )
+    version = ctx.require_release().version
+    job.subject = analysis.subject(ctx.aws, version, canary, baseline, shared=not baseline)
+    alarms = analysis.check_alarms(ctx.aws, settings.alarms)
+    names = [elbv2.target_group_name(group) for group in canary]
+    against = (
+        f" against {', '.join(elbv2.target_group_name(g) for g in baseline)}"
+        if baseline
+        else " (shared with the stable version: no baseline of its own)"
+    )
+    groups = f"target group {', '.join(names)}{against}" if settings.load_balancer_checks else ""
+    return (
+        "; ".join(part for part in (groups, f"alarms {alarms}" if alarms else "") if part) or "custom queries"
+    )
+
+
+def shared_groups(job: State) -> tuple[list[str], list[str]]:
+    """Task and service modes: the canary serves from the stable version's target groups, no baseline."""
+    balancers = job.live.service.get("loadBalancers", [])
+    return [lb["targetGroupArn"] for lb in balancers if lb.get("targetGroupArn")], []
+
+
+def analysis_steps(ctx: Context, job: State, step: str) -> tuple[Step, ...]:
+    """The step that measures the canary at `step` (none when no analysis is configured)."""
+    if not ctx.settings.analysis.enabled:
+        return ()
+
+    def subject() -> analysis.Subject:
+        assert job.subject is not None  # found by the check before the first change
+        return job.subject
+
+    return (analysis.analysis_step(ctx.aws, ctx.settings.analysis, ctx.console, subject, step, ctx.analyses),)
 
 
 def _remove_ours(ctx: Context, remove: EndCanary) -> str:

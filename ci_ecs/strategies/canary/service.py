@@ -49,9 +49,11 @@ def plan(ctx: Context, end_other: EndCanary) -> Plan:
                 replace=Step("replace a canary of another mode", lambda: _replace_other(ctx, job, end_other)),
                 mode="service",
                 remove=remove,
+                measured=lambda: base.shared_groups(job),
             ),
             Step(f"update service {name(ctx)}", lambda: _update(ctx, job)),
             Step("wait for the canary service", lambda: _wait(ctx, job)),
+            *base.analysis_steps(ctx, job, f"{s.canary.count} canary task(s) beside the service"),
         ),
         record=base.deploy_record(ctx, "service", job),
     )

@@ -73,11 +73,13 @@ def plan(ctx: Context, end_other: EndCanary) -> Plan:
                 replace=Step("replace an older canary", lambda: _replace_older(ctx, job, end_other)),
                 mode="task",
                 remove=remove,
+                measured=lambda: base.shared_groups(job),
             ),
             Step(f"run {s.canary.count} canary task(s)", lambda: _run(ctx, job)),
             Step("wait for the tasks' addresses", lambda: _addresses(ctx, job)),
             Step("register the canary targets", lambda: _register_targets(ctx, job)),
             Step("wait until the canary is healthy", lambda: _healthy(ctx, job)),
+            *base.analysis_steps(ctx, job, f"{s.canary.count} canary task(s) beside the service"),
         ),
         record=base.deploy_record(ctx, "task", job),
     )

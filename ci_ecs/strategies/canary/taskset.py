@@ -42,7 +42,8 @@ def _canary_sets(service: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def plan(ctx: Context, end_other: EndCanary) -> Plan:
-    """Start a canary task set on the canary target group, then give it `canary.weight` % of the traffic.
+    """Start a canary task set on the canary target group, then give it its share of the traffic step by
+    step (`canary.steps`, else `canary.weight`), measuring it at each step when an analysis is configured.
 
     `end_other` removes the canary of an older version first.
     """
@@ -59,10 +60,11 @@ def plan(ctx: Context, end_other: EndCanary) -> Plan:
                 mode="taskset",
                 remove=remove,
                 record=lambda: _record(ctx, job),
+                measured=lambda: _measured(ctx, job),
             ),
             Step("create the canary task set", lambda: _create(ctx, job)),
             Step("wait until the canary task set is healthy", lambda: _healthy(ctx, job)),
-            Step(f"shift {s.canary.weight}% of the traffic to the canary", lambda: _shift(ctx, job)),
+            *(step for weight in s.canary.weights() for step in _steps_at(ctx, job, weight)),
         ),
         record=base.deploy_record(ctx, "taskset", job),
     )
@@ -129,8 +131,20 @@ def _healthy(ctx: Context, job: _State) -> str:
     return f"{steady.seen.get('runningCount', 0)} canary task(s) healthy"
 
 
-def _shift(ctx: Context, job: _State) -> str:
-    weight = ctx.settings.canary.weight
+def _steps_at(ctx: Context, job: _State, weight: int) -> tuple[Step, ...]:
+    """Give the canary `weight` % of the traffic, then measure it there (when an analysis is configured)."""
+    return (
+        Step(f"shift {weight}% of the traffic to the canary", lambda: _shift(ctx, job, weight)),
+        *base.analysis_steps(ctx, job, f"{weight}% of the traffic"),
+    )
+
+
+def _measured(ctx: Context, job: _State) -> tuple[list[str], list[str]]:
+    """The canary's target group, and the stable task set's as the baseline."""
+    return [ctx.settings.canary.target_group or ""], [tasksets.target_group(job.primary)]
+
+
+def _shift(ctx: Context, job: _State, weight: int) -> str:
     group = ctx.settings.canary.target_group or ""
     weights = {tasksets.target_group(job.primary): 100 - weight, group: weight}
     for rule in ctx.settings.canary.listener_rules:

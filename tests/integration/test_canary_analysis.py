@@ -1,0 +1,149 @@
+"""Canary analysis against the sandbox's CloudWatch metrics: canaries judged, walked, promoted or removed."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ci_ecs import sandbox as sandboxes
+from tests.integration.helpers import aws_json, client
+
+# Short intervals: the sandbox publishes its load-balancer metrics every few ticks.
+FAST = {"interval": "1s", "count": 2, "delay": "1s", "min_requests": 10}
+
+
+def _config(workdir: Path, base: str, analysis: dict[str, Any], **canary: Any) -> str:
+    """A config file: the sandbox's `base` config with this analysis (and these canary settings)."""
+    data = yaml.safe_load((workdir / base).read_text(encoding="utf-8"))
+    data["analysis"] = {**FAST, **analysis}
+    data["canary"].update(canary)
+    if "steps" in canary:
+        data["canary"].pop("weight", None)
+    name = f"analysed-{base}"
+    (workdir / name).write_text(yaml.safe_dump(data), encoding="utf-8")
+    return name
+
+
+def _weights(sandbox: sandboxes.Sandbox, rule: str) -> dict[str, int]:
+    found = client(sandbox, "elbv2").describe_rules(RuleArns=[rule])["Rules"][0]
+    return {g["TargetGroupArn"]: g["Weight"] for g in found["Actions"][0]["ForwardConfig"]["TargetGroups"]}
+
+
+@contextmanager
+def _watching_weights(
+    sandbox: sandboxes.Sandbox, workdir: Path, rule: str, group: str
+) -> Iterator[list[int]]:
+    """The canary group's weights on the rule as the aws CLI reads them, while the block runs."""
+    seen: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            rules = aws_json(sandbox, workdir, "elbv2", "describe-rules", "--rule-arns", rule)["Rules"]
+            weights = {
+                g["TargetGroupArn"]: g["Weight"]
+                for g in rules[0]["Actions"][0]["ForwardConfig"]["TargetGroups"]
+            }
+            if not seen or seen[-1] != weights.get(group, 0):
+                seen.append(weights.get(group, 0))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield seen
+    finally:
+        done.set()
+        watcher.join(timeout=30)
+
+
+def _document(output: str) -> list[dict[str, Any]]:
+    """The JSON records a job printed with --output json (one per plan)."""
+    decoder, found, at = json.JSONDecoder(), [], 0
+    text = output.strip()
+    while at < len(text):
+        document, at = decoder.raw_decode(text, at)
+        found.append(document)
+        while at < len(text) and text[at].isspace():
+            at += 1
+    return found
+
+
+def test_taskset_canary_walks_every_step_measured_then_promotes_itself(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    config = _config(workdir, "ci-ecs-taskset.yml", {"error_rate": 5, "promote": "auto"}, steps=[5, 25, 50])
+    group = sample.canary_target_group_arn
+    with _watching_weights(sandbox, workdir, sample.listener_rule_arn, group) as seen:
+        run = cli(
+            "--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"
+        )
+
+    assert run.code == 0, run.output
+    assert [w for w in seen if w] == [5, 25, 50], seen  # every step, in order, read back by the aws CLI
+    canary, deploy = _document(run.stdout)
+    assert (canary["command"], deploy["command"]) == ("canary-deploy", "deploy")
+    assert [a["step"] for a in canary["analysis"]] == [
+        "5% of the traffic",
+        "25% of the traffic",
+        "50% of the traffic",
+    ]
+    assert all(a["verdict"] == "pass" for a in canary["analysis"])
+    first = canary["analysis"][0]["intervals"][0]
+    assert first["requests"] >= 10 and first["readings"][0]["check"] == "error rate"
+    service = aws_json(
+        sandbox, workdir, "ecs", "describe-services", "--cluster", sample.cluster, "--services", "web-ext"
+    )["services"][0]
+    primary = [t for t in service["taskSets"] if t["status"] == "PRIMARY"]
+    assert len(primary) == 1 and primary[0]["taskDefinition"] == deploy["task_definition"]
+
+
+def test_a_canary_with_too_little_traffic_ends_with_not_enough_data_and_is_removed(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    before = _weights(sandbox, sample.listener_rule_arn)
+    config = _config(workdir, "ci-ecs-taskset.yml", {"error_rate": 5, "min_requests": 10**8})
+    run = cli("--config", config, "canary-deploy", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 1, run.output
+    assert "not enough data to judge the canary" in run.output
+    assert "fewer than min_requests 100000000" in run.output
+    assert _weights(sandbox, sample.listener_rule_arn) == before
+    sets = client(sandbox, "ecs").describe_task_sets(cluster=sample.cluster, service="web-ext")["taskSets"]
+    assert [t["status"] for t in sets if t["status"] != "DRAINING"] == ["PRIMARY"]  # the canary is deleted
+
+
+def test_missing_alarm_is_exit_3_before_anything_changes(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    config = _config(workdir, "ci-ecs-taskset.yml", {"alarms": ["no-such-alarm"]})
+    run = cli("--config", config, "canary-deploy", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 3, run.output
+    assert "analysis.alarms: no CloudWatch alarm named no-such-alarm" in run.stderr
+    tags = client(sandbox, "ecs").describe_services(
+        cluster=sample.cluster, services=["web-ext"], include=["TAGS"]
+    )
+    assert not [t for t in tags["services"][0].get("tags", []) if "canary" in t["key"]]
+
+
+@pytest.mark.parametrize(
+    ("analysis", "message"),
+    [
+        ({"interval": "45s"}, "analysis.interval: '45s' is not a CloudWatch period"),
+        ({"error_rate": "lots"}, "analysis.error_rate: expected a percentage"),
+    ],
+)
+def test_bad_analysis_settings_are_exit_2(
+    cli: Any, sample: sandboxes.Sample, workdir: Path, analysis: dict[str, Any], message: str
+) -> None:
+    config = _config(workdir, "ci-ecs-taskset.yml", analysis)
+    run = cli("--config", config, "canary-deploy", "--image", f"{sample.repository}:v2")
+    assert run.code == 2, run.output
+    assert message in run.stderr
