@@ -26,7 +26,7 @@ class BuildRequest:
 
 @dataclass(frozen=True)
 class Tags:
-    """The tags one build gets: UTC minute, full commit sha, and the git tag of a tag pipeline."""
+    """The tags one build gets: UTC time to the second, full commit sha, and the git tag of a tag pipeline."""
 
     timestamp: str
     commit: str
@@ -95,7 +95,7 @@ def ci_tags(env: Mapping[str, str], now: datetime, cwd: Path) -> Tags:
             raise ConfigError(
                 f"build: {name}={value!r} is not a valid image tag (letters, digits, _ . -, at most 128)"
             )
-    return Tags(now.strftime("%Y%m%d-%H%M"), commit, git_tag or None)
+    return Tags(now.strftime("%Y%m%d-%H%M%S"), commit, git_tag or None)
 
 
 def build_command(request: BuildRequest, tags: Tags, *, buildx: bool, created: str) -> list[str]:

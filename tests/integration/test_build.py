@@ -75,7 +75,7 @@ def test_build_tags_and_pushes_the_scratch_image_and_hands_on_its_digest(
     tags = _tags(registry_address, repo[1])
     assert SHA in tags and len(tags) == 2
     (timestamp,) = tags - {SHA}
-    assert len(timestamp) == len("20260101-1200") and timestamp[8] == "-"
+    assert len(timestamp) == len("20260101-120000") and timestamp[8] == "-"
     digest = _digest(registry_address, repo[1], SHA)
     assert _digest(registry_address, repo[1], timestamp) == digest
     assert _dotenv(tmp_path) == {"CI_ECS_IMAGE": f"{repo[0]}:{SHA}@{digest}", "CI_ECS_VERSION": SHA}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,9 @@ from ci_ecs.model import ImageRef
 from tests.unit.build.fakes import FIXTURE, NOW, REPO, SHA
 
 
-def test_gitlab_tag_pipeline_tags_the_image_with_the_minute_the_sha_and_the_git_tag() -> None:
+def test_gitlab_tag_pipeline_tags_the_image_with_the_second_the_sha_and_the_git_tag() -> None:
     tags = builds.ci_tags({"CI_COMMIT_SHA": SHA, "CI_COMMIT_TAG": "v1.2.3"}, NOW, Path("/"))
-    assert tags.all == ("20260304-0506", SHA, "v1.2.3")
+    assert tags.all == ("20260304-050607", SHA, "v1.2.3")
     assert tags.version == "v1.2.3"
 
 
@@ -36,6 +37,13 @@ def test_outside_ci_the_sha_comes_from_the_git_checkout(tmp_path: Path) -> None:
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "one"], cwd=tmp_path, check=True)
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True)
     assert builds.ci_tags({}, NOW, tmp_path).commit == head.stdout.strip()
+
+
+def test_two_builds_in_one_minute_get_different_time_tags() -> None:
+    env = {"CI_COMMIT_SHA": SHA}
+    first = builds.ci_tags(env, NOW, Path("/"))
+    second = builds.ci_tags(env, NOW + timedelta(seconds=20), Path("/"))
+    assert first.timestamp != second.timestamp
 
 
 def test_no_commit_sha_anywhere_is_a_config_error(tmp_path: Path) -> None:
