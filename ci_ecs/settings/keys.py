@@ -331,7 +331,7 @@ KEYS: dict[str, Key] = {
         applies_with=_NATIVE,
     ),
     **{
-        f"analysis.{name}": replace(key, applies_with=(_ROLLING, ("canary.mode", CANARY_MODES)))
+        f"analysis.{name}": replace(key, applies_with=(("strategy", ("rolling", "native")),))
         for name, key in _ANALYSIS.items()
     },
     "lock.table": Key(

@@ -211,8 +211,13 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
 
 
 def _check_analysis(settings: Settings, sources: Mapping[str, str]) -> None:
-    """Several traffic steps or automatic promotion need checks to judge the canary by."""
+    """An analysis judges a canary; several traffic steps or automatic promotion need one."""
     if settings.analysis.enabled:
+        if settings.strategy == "rolling" and settings.canary.mode is None:
+            raise ConfigError(
+                "analysis: judges a canary, and canary.mode is not set — set canary.mode (task, service or "
+                f"taskset) (from {sources['canary.mode']} and the analysis settings)"
+            )
         return
     if len(settings.canary.steps) > 1:
         raise ConfigError(

@@ -23,7 +23,8 @@ def _config(workdir: Path, base: str, analysis: dict[str, Any], **canary: Any) -
     """A config file: the sandbox's `base` config with this analysis (and these canary settings)."""
     data = yaml.safe_load((workdir / base).read_text(encoding="utf-8"))
     data["analysis"] = {**FAST, **analysis}
-    data["canary"].update(canary)
+    if canary:
+        data["canary"].update(canary)
     if "steps" in canary:
         data["canary"].pop("weight", None)
     name = f"analysed-{base}"
@@ -147,3 +148,27 @@ def test_bad_analysis_settings_are_exit_2(
     run = cli("--config", config, "canary-deploy", "--image", f"{sample.repository}:v2")
     assert run.code == 2, run.output
     assert message in run.stderr
+
+
+def test_native_linear_canary_is_analysed_at_every_step_then_deployed(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    native = next(n for n in sample.native if n.native_type == "linear")
+    config = _config(workdir, "ci-ecs-native-linear.yml", {"error_rate": 5, "promote": "auto"})
+    with _watching_weights(
+        sandbox, workdir, native.production_rule_arn, native.green_target_group_arn
+    ) as seen:
+        run = cli(
+            "--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"
+        )
+
+    assert run.code == 0, run.output
+    assert {25, 50, 75} <= set(seen), seen  # each step, read back by the aws CLI
+    canary, deploy = _document(run.stdout)
+    assert [a["step"] for a in canary["analysis"]] == ["25% of production traffic"]
+    assert [a["step"] for a in deploy["analysis"]] == [
+        "25% of production traffic",  # the job's analyses so far: the canary's, then the deploy's
+        "50% of production traffic",
+        "75% of production traffic",
+    ]
+    assert _weights(sandbox, native.production_rule_arn)[native.green_target_group_arn] == 100

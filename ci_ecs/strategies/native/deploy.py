@@ -9,8 +9,8 @@ from ci_ecs.errors import PreconditionError
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, inspect_service
+from ci_ecs.strategies.native import analysis, pauses, steps
 from ci_ecs.strategies.native import configuration as configs
-from ci_ecs.strategies.native import pauses, steps
 from ci_ecs.strategies.native.steps import TECHNIQUE, Job
 from ci_ecs.strategies.revision import pin_image, register_revision, render_revision
 from ci_ecs.strategies.state import Moved
@@ -65,6 +65,11 @@ def _prepare(ctx: Context, job: Job, *, pause: bool) -> tuple[Step, ...]:
     return (
         Step(f"inspect service {s.service}", lambda: inspect(ctx, job, pause=pause), read_only=True),
         Step("check the image", lambda: pin_image(ctx), read_only=True),
+        *(
+            [Step("check the canary analysis", lambda: analysis.check(ctx, job), read_only=True)]
+            if s.analysis.enabled
+            else []
+        ),
         Step("render the task definition", lambda: _render(ctx, job), read_only=True),
         Step("register the task definition", lambda: _register(ctx, job)),
     )

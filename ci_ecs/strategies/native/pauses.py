@@ -7,6 +7,7 @@ from ci_ecs.aws import service_deployments
 from ci_ecs.checks.native import Seen, short
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.strategies.context import Context
+from ci_ecs.strategies.native import analysis
 from ci_ecs.strategies.native import configuration as configs
 from ci_ecs.strategies.native.steps import Job, follow, our_pause, weights, why_failed
 
@@ -34,7 +35,10 @@ def wait_paused(ctx: Context, job: Job) -> str:
     if not our_pause(job.seen):
         where = job.seen.stage or job.seen.status
         return f"deployment {short(arn)} is past the pause ({where}): someone continued it"
-    return f"paused for verification — {weights(ctx, job, job.seen)}"
+    said = f"paused for verification — {weights(ctx, job, job.seen)}"
+    if analysis.wanted(ctx, job.seen, ""):
+        return f"{said}; {analysis.judge(ctx, job, job.seen)}"
+    return said
 
 
 def _past(seen: Seen, stage: str) -> bool:
@@ -62,6 +66,7 @@ def complete(ctx: Context, job: Job) -> str:
     if not arn:
         return "nothing to follow"
     until = ctx.settings.native.wait_until
+    found = job.under_way.pause if job.under_way else ""
     continued = 0
     while True:
         done, job.seen, why = follow(ctx, arn, lambda s: reached(s, until) or bool(our_pause(s)))
@@ -70,6 +75,8 @@ def complete(ctx: Context, job: Job) -> str:
         pause = our_pause(job.seen)
         if not pause:
             break
+        if analysis.wanted(ctx, job.seen, found):
+            ctx.console.progress(analysis.judge(ctx, job, job.seen))
         if service_deployments.resume(ctx.aws, arn, pause, "CONTINUE"):
             continued += 1
             ctx.console.progress(f"continued deployment {short(arn)} at {job.seen.stage}")
