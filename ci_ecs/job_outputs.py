@@ -25,6 +25,11 @@ _STANDARD = {
 }
 
 
+def in_ci(env: Mapping[str, str]) -> bool:
+    """Whether the job runs in CI (GitLab and GitHub set CI=true), the only place files for later jobs go."""
+    return env.get("CI") == "true"
+
+
 def output_values(record: DeploymentRecord, url: str | None = None) -> dict[str, str]:
     """The facts every job hands on, by dotenv key (empty ones left out)."""
     values = {

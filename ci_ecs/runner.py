@@ -179,7 +179,7 @@ def _outputs(record: DeploymentRecord, reporting: Reporting, console: Console, s
     """ci-ecs.env (in CI) and GitHub's outputs and step summary for later jobs; the facts in the log."""
     from ci_ecs import job_outputs
 
-    if reporting.env.get("CI") == "true":
+    if job_outputs.in_ci(reporting.env):
         job_outputs.write_outputs(
             record, {}, reporting.env, duration=seconds, url=reporting.url, redact=console.redact
         )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ci_ecs.build import docker_cli
 from ci_ecs.build.docker_cli import Docker, checked, command_line
 from ci_ecs.build.request import BuildRequest, Tags, build_command
-from ci_ecs.job_outputs import write_values
+from ci_ecs.job_outputs import in_ci, write_values
 from ci_ecs.model import ImageRef
 from ci_ecs.output import Console
 from ci_ecs.release import is_ecr
@@ -158,8 +158,9 @@ def summary_markdown(built: Built) -> str:
 
 
 def write_build_outputs(built: Built, version: str, env: Mapping[str, str], console: Console) -> None:
-    """CI_ECS_IMAGE (pinned by digest) and CI_ECS_VERSION for later jobs; `image`, `version` on GitHub."""
+    """CI_ECS_IMAGE (by digest) and CI_ECS_VERSION for later jobs, in CI; `image`, `version` on GitHub."""
     values = {"CI_ECS_IMAGE": built.image, "CI_ECS_VERSION": version}
-    write_values(values, env, summary=summary_markdown(built))
+    if in_ci(env):
+        write_values(values, env, summary=summary_markdown(built))
     console.line(f"image: {built.image}")
     console.document({"image": built.image, "digest": built.digest, "tags": list(built.tags), **values})

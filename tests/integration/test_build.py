@@ -27,9 +27,13 @@ def _build(cwd: Path, env: Mapping[str, str], *args: str) -> Run:
 
 def _ci_env(dockerd_socket: str, tmp_path: Path, **extra: str) -> dict[str, str]:
     """A GitLab-like job environment with its own docker config; no AWS, CI or CI_ECS variables leak in."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CI_", "GITLAB_", "GITHUB_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "CI_", "GITLAB_", "GITHUB_")) and k != "CI"
+    }
     env = docker_env(dockerd_socket, tmp_path / "docker-config", base)
-    env.update({"GITLAB_CI": "true", "CI_COMMIT_SHA": SHA, **extra})
+    env.update({"CI": "true", "GITLAB_CI": "true", "CI_COMMIT_SHA": SHA, **extra})
     return env
 
 
@@ -212,7 +216,7 @@ def recording_docker(tmp_path: Path) -> Path:
 
 
 def _ecr_env(sandbox: sandboxes.Sandbox, tmp_path: Path, recording_docker: Path) -> dict[str, str]:
-    env = clean_env(sandbox, {"GITLAB_CI": "true", "CI_COMMIT_SHA": SHA})
+    env = clean_env(sandbox, {"CI": "true", "GITLAB_CI": "true", "CI_COMMIT_SHA": SHA})
     env["PATH"] = f"{recording_docker.parent}:{os.environ['PATH']}"
     return env
 

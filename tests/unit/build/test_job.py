@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+
+import pytest
 
 from ci_ecs import build as builds
 from ci_ecs.build.docker_cli import Completed
@@ -62,3 +65,13 @@ def test_dry_run_for_ecr_prints_the_login_build_and_pushes_and_runs_no_docker_co
     printed = out.getvalue()
     assert f"docker login --username AWS --password-stdin {ecr.registry}" in printed
     assert f"docker push {ecr}:{SHA}" in printed
+
+
+@pytest.mark.parametrize(("env", "written"), [({}, False), ({"CI": "true"}, True)])
+def test_build_outputs_go_to_ci_ecs_env_only_in_ci(
+    env: dict[str, str], written: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    built = builds.Built(f"{REPO}:{SHA}@sha256:{'b' * 64}", f"sha256:{'b' * 64}", (SHA,), False)
+    builds.write_build_outputs(built, SHA, env, Console(out=io.StringIO()))
+    assert (tmp_path / "ci-ecs.env").exists() == written
