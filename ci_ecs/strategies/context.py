@@ -80,7 +80,10 @@ class Live:
         return state.Provenance.of_revision(self.task_definition_tags)
 
 
-_CONTROLLER_FIXES = {
+# The fix for a service whose controller (found) is not the one the job needs (wanted): (found, wanted) first.
+_CONTROLLER_FIXES: dict[str | tuple[str, str], str] = {
+    ("ECS", "CODE_DEPLOY"): "use strategy rolling, native or switch for it, or give it the CODE_DEPLOY "
+    "deployment controller (and two target groups)",
     "EXTERNAL": "set canary.mode: taskset (and canary.target_group, canary.listener_rules) to use task sets",
     "ECS": "use canary.mode task or service, or recreate the service with the EXTERNAL deployment controller",
     "CODE_DEPLOY": "set strategy: codedeploy (and codedeploy.* to create its deployment group if missing)",
@@ -95,7 +98,10 @@ def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
     if controller is not None and found != controller:
         raise PreconditionError(
             f"service {s.service} uses the {found} deployment controller, this job needs {controller} — "
-            + _CONTROLLER_FIXES.get(found, "change the service's deployment controller")
+            + _CONTROLLER_FIXES.get(
+                (found, controller),
+                _CONTROLLER_FIXES.get(found, "change the service's deployment controller"),
+            )
         )
     live.task_definition, live.task_definition_tags = ecs.describe_task_definition(
         ctx.aws, live_task_definition(live.service)
