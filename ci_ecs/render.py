@@ -235,11 +235,29 @@ def _problem(error: tuple[str, str, dict[str, Any]]) -> str:
         return f"{at}{extra['unknown_param']}: unknown field{hint}"
     if kind == "invalid type":
         expected = " or ".join(re.sub(r"<class '(\w+)'>", r"\1", t) for t in extra["valid_types"])
-        return f"{path}: expected {expected}, got {shown}"
+        return f"{path}: expected {expected}, got {shown}{_type_fix(path, expected, value, hidden)}"
     if kind in ("invalid range", "invalid length"):
         what = "value" if kind == "invalid range" else "length"
         return f"{path}: {what} below the minimum {extra['min_allowed']}, got {shown}"
     return f"{path or 'task definition'}: {kind}"
+
+
+_NUMBER = re.compile(r"\s*-?\d+(\.\d+)?\s*")
+
+
+def _type_fix(path: str, expected: str, value: object, hidden: bool) -> str:
+    """How to write a value YAML read as the wrong scalar type: quoted, or without quotes."""
+    field = re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1])
+    if expected == "str" and isinstance(value, bool | int | float):
+        # YAML reads 256, 0.5 and true as a number or a boolean; ECS wants these fields as strings.
+        if hidden:
+            return " — quote the value in the template"
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        return f' — quote it in the template: {field}: "{text}"'
+    if expected in ("int", "float") and isinstance(value, str) and _NUMBER.fullmatch(value):
+        unquoted = "" if hidden else f": {field}: {value.strip()}"
+        return f" — write it without quotes in the template{unquoted}"
+    return ""
 
 
 def redact_task_definition(td: dict[str, Any]) -> dict[str, Any]:

@@ -225,7 +225,17 @@ def problems(td: dict[str, Any]) -> list[str]:
 
 def test_validate_names_the_field_path_of_a_wrong_type() -> None:
     td = {"family": "web", "containerDefinitions": [{"name": "web", "image": "x", "memory": "512"}]}
-    assert problems(td) == ["task_definition: containerDefinitions[0].memory: expected int, got '512'"]
+    assert problems(td) == [
+        "task_definition: containerDefinitions[0].memory: expected int, got '512' — write it without quotes "
+        "in the template: memory: 512"
+    ]
+
+
+def test_an_unquoted_number_where_ecs_wants_a_string_says_to_quote_it_naming_the_field() -> None:
+    td = {"family": "web", "cpu": 256, "containerDefinitions": [{"name": "web", "image": "x"}]}
+    assert problems(td) == [
+        'task_definition: cpu: expected str, got 256 — quote it in the template: cpu: "256"'
+    ]
 
 
 def test_validate_reports_missing_required_fields() -> None:
@@ -258,7 +268,8 @@ def test_validate_never_echoes_an_environment_value() -> None:
     env = [{"name": "DB_PASSWORD", "value": 12345678}]
     td = {"family": "web", "containerDefinitions": [{"name": "web", "image": "x", "environment": env}]}
     assert problems(td) == [
-        "task_definition: containerDefinitions[0].environment[0].value: expected str, got int (value hidden)"
+        "task_definition: containerDefinitions[0].environment[0].value: expected str, got int (value hidden) "
+        "— quote the value in the template"
     ]
 
 
