@@ -40,6 +40,18 @@ def test_configuration_example_loads(tmp_path: Path) -> None:
     assert settings.container == ("web",)
 
 
+def test_configuration_example_serves_the_environment_the_gitlab_component_passes(tmp_path: Path) -> None:
+    component = (ROOT / "templates" / "ecs-deploy.yml").read_text()
+    passed = re.search(r"  environment:\n      default: (\S+)", component)
+    assert passed is not None and '--environment "$[[ inputs.environment ]]"' in component
+    config = next(b for b in _blocks("yaml") if b.startswith("region:"))
+    (tmp_path / "ci-ecs.yml").write_text(config)
+
+    settings = load_settings(tmp_path / "ci-ecs.yml", environment=passed.group(1), env={}, flags={})
+
+    assert (settings.environment, settings.cluster) == ("production", "prod")
+
+
 def test_template_example_renders_and_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     template = next(b for b in _blocks("yaml") if b.startswith("family:"))
     (tmp_path / "td.yml.j2").write_text(template)

@@ -106,19 +106,28 @@ def _section(envs: object, name: str | None, named_by: str, where: str, base: Pa
         if any(c in pattern for c in "*?[") and fnmatchcase(name, pattern):
             return layer
     defined = ", ".join(sections)
-    raise ConfigError(f"environments: no entry for '{name}' (from {named_by}) in {where}; defined: {defined}")
+    raise ConfigError(
+        f"environments: no entry for '{name}' (from {named_by}) in {where}; defined: {defined} — once the "
+        f"file has `environments:`, every environment a job runs for must be listed (by name or a pattern; "
+        f"`{name}: {{}}` takes the top-level keys as they are)"
+    )
 
 
 def _given(values: Mapping[str, object], source: Callable[[str], str]) -> Layer:
     return {key: (KEYS[key].convert(value, key, source(key)), source(key)) for key, value in values.items()}
 
 
-def _missing(key: str, where: str, env: Mapping[str, str]) -> ConfigError:
+def _missing(key: str, path: Path, env: Mapping[str, str]) -> ConfigError:
     wanted = variable_name(key)
     stray = [v for v in env if v.startswith("CI_ECS_") and v not in map(variable_name, KEYS)]
     close = difflib.get_close_matches(wanted, stray, n=1, cutoff=0.8)
     hint = f" ({close[0]} is set: did you mean {wanted}?)" if close else ""
-    return ConfigError(f"{key}: missing — set `{key}:` in {where}, {wanted} or {flag_name(key)}{hint}")
+    if not path.is_file():
+        return ConfigError(
+            f"{key}: missing — no config file: {path.name} not found in {path.resolve().parent} (the working "
+            f"directory); run where it is, pass --config FILE, or set {wanted} or {flag_name(key)}{hint}"
+        )
+    return ConfigError(f"{key}: missing — set `{key}:` in {path}, {wanted} or {flag_name(key)}{hint}")
 
 
 def load_settings(
@@ -151,7 +160,7 @@ def load_settings(
     }
     for key, spec in KEYS.items():
         if spec.required and require_service and key not in merged:
-            raise _missing(key, where, env)
+            raise _missing(key, path, env)
     value = {key: v for key, (v, _) in merged.items()}
     sources = {key: merged[key][1] if key in merged else "default" for key in KEYS}
     sources.update({"environment": named_by} if name else {})

@@ -112,6 +112,16 @@ def test_missing_cluster_says_where_to_set_it_and_spots_a_misspelt_variable(tmp_
     assert "CI_ECS_CLUSTR is set" in fails(tmp_path, "service: web\n", env={"CI_ECS_CLUSTR": "x"})
 
 
+def test_without_a_config_file_a_missing_cluster_says_the_file_was_not_found_and_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert fails(tmp_path, None) == (
+        f"cluster: missing — no config file: ci-ecs.yml not found in {tmp_path.resolve()} (the working "
+        "directory); run where it is, pass --config FILE, or set CI_ECS_CLUSTER or --cluster"
+    )
+
+
 def test_missing_service_is_an_error(tmp_path: Path) -> None:
     assert fails(tmp_path, "cluster: main\n").startswith("service: missing — set `service:` in ")
 
@@ -168,7 +178,8 @@ def test_an_environment_missing_from_the_environments_map_is_an_error_listing_th
     message = fails(tmp_path, ENVIRONMENTS, env={"CI_ENVIRONMENT_NAME": "qa"})
     assert message == (
         f"environments: no entry for 'qa' (from variable CI_ENVIRONMENT_NAME) in {tmp_path / 'ci-ecs.yml'}; "
-        "defined: production, review/*, staging"
+        "defined: production, review/*, staging — once the file has `environments:`, every environment a job "
+        "runs for must be listed (by name or a pattern; `qa: {}` takes the top-level keys as they are)"
     )
 
 
