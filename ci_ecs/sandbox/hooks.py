@@ -7,6 +7,8 @@ from typing import Any
 
 from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.cloudwatch.models import CloudWatchBackend, Statistics
+from moto.cloudwatch.responses import CloudWatchResponse
 from moto.codedeploy.responses import CodeDeployResponse
 from moto.core.responses import BaseResponse
 from moto.ecs.models import EC2ContainerServiceBackend
@@ -15,7 +17,7 @@ from moto.elbv2.models import FakeAction, FakeTargetGroup
 from moto.elbv2.responses import ELBV2Response
 from moto.moto_api import state_manager
 
-from ci_ecs.sandbox import unsupported
+from ci_ecs.sandbox import cloudwatch, unsupported
 from ci_ecs.sandbox.autoscaling import api as autoscaling_api
 from ci_ecs.sandbox.codedeploy import api as codedeploy_api
 from ci_ecs.sandbox.ecs import api as ecs_api
@@ -75,6 +77,9 @@ def install() -> None:
         "describe_scaling_activities",
         autoscaling_api.describe_scaling_activities,
     )
+    _patch(Statistics, "get_statistics_for_type", cloudwatch.statistic)
+    _patch(CloudWatchBackend, "get_metric_data", cloudwatch.get_metric_data)
+    _patch(CloudWatchResponse, "get_metric_statistics", cloudwatch.get_metric_statistics)
     _patch(BaseResponse, "call_action", unsupported.call_action)
     state_manager.set_transition("ecs::task", _MANUAL)
 
