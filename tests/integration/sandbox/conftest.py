@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from ci_ecs.sandbox import Sample, Sandbox
+from ci_ecs.sandbox.elb.metrics import load_balancer_dimension, target_group_dimension
 
 T = TypeVar("T")
 
@@ -171,6 +172,21 @@ class Aws:
         return {
             (d["Target"]["Id"], d["Target"]["Port"]): d["TargetHealth"]
             for d in reply["TargetHealthDescriptions"]
+        }
+
+    def alb_query(self, ident: str, metric: str, group: str, stat: str = "Sum") -> dict[str, Any]:
+        """A GetMetricData query of an ALB metric of one target group behind the sample's `demo`."""
+        dimensions = [
+            {"Name": "LoadBalancer", "Value": load_balancer_dimension(self.sample.load_balancer_arn)},
+            {"Name": "TargetGroup", "Value": target_group_dimension(group)},
+        ]
+        return {
+            "Id": ident,
+            "MetricStat": {
+                "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": metric, "Dimensions": dimensions},
+                "Period": 60,
+                "Stat": stat,
+            },
         }
 
     def register_revision(self, image: str) -> str:

@@ -62,28 +62,13 @@ def test_group_without_healthy_targets_fails_open_and_reports_5xx(sandbox, aws, 
     def errors():
         end = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
         reply = aws.cloudwatch.get_metric_data(
-            MetricDataQueries=[_query("errors", "HTTPCode_Target_5XX_Count", sample, canary)],
+            MetricDataQueries=[aws.alb_query("errors", "HTTPCode_Target_5XX_Count", canary)],
             StartTime=end - datetime.timedelta(minutes=30),
             EndTime=end,
         )
         return sum(reply["MetricDataResults"][0]["Values"])
 
     assert aws.wait_for(errors, "HTTPCode_Target_5XX_Count of the canary target group") > 0
-
-
-def _query(ident, metric, sample, group):
-    dimensions = [
-        {"Name": "LoadBalancer", "Value": load_balancer_dimension(sample.load_balancer_arn)},
-        {"Name": "TargetGroup", "Value": target_group_dimension(group)},
-    ]
-    return {
-        "Id": ident,
-        "MetricStat": {
-            "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": metric, "Dimensions": dimensions},
-            "Period": 60,
-            "Stat": "Sum",
-        },
-    }
 
 
 def test_cloudwatch_has_request_count_per_target_group_with_alb_dimensions(sandbox, aws, sample):
@@ -97,7 +82,7 @@ def test_cloudwatch_has_request_count_per_target_group_with_alb_dimensions(sandb
         reply = aws.cloudwatch.get_metric_statistics(
             Namespace="AWS/ApplicationELB",
             MetricName="RequestCount",
-            Dimensions=_query("q", "RequestCount", sample, sample.target_group_arn)["MetricStat"]["Metric"][
+            Dimensions=aws.alb_query("q", "RequestCount", sample.target_group_arn)["MetricStat"]["Metric"][
                 "Dimensions"
             ],
             Period=60,
@@ -116,8 +101,8 @@ def test_cloudwatch_has_request_count_per_target_group_with_alb_dimensions(sandb
     def both():
         reply = aws.cloudwatch.get_metric_data(
             MetricDataQueries=[
-                _query("web", "RequestCount", sample, sample.target_group_arn),
-                _query("primary", "RequestCount", sample, sample.primary_target_group_arn),
+                aws.alb_query("web", "RequestCount", sample.target_group_arn),
+                aws.alb_query("primary", "RequestCount", sample.primary_target_group_arn),
             ],
             **window,
         )
