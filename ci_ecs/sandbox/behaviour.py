@@ -7,7 +7,7 @@ from typing import Any
 
 from ci_ecs.sandbox.state import Behaviour
 
-SUFFIXES = ("-crash", "-unhealthy", "-slow")
+SUFFIXES = ("-crash", "-unhealthy", "-slow", "-errors", "-latency")
 
 
 def of_tags(tags: Iterable[str]) -> Behaviour:
@@ -17,6 +17,8 @@ def of_tags(tags: Iterable[str]) -> Behaviour:
         slow=any(tag.endswith("-slow") for tag in found),
         crash=any(tag.endswith("-crash") for tag in found),
         unhealthy=any(tag.endswith("-unhealthy") for tag in found),
+        errors=any(tag.endswith("-errors") for tag in found),
+        latency=any(tag.endswith("-latency") for tag in found),
     )
 
 

@@ -74,7 +74,7 @@ AWS_SECONDS: dict[str, float] = {
 
 @dataclass(frozen=True)
 class SimConfig:
-    """The simulator's clock: `tick` seconds per step; all other int fields are durations in ticks.
+    """The simulator's clock and answers: `tick` seconds per step; `*_ticks` fields are durations in ticks.
 
     `time_scale` None: the fixed tick counts below (the default, fast). A number N: the counts come from
     `AWS_SECONDS` / N (`at_scale`), and target groups' own health-check settings and deregistration delay
@@ -96,6 +96,9 @@ class SimConfig:
     metrics_ticks: int = 10  # CloudWatch datapoints every this many ticks (0: none)
     minute_ticks: int = 10  # one minute of CodeDeploy time (traffic shifting, wait times)
     autoscaling_ticks: int = 10  # a desired count outside the scalable target's bounds → corrected
+    error_percent: int = 50  # the share of its requests an `-errors` app answers with 5XX (0–100)
+    response_seconds: float = 0.05  # every app's response time (TargetResponseTime), in AWS seconds
+    slow_response_seconds: float = 2.5  # the response time of a `-latency` app, in AWS seconds
     time_scale: float | None = None  # None: the tick counts above; N: AWS durations divided by N
 
     def __post_init__(self) -> None:
@@ -104,8 +107,10 @@ class SimConfig:
         if self.time_scale is not None and not (math.isfinite(self.time_scale) and self.time_scale > 0):
             raise ValueError(f"the time scale must be {TIME_SCALE_HELP}; got {self.time_scale}")
         for field in fields(self):
-            if field.name not in ("tick", "time_scale") and int(getattr(self, field.name)) < 0:
+            if field.name not in ("tick", "time_scale") and getattr(self, field.name) < 0:
                 raise ValueError(f"{ENV_PREFIX}{field.name.upper()} must be >= 0")
+        if self.error_percent > 100:
+            raise ValueError(f"{ENV_PREFIX}ERROR_PERCENT must be at most 100, got {self.error_percent}")
 
     def ticks_for(self, seconds: float) -> int:
         """Ticks that `seconds` of AWS time last under the time scale (at least 1 unless 0 s; no scale: 1)."""
@@ -150,13 +155,14 @@ def from_env(
     The durations come from the time scale, if any; a `CI_ECS_SANDBOX_<NAME>_TICKS` variable beats both.
     """
     source = os.environ if env is None else env
+    defaults = SimConfig()
     values: dict[str, float | int] = {}
     for field in fields(SimConfig):
         raw = source.get(ENV_PREFIX + field.name.upper())
         if field.name == "time_scale" or raw is None or raw.strip() == "":
             continue
         try:
-            values[field.name] = float(raw) if field.name == "tick" else int(raw)
+            values[field.name] = float(raw) if isinstance(getattr(defaults, field.name), float) else int(raw)
         except ValueError as exc:
             raise ValueError(f"{ENV_PREFIX}{field.name.upper()}={raw!r} is not a number") from exc
     if tick is not None:

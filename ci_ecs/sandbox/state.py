@@ -38,6 +38,8 @@ class Behaviour:
     slow: bool = False
     crash: bool = False
     unhealthy: bool = False
+    errors: bool = False  # healthy, but answers `error_percent` % of its requests with 5XX
+    latency: bool = False  # healthy, but answers in `slow_response_seconds`
 
 
 @dataclass

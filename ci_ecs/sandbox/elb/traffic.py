@@ -10,7 +10,7 @@ from typing import Any
 from moto.elbv2.models import elbv2_backends
 
 from ci_ecs.sandbox.elb import listeners, metrics
-from ci_ecs.sandbox.state import RUNTIME, target_sims, task_sim
+from ci_ecs.sandbox.state import RUNTIME, TaskSim, target_sims, task_sim
 
 UNKNOWN = "unknown"  # the version of a target whose IP is no task
 
@@ -54,7 +54,8 @@ class _Meter:
     tallies: dict[str, dict[Any, list[int]]] = field(default_factory=lambda: defaultdict(dict))
     credits: dict[str, tuple[tuple[tuple[str, int], ...], list[int]]] = field(default_factory=dict)
     cursors: dict[str, int] = field(default_factory=dict)
-    pending: metrics.Pending = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    answers: dict[str, list[int]] = field(default_factory=dict)  # task ARN → its 5XX:2XX split credits
+    pending: metrics.Pending = field(default_factory=lambda: defaultdict(metrics.Period))
 
 
 METER = _Meter()
@@ -176,13 +177,13 @@ def _to_group(balancer: Any, group: Any, requests: int, tasks_by_ip: dict[Any, A
 def _serve(
     balancer: Any, group: Any, target: dict[str, Any], requests: int, tasks_by_ip: dict[Any, Any]
 ) -> None:
-    """Count requests to one target: its version's app answers 5XX if `-unhealthy`; a dead task, the ELB."""
+    """Count requests to one target: its app's answers (5XX, response time); a dead task's, the ELB's 5XX."""
     ip, port = str(target["Id"]), int(target["Port"])
     task = tasks_by_ip.get((group.account_id, group.region_name, ip))
     sim = task_sim(task) if task is not None else None
     version = (sim.version if sim is not None else "") or UNKNOWN
     up = task is None or (task.last_status == "RUNNING" and task.desired_status == "RUNNING")
-    target_5xx = requests if up and sim is not None and sim.behaviour.unhealthy else 0
+    target_5xx = _app_errors(task, sim, requests) if up else 0
     elb_5xx = 0 if up else requests
     for kind, key in (
         ("group", group.arn),
@@ -191,6 +192,23 @@ def _serve(
         ("group_version", (group.arn, version)),
     ):
         _tally(kind, key, requests, target_5xx, elb_5xx)
-    published = METER.pending[(group.account_id, group.region_name, balancer.arn, group.arn)]
-    published[0] += requests
-    published[1] += target_5xx
+    period = METER.pending[(group.account_id, group.region_name, balancer.arn, group.arn)]
+    period.requests += requests
+    period.target_5xx += target_5xx
+    if up:  # ALB: TargetResponseTime only of requests a target answered
+        config = RUNTIME.config
+        seconds = config.slow_response_seconds if sim and sim.behaviour.latency else config.response_seconds
+        period.response_times[seconds] = period.response_times.get(seconds, 0) + requests
+
+
+def _app_errors(task: Any, sim: TaskSim | None, requests: int) -> int:
+    """How many of these requests a running app answers with 5XX: all (`-unhealthy`), a share (`-errors`)."""
+    if sim is None:
+        return 0
+    if sim.behaviour.unhealthy:
+        return requests
+    if not sim.behaviour.errors:
+        return 0
+    percent = RUNTIME.config.error_percent
+    credits = METER.answers.setdefault(task.task_arn, [0, 0])
+    return split([percent, 100 - percent], requests, credits)[0]

@@ -7,7 +7,21 @@ import json
 from typing import Any
 
 REPOSITORY = "web"
-TAGS = ("v1", "v2", "v3", "v2-crash", "v2-unhealthy", "v2-slow", "v3-crash", "v3-unhealthy", "v3-slow")
+TAGS = (
+    "v1",
+    "v2",
+    "v3",
+    "v2-crash",
+    "v2-unhealthy",
+    "v2-slow",
+    "v2-errors",
+    "v2-latency",
+    "v3-crash",
+    "v3-unhealthy",
+    "v3-slow",
+    "v3-errors",
+    "v3-latency",
+)
 
 
 def manifest(tag: str) -> str:

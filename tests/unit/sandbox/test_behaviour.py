@@ -27,4 +27,7 @@ def test_tag_suffixes_inject_failures():
     assert of_tags(["v2-crash"]) == Behaviour(crash=True)
     assert of_tags(["v2-unhealthy"]) == Behaviour(unhealthy=True)
     assert of_tags(["latest", "v2-slow"]) == Behaviour(slow=True)
+    assert of_tags(["v2-errors"]) == Behaviour(errors=True)
+    assert of_tags(["v3-latency"]) == Behaviour(latency=True)
+    assert of_tags(["errors-v2", "latency"]) == Behaviour()
     assert of_tags(["crash-v2"]) == Behaviour()  # a suffix, not a prefix

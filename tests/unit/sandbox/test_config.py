@@ -25,9 +25,33 @@ def test_traffic_and_metrics_rates_come_from_the_environment():
     assert (config.requests_per_tick, config.metrics_ticks) == (0, 1)
 
 
+def test_answers_of_errors_and_latency_apps_come_from_the_environment_and_ignore_the_time_scale():
+    defaults = SimConfig()
+    assert (defaults.error_percent, defaults.response_seconds, defaults.slow_response_seconds) == (
+        50,
+        0.05,
+        2.5,
+    )
+    config = from_env(
+        {
+            "CI_ECS_SANDBOX_ERROR_PERCENT": "10",
+            "CI_ECS_SANDBOX_RESPONSE_SECONDS": "0.2",
+            "CI_ECS_SANDBOX_SLOW_RESPONSE_SECONDS": "4",
+        },
+        time_scale=10,
+    )
+    assert (config.error_percent, config.response_seconds, config.slow_response_seconds) == (10, 0.2, 4.0)
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
-    [({"CI_ECS_SANDBOX_TICK": "fast"}, "CI_ECS_SANDBOX_TICK"), ({"CI_ECS_SANDBOX_TICK": "0"}, "> 0")],
+    [
+        ({"CI_ECS_SANDBOX_TICK": "fast"}, "CI_ECS_SANDBOX_TICK"),
+        ({"CI_ECS_SANDBOX_TICK": "0"}, "> 0"),
+        ({"CI_ECS_SANDBOX_ERROR_PERCENT": "101"}, "ERROR_PERCENT must be at most 100"),
+        ({"CI_ECS_SANDBOX_ERROR_PERCENT": "12.5"}, "CI_ECS_SANDBOX_ERROR_PERCENT"),
+        ({"CI_ECS_SANDBOX_SLOW_RESPONSE_SECONDS": "-0.5"}, "SLOW_RESPONSE_SECONDS must be >= 0"),
+    ],
 )
 def test_bad_settings_are_refused_naming_the_variable(env, message):
     with pytest.raises(ValueError, match=message):
