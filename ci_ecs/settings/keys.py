@@ -169,16 +169,16 @@ KEYS: dict[str, Key] = {
     ),
     "canary.weight": Key(
         number(0, 100, integer=True),
-        "the % of the listener rules' traffic for the canary (`taskset` mode; 0: none)",
+        "the % of the listener rules' traffic for the canary (`taskset` mode; `switch`: of the public "
+        "rules', with an analysis; 0: none)",
         "`10`",
         replaced_by="canary.steps",
-        applies_with=_TASKSET_MODE,
     ),
     "canary.steps": Key(
         analysis.steps,
-        "the canary's share of the traffic, step by step (`taskset` mode); the analysis judges each step",
+        "the canary's share of the traffic, step by step (`taskset` mode, and `switch`: of the public "
+        "rules'); the analysis judges each step",
         "one step: `canary.weight`",
-        applies_with=_TASKSET_MODE,
     ),
     "canary.target_group": Key(
         arn("targetgroup/"),
@@ -331,7 +331,7 @@ KEYS: dict[str, Key] = {
         applies_with=_NATIVE,
     ),
     **{
-        f"analysis.{name}": replace(key, applies_with=(("strategy", ("rolling", "native")),))
+        f"analysis.{name}": replace(key, applies_with=(("strategy", ("rolling", "native", "switch")),))
         for name, key in _ANALYSIS.items()
     },
     "lock.table": Key(

@@ -221,6 +221,15 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
 
 def _check_analysis(settings: Settings, sources: Mapping[str, str]) -> None:
     """An analysis judges a canary; several traffic steps or automatic promotion need one."""
+    weighted = settings.strategy == "switch" or settings.canary.mode == "taskset"
+    for key in ("canary.steps", "canary.weight"):
+        chosen = max(_strength(sources["strategy"]), _strength(sources["canary.mode"]))
+        if sources[key] != "default" and not weighted and chosen <= _strength(sources[key]):
+            mode = settings.canary.mode or "not set"
+            raise ConfigError(
+                f"{key}: applies only with canary.mode taskset or strategy switch, but strategy is "
+                f"{settings.strategy} and canary.mode is {mode} — remove it (from {sources[key]})"
+            )
     if settings.analysis.enabled:
         if settings.strategy == "rolling" and settings.canary.mode is None:
             raise ConfigError(

@@ -24,7 +24,7 @@ def _config(workdir: Path, base: str, analysis: dict[str, Any], **canary: Any) -
     data = yaml.safe_load((workdir / base).read_text(encoding="utf-8"))
     data["analysis"] = {**FAST, **analysis}
     if canary:
-        data["canary"].update(canary)
+        data.setdefault("canary", {}).update(canary)
     if "steps" in canary:
         data["canary"].pop("weight", None)
     name = f"analysed-{base}"
@@ -38,22 +38,18 @@ def _weights(sandbox: sandboxes.Sandbox, rule: str) -> dict[str, int]:
 
 
 @contextmanager
-def _watching_weights(
-    sandbox: sandboxes.Sandbox, workdir: Path, rule: str, group: str
-) -> Iterator[list[int]]:
-    """The canary group's weights on the rule as the aws CLI reads them, while the block runs."""
-    seen: list[int] = []
+def _watching_rule(sandbox: sandboxes.Sandbox, workdir: Path, rule: str) -> Iterator[list[dict[str, int]]]:
+    """The rule's forward weights as the aws CLI reads them while the block runs (each change once)."""
+    seen: list[dict[str, int]] = []
     done = threading.Event()
 
     def watch() -> None:
         while not done.is_set():
             rules = aws_json(sandbox, workdir, "elbv2", "describe-rules", "--rule-arns", rule)["Rules"]
-            weights = {
-                g["TargetGroupArn"]: g["Weight"]
-                for g in rules[0]["Actions"][0]["ForwardConfig"]["TargetGroups"]
-            }
-            if not seen or seen[-1] != weights.get(group, 0):
-                seen.append(weights.get(group, 0))
+            groups = rules[0]["Actions"][0]["ForwardConfig"]["TargetGroups"]
+            weights = {g["TargetGroupArn"]: g.get("Weight", 1) for g in groups}
+            if not seen or seen[-1] != weights:
+                seen.append(weights)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -62,6 +58,12 @@ def _watching_weights(
     finally:
         done.set()
         watcher.join(timeout=30)
+
+
+def _shares(seen: list[dict[str, int]], group: str) -> list[int]:
+    """The group's weights in the order seen, each once, leaving out none at all."""
+    shares = [weights.get(group, 0) for weights in seen]
+    return [w for n, w in enumerate(shares) if w and (n == 0 or shares[n - 1] != w)]
 
 
 def _document(output: str) -> list[dict[str, Any]]:
@@ -81,13 +83,13 @@ def test_taskset_canary_walks_every_step_measured_then_promotes_itself(
 ) -> None:
     config = _config(workdir, "ci-ecs-taskset.yml", {"error_rate": 5, "promote": "auto"}, steps=[5, 25, 50])
     group = sample.canary_target_group_arn
-    with _watching_weights(sandbox, workdir, sample.listener_rule_arn, group) as seen:
+    with _watching_rule(sandbox, workdir, sample.listener_rule_arn) as seen:
         run = cli(
             "--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"
         )
 
     assert run.code == 0, run.output
-    assert [w for w in seen if w] == [5, 25, 50], seen  # every step, in order, read back by the aws CLI
+    assert _shares(seen, group) == [5, 25, 50], seen  # every step, in order, read back by the aws CLI
     canary, deploy = _document(run.stdout)
     assert (canary["command"], deploy["command"]) == ("canary-deploy", "deploy")
     assert [a["step"] for a in canary["analysis"]] == [
@@ -155,15 +157,15 @@ def test_native_linear_canary_is_analysed_at_every_step_then_deployed(
 ) -> None:
     native = next(n for n in sample.native if n.native_type == "linear")
     config = _config(workdir, "ci-ecs-native-linear.yml", {"error_rate": 5, "promote": "auto"})
-    with _watching_weights(
-        sandbox, workdir, native.production_rule_arn, native.green_target_group_arn
-    ) as seen:
+    with _watching_rule(sandbox, workdir, native.production_rule_arn) as seen:
         run = cli(
             "--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"
         )
 
     assert run.code == 0, run.output
-    assert {25, 50, 75} <= set(seen), seen  # each step, read back by the aws CLI
+    assert {25, 50, 75} <= set(_shares(seen, native.green_target_group_arn)), (
+        seen
+    )  # each step, read back by the aws CLI
     canary, deploy = _document(run.stdout)
     assert [a["step"] for a in canary["analysis"]] == ["25% of production traffic"]
     assert [a["step"] for a in deploy["analysis"]] == [
@@ -172,3 +174,27 @@ def test_native_linear_canary_is_analysed_at_every_step_then_deployed(
         "75% of production traffic",
     ]
     assert _weights(sandbox, native.production_rule_arn)[native.green_target_group_arn] == 100
+
+
+def test_switch_canary_takes_public_traffic_step_by_step_then_is_switched_to(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    config = _config(workdir, "ci-ecs-switch.yml", {"error_rate": 5, "promote": "auto"}, steps=[10, 50])
+    public = yaml.safe_load((workdir / config).read_text(encoding="utf-8"))["switch"]["public_rule"]
+    with _watching_rule(sandbox, workdir, public) as seen:
+        run = cli(
+            "--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"
+        )
+
+    assert run.code == 0, run.output
+    canary, deploy = _document(run.stdout)
+    new = aws_json(
+        sandbox, workdir, "elbv2", "describe-target-groups", "--names", deploy["details"]["target_group"]
+    )
+    group = new["TargetGroups"][0]["TargetGroupArn"]
+    assert _shares(seen, group)[:2] == [10, 50], seen  # each step, read back by the aws CLI
+    assert [a["step"] for a in canary["analysis"]] == [
+        "10% of the public traffic",
+        "50% of the public traffic",
+    ]
+    assert _weights(sandbox, public) == {group: 1}

@@ -60,14 +60,35 @@ def fake_action_init(original: Any) -> Any:
     return __init__
 
 
+def attach_balancers(backend: Any) -> None:
+    """Each target group's load balancers: those whose listeners or rules forward to it.
+
+    AWS keeps `LoadBalancerArns` so; moto adds a balancer only when a rule or listener is created, never
+    when ModifyRule or ModifyListener forwards to a group (nor drops one that no longer does).
+    """
+    used: dict[str, set[str]] = {}
+    for balancer in list(backend.load_balancers.values()):
+        for listener in list(balancer.listeners.values()):
+            actions = [*listener.default_actions, *(a for r in listener.rules.values() for a in r.actions)]
+            for action in actions:
+                if action.type == "forward":
+                    for arn, _ in forward_weights(action.data):
+                        used.setdefault(arn, set()).add(balancer.arn)
+    for arn, group in list(backend.target_groups.items()):
+        group.load_balancer_arns = sorted(used.get(arn, ()))
+
+
 def checked(member: str, parameter: str) -> Callable[[Any], Any]:
-    """Wrap an ELBV2Response action so that its `parameter` actions are validated first."""
+    """Wrap an ELBV2Response action so that its `parameter` actions are validated first (and the target
+    groups' load balancers kept as AWS keeps them after it)."""
 
     def make(original: Any) -> Any:
         def action(self: Any) -> Any:
             with LOCK:
                 check_weights(self._get_params().get(parameter), member)
-                return original(self)
+                reply = original(self)
+                attach_balancers(self.elbv2_backend)
+                return reply
 
         return action
 

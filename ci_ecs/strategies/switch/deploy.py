@@ -14,7 +14,7 @@ from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context
 from ci_ecs.strategies.state import Moved
-from ci_ecs.strategies.switch import prepare, retire
+from ci_ecs.strategies.switch import canary, prepare, retire
 from ci_ecs.strategies.switch.family import groups_of, plural, version_of
 from ci_ecs.strategies.switch.prepare import Job
 
@@ -30,11 +30,15 @@ class _Deploy:
 
 
 def prepare_plan(ctx: Context) -> Plan:
-    """`canary-deploy`: prepare the version beside the live one and put it on the preparing rules."""
+    """`canary-deploy`: prepare the version beside the live one and put it on the preparing rules; with an
+    analysis (or `canary.steps`), give it its share of the public traffic step by step, measured at each."""
     s, job = ctx.settings, prepare.job_for(ctx)
+    preparing = prepare.steps(ctx, job)
+    if canary.wanted(ctx) and s.analysis.enabled:
+        preparing.insert(2, canary.check_step(ctx))  # after the read-only inspection, before any change
     return Plan(
         title=f"prepare {job.version} beside {s.service} (cluster {s.cluster})",
-        steps=(*prepare.steps(ctx, job), prepare.address_step(ctx, job)),
+        steps=(*preparing, prepare.address_step(ctx, job), *canary.steps(ctx, job)),
         record=lambda status, reason: record(ctx, job, "canary-deploy", status, reason),
     )
 

@@ -133,7 +133,7 @@ def _undo(ctx: Context, job: Job) -> str:
     if marked[1] != job.version:
         # Another job prepares its own version now: that is theirs to finish or end.
         return f"left as it is: {marked[1]}, not {job.version}, is being prepared now"
-    live = family.live()
+    live = family.live(in_flight=marked[1])  # a canary may have half the public traffic: not live yet
     if live is not None and version_of(live, family.base) == marked[1]:
         # Traffic is on the new version already: taking it away now would be the outage.
         return f"{marked[1]} is live: not undone — re-run the deploy to finish retiring the old version"

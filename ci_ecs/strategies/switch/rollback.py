@@ -35,7 +35,7 @@ def plan(ctx: Context, to: str | None) -> Plan:
     s = ctx.settings
     family = read(ctx)
     marked = family.preparing_of()
-    live = family.live()
+    live = family.live(in_flight=marked[1] if marked else None)  # a canary's share does not make it live
     check_rollback_scope(ctx, ecs.tags_of(live) if live else {})
     if marked is not None and (live is None or version_of(live, s.service) != marked[1]):
         return _end_prepare_plan(ctx, family, marked[0], marked[1])

@@ -179,8 +179,8 @@ def test_a_preparing_rule_that_is_the_public_rule_is_refused(tmp_path: Path) -> 
             "canary:\n  mode: task\n",
             {},
             {"canary.weight": "50"},
-            "canary.weight: applies only with canary.mode taskset, but canary.mode is task — remove it "
-            "(from flag --weight)",
+            "canary.weight: applies only with canary.mode taskset or strategy switch, but strategy is "
+            "rolling and canary.mode is task — remove it (from flag --weight)",
         ),
         (
             "canary:\n  mode: taskset\n  target_group: {tg}web/1\n  listener_rules: [{rule}1]\n",

@@ -75,3 +75,25 @@ def test_aws_cli_reads_task_sets_and_rule_weights(aws_cli, aws, sample):
         (sample.primary_target_group_arn, 90),
         (sample.canary_target_group_arn, 10),
     ]
+
+
+def test_a_target_group_lists_the_load_balancers_whose_rules_forward_to_it_as_aws_does(aws, sample):
+    vpc = aws.elbv2.describe_target_groups(TargetGroupArns=[sample.canary_target_group_arn])["TargetGroups"][
+        0
+    ]
+    new = aws.elbv2.create_target_group(
+        Name="balancers-test", Protocol="HTTP", Port=80, VpcId=vpc["VpcId"], TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    assert (
+        aws.elbv2.describe_target_groups(TargetGroupArns=[new])["TargetGroups"][0]["LoadBalancerArns"] == []
+    )
+
+    forward = [{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": new, "Weight": 1}]}}]
+    aws.elbv2.modify_rule(RuleArn=sample.listener_rule_arn, Actions=forward)
+    [group] = aws.elbv2.describe_target_groups(TargetGroupArns=[new])["TargetGroups"]
+    assert group["LoadBalancerArns"] == [sample.load_balancer_arn]
+
+    aws.set_weights(100, 0)  # the rule forwards to the sample's groups again
+    assert (
+        aws.elbv2.describe_target_groups(TargetGroupArns=[new])["TargetGroups"][0]["LoadBalancerArns"] == []
+    )
