@@ -81,7 +81,7 @@ def _duration(seconds: float) -> str:
 def _facts(record: DeploymentRecord, duration: float | None, url: str | None) -> list[tuple[str, str]]:
     facts = [
         ("Version", record.version),
-        ("Previous version", record.previous_version or ""),
+        ("Previous version", "" if record.unchanged else record.previous_version or ""),
         ("Technique", record.technique),
         ("Service", f"{record.service} on {record.cluster}"),
         ("Task definition", record.task_definition),
@@ -95,6 +95,8 @@ def _facts(record: DeploymentRecord, duration: float | None, url: str | None) ->
 
 
 def _outcome(record: DeploymentRecord) -> str:
+    if record.unchanged:
+        return f"{record.command}: nothing was rolled back, {record.service} was already on {record.version}"
     done = "succeeded" if record.status == "success" else "failed"
     return f"{record.command} {done}: {record.version} on {record.service}"
 

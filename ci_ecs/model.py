@@ -98,6 +98,7 @@ TechniqueName = Literal[
     "rolling", "taskset", "codedeploy", "switch", "native", "canary-task", "canary-service", "canary-taskset"
 ]
 Status = Literal["in_progress", "success", "failed", "cancelled"]
+UNCHANGED = "unchanged"  # a record detail, "true" when the job found nothing to do (a rollback already done)
 # A check's, an interval's or an analysis's outcome: "no data" is never a pass.
 Outcome = Literal["pass", "fail", "no data"]
 
@@ -154,3 +155,8 @@ class DeploymentRecord:
     details: dict[str, str] = field(default_factory=dict)
     api_calls: dict[str, int] = field(default_factory=dict)
     analysis: tuple[Analysis, ...] = ()  # the canary analyses of this job, step by step
+
+    @property
+    def unchanged(self) -> bool:
+        """Whether the job found nothing to do: a rollback of a service that was already rolled back."""
+        return self.details.get(UNCHANGED) == "true"

@@ -210,6 +210,8 @@ def _report(
     previous = f" (previous: {record.previous_version})" if record.previous_version else ""
     if record.details.get("rolled_back_from"):
         previous = f" (a rollback from {record.details['rolled_back_from']})"
+    if record.unchanged:
+        previous = f" (already on {record.version}: nothing was rolled back)"
     console.line(
         f"{record.command} {record.status}: {record.version} on {record.service} by {record.technique}"
         f"{previous} in {seconds:.0f}s"

@@ -10,7 +10,7 @@ from typing import Any
 
 from ci_ecs.aws import ecs
 from ci_ecs.aws.clients import Aws
-from ci_ecs.model import Analysis, Command, DeploymentRecord, Release, Status, TechniqueName
+from ci_ecs.model import UNCHANGED, Analysis, Command, DeploymentRecord, Release, Status, TechniqueName
 
 # On the service (for switch: on each version's service). The core set every technique writes
 # after a deploy and a rollback:
@@ -271,6 +271,13 @@ class Job:
     service: str
     cluster: str
     analysis: tuple[Analysis, ...] = ()  # the canary analyses the job ran
+
+
+def unchanged_if(unchanged: bool, record: DeploymentRecord) -> DeploymentRecord:
+    """The record, marked as a job that found nothing to do (a rollback already done) when `unchanged`."""
+    if not unchanged:
+        return record
+    return dataclasses.replace(record, details={**record.details, UNCHANGED: "true"})
 
 
 def deployment_record(

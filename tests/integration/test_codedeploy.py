@@ -167,6 +167,7 @@ def test_rollback_of_a_waiting_canary_stops_it_and_a_second_rollback_changes_not
 
     assert again.code == 0, again.output
     assert "nothing to roll back" in again.output
+    assert "nothing was rolled back" in again.output and "rollback succeeded" not in again.output
     assert len(aws.deployments()) == count
 
 

@@ -65,6 +65,9 @@ def test_rollback_twice_in_a_row_changes_nothing_the_second_time(
 
     assert again.code == 0, again.output
     assert "nothing to roll back" in again.stdout
+    assert "rollback success: v2 on web by rolling (already on v2: nothing was rolled back)" in again.stdout
+    assert "rollback: nothing was rolled back, web was already on v2" in again.stdout
+    assert "rollback succeeded" not in again.stdout and "previous version:" not in again.stdout
     second = _service(sandbox, sample)
     assert [d["id"] for d in second["deployments"]] == [d["id"] for d in first["deployments"]]
     stable = (

@@ -183,3 +183,13 @@ def test_summary_lines_give_gitlab_the_same_facts() -> None:
     assert f"  link:             {URL}" in lines
     assert f"  task definition:  {TASK_DEF}" in lines
     assert "  traffic:          100% v2" in lines
+
+
+def test_a_rollback_that_found_nothing_to_do_says_so_and_names_no_previous_version() -> None:
+    noop = _record(
+        command="rollback", details={"rolled_back_from": "v3", "unchanged": "true"}, previous_version="v3"
+    )
+    lines = summary_lines(noop, 0, None)
+    assert lines[0] == "rollback: nothing was rolled back, web was already on v2"
+    assert not [line for line in lines if "previous" in line or "succeeded" in line]
+    assert "nothing was rolled back" in summary_markdown(noop, 0, None).splitlines()[0]

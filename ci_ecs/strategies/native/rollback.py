@@ -36,6 +36,7 @@ class _Rollback:
     to: str | None
     action: Literal["stop", "redeploy", ""] = ""
     rolled_back_from: str = ""
+    unchanged: bool = False  # already rolled back: nothing to do
 
 
 def plan(ctx: Context, to: str | None) -> Plan:
@@ -59,8 +60,9 @@ def plan(ctx: Context, to: str | None) -> Plan:
             ),
             Step("record the rollback in the service's tags", lambda: _record(ctx, back)),
         ),
-        record=lambda status, reason: steps.deployment_record(
-            ctx, job, "rollback", status, reason, back.rolled_back_from
+        record=lambda status, reason: state.unchanged_if(
+            back.unchanged,
+            steps.deployment_record(ctx, job, "rollback", status, reason, back.rolled_back_from),
         ),
     )
 
@@ -118,7 +120,7 @@ def _choose(ctx: Context, back: _Rollback) -> str:
         job.moved = Moved(
             current, current_arn, recorded.previous_version or None, recorded.previous_task_definition
         )
-        back.rolled_back_from = recorded.rolled_back_from
+        back.rolled_back_from, back.unchanged = recorded.rolled_back_from, True
         return f"{summary}; already on {current}: nothing to roll back (use --to VERSION to go further)"
     back.action = "redeploy"
     back.rolled_back_from = job.live.version(None) or ecs.short_arn(job.live.arn)

@@ -41,7 +41,7 @@ def _choose_target(ctx: Context, job: Job, to: str | None) -> str:
         job.moved = Moved(
             current, current_arn, recorded.previous_version or None, recorded.previous_task_definition
         )
-        job.rolled_back_from = recorded.rolled_back_from
+        job.rolled_back_from, job.unchanged = recorded.rolled_back_from, True
         return f"{summary}; already on {current}: nothing to roll back (use --to VERSION to go further)"
     job.rolled_back_from = current or ecs.short_arn(current_arn)
     back = Moved("", "", current or None, current_arn)

@@ -26,6 +26,7 @@ class Job:
     live: Live = field(default_factory=Live)
     new: dict[str, Any] = field(default_factory=dict)  # a revision to register ({}: none needed)
     rolled_back_from: str = ""  # the newer version this job replaces by an older one
+    unchanged: bool = False  # a rollback that found the service already rolled back
 
 
 def steps(ctx: Context, job: Job) -> tuple[Step, Step]:
@@ -98,6 +99,9 @@ def record(ctx: Context, job: Job, command: Command, status: Status, reason: str
     details = {"deployment": job.moved.deployment, "rolled_back_from": job.rolled_back_from}
     if ctx.release is not None:
         details["image"] = ctx.release.reference
-    return state.deployment_record(
-        ctx.job(command, TECHNIQUE), job.moved, status, reason, ctx.aws.calls, details
+    return state.unchanged_if(
+        job.unchanged,
+        state.deployment_record(
+            ctx.job(command, TECHNIQUE), job.moved, status, reason, ctx.aws.calls, details
+        ),
     )
