@@ -103,13 +103,26 @@ def show(aws: Aws, settings: Settings, console: Console) -> dict[str, Any]:
     return status
 
 
+def _running(status: dict[str, Any]) -> str:
+    """Running/desired; with task sets, the primary set's and the others' (a canary, a replacement) apart."""
+    primary = [t for t in status["task_sets"] if t["status"] == "PRIMARY"]
+    if not primary:
+        return f"{status['running']}/{status['desired']} running"
+    others = [t for t in status["task_sets"] if t["status"] != "PRIMARY"]
+    said = f"{sum(t['running'] for t in primary)}/{status['desired']} running"
+    if others:
+        sets = "another task set" if len(others) == 1 else f"{len(others)} other task sets"
+        said += f" + {sum(t['running'] for t in others)} in {sets}"
+    return said
+
+
 def text_lines(status: dict[str, Any]) -> list[str]:
     """The status as aligned text lines."""
     tags = status["tags"]
     lines = [
         f"service {status['service']} (cluster {status['cluster']}, {status['region']})",
         f"  live version   {status['version'] or 'unknown'} on {ecs.short_arn(status['task_definition'])}, "
-        f"{status['running']}/{status['desired']} running",
+        f"{_running(status)}",
     ]
     if tags.get(state.PREVIOUS_VERSION):
         previous_td = ecs.short_arn(tags.get(state.PREVIOUS_TASK_DEFINITION, "?"))
