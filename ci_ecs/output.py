@@ -12,6 +12,17 @@ from typing import Any, TextIO
 
 from ci_ecs.redaction import MASK, SECRET_VALUE, secret_name
 
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`word` for one, else `many` (default `word` + s): `rule`, `rules`; `policy`, `policies`."""
+    return word if count == 1 else many or f"{word}s"
+
+
+def counted(count: int, word: str, many: str | None = None) -> str:
+    """The count and its word: `1 task`, `2 tasks`, `1 policy`, `3 policies`."""
+    return f"{count} {plural(count, word, many)}"
+
+
 # Variables whose values are never secret even though their names match: names of secrets, and the
 # shell's working directories and agent socket (PWD is a secret word in MYSQL_PWD, not here).
 _NOT_SECRET_VARIABLES = {"AWS_ACCESS_KEY_ID", "CI_JOB_TOKEN_SCOPE", "PWD", "OLDPWD", "SSH_AUTH_SOCK"}

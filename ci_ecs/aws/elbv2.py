@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import DeploymentFailed
+from ci_ecs.output import plural
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2.type_defs import ActionTypeDef
@@ -152,7 +153,9 @@ def describe_rules(aws: Aws, rule_arns: list[str]) -> dict[str, dict[str, Any]]:
     """Listener rules by ARN, with their conditions and actions (one call)."""
     elbv2 = aws.client("elbv2")
     reply = call(
-        f"reading rule(s) {', '.join(_short(a) for a in rule_arns)}", elbv2.describe_rules, RuleArns=rule_arns
+        f"reading {plural(len(rule_arns), 'rule')} {', '.join(_short(a) for a in rule_arns)}",
+        elbv2.describe_rules,
+        RuleArns=rule_arns,
     )
     return {r["RuleArn"]: dict(r) for r in reply.get("Rules", [])}
 
@@ -161,7 +164,8 @@ def describe_target_groups(aws: Aws, arns: list[str]) -> dict[str, dict[str, Any
     """Target groups by ARN (one call for up to 400)."""
     elbv2 = aws.client("elbv2")
     shown = ", ".join(target_group_name(a) for a in arns)
-    reply = call(f"describing target group(s) {shown}", elbv2.describe_target_groups, TargetGroupArns=arns)
+    what = f"describing {plural(len(arns), 'target group')} {shown}"
+    reply = call(what, elbv2.describe_target_groups, TargetGroupArns=arns)
     return {g["TargetGroupArn"]: dict(g) for g in reply.get("TargetGroups", [])}
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ci_ecs.aws.clients import Aws, call
 from ci_ecs.aws.ecs import short_arn
 from ci_ecs.errors import CiEcsError
+from ci_ecs.output import counted
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs.literals import DesiredStatusType
@@ -30,11 +31,13 @@ def run_tasks(
             params[key] = service[key]
     if "capacityProviderStrategy" in params:
         params.pop("launchType", None)  # ECS refuses both at once
-    reply = call(f"running {count} task(s) of {short_arn(task_definition_arn)}", ecs.run_task, **params)
+    reply = call(
+        f"running {counted(count, 'task')} of {short_arn(task_definition_arn)}", ecs.run_task, **params
+    )
     if reply.get("failures"):
         failure = reply["failures"][0]
         why = f"{failure.get('reason')} {failure.get('detail', '')}".strip()
-        raise CiEcsError(f"running task(s) of {short_arn(task_definition_arn)}: {why}")
+        raise CiEcsError(f"running {counted(count, 'task')} of {short_arn(task_definition_arn)}: {why}")
     return [dict(task) for task in reply.get("tasks", [])]
 
 

@@ -9,7 +9,7 @@ from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.clients import Aws
 from ci_ecs.checks.base import CheckResult, Clock, deadline_after, format_duration, intervals
-from ci_ecs.output import Console
+from ci_ecs.output import Console, counted
 from ci_ecs.settings import WaitSettings
 
 
@@ -100,7 +100,7 @@ def with_stops(result: CheckResult, stops: dict[str, str]) -> CheckResult:
     if not stops:
         return result
     last = list(stops.values())[-1]
-    reason = f"{result.reason} ({len(stops)} task(s) stopped; last: {last})"
+    reason = f"{result.reason} ({counted(len(stops), 'task')} stopped; last: {last})"
     return CheckResult(result.ok, reason, result.seen, result.ecs_rolled_back)
 
 

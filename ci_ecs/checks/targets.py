@@ -5,7 +5,7 @@ from __future__ import annotations
 from ci_ecs.aws import elbv2
 from ci_ecs.aws.clients import Aws
 from ci_ecs.checks.base import CheckResult, Clock, Endpoint, watch
-from ci_ecs.output import Console
+from ci_ecs.output import Console, counted
 from ci_ecs.settings import WaitSettings
 
 
@@ -59,9 +59,11 @@ def watch_healthy_count(
         bad = unhealthy(targets)
         if bad is not None:
             return bad
-        return CheckResult(True, f"{healthy} healthy target(s) in {name}") if healthy >= count else None
+        return (
+            CheckResult(True, f"{counted(healthy, 'healthy target')} in {name}") if healthy >= count else None
+        )
 
-    return watch(wait, probe, f"{count} healthy target(s) in {name}")
+    return watch(wait, probe, f"{counted(count, 'healthy target')} in {name}")
 
 
 def healthy_at_least(aws: Aws, target_group: str, count: int) -> CheckResult:
@@ -70,9 +72,8 @@ def healthy_at_least(aws: Aws, target_group: str, count: int) -> CheckResult:
     healthy = sum(t.state == "healthy" for t in targets)
     shown = f"{healthy}/{len(targets)} healthy"
     if healthy < count:
-        return CheckResult(
-            False, f"{elbv2.target_group_name(target_group)} has {healthy} healthy target(s), {count} needed"
-        )
+        name = elbv2.target_group_name(target_group)
+        return CheckResult(False, f"{name} has {counted(healthy, 'healthy target')}, {count} needed")
     return CheckResult(True, shown)
 
 

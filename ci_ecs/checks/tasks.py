@@ -10,7 +10,7 @@ from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.clients import Aws
 from ci_ecs.checks.base import CheckResult, watch
 from ci_ecs.checks.targets import unhealthy
-from ci_ecs.output import Console
+from ci_ecs.output import Console, counted
 from ci_ecs.settings import WaitSettings
 
 
@@ -39,7 +39,7 @@ def watch_task_set(
         if bad is not None:
             return bad
         steady = found.get("stabilityStatus") == "STEADY_STATE" and running == wanted
-        return CheckResult(True, f"{running} task(s) steady", found) if steady else None
+        return CheckResult(True, f"{counted(running, 'task')} steady", found) if steady else None
 
     return watch(wait, probe, f"task set {task_set_id} to be steady")
 

@@ -12,7 +12,7 @@ from ci_ecs.errors import ConfigError, NothingToDo, PreconditionError
 from ci_ecs.forge import Reporter
 from ci_ecs.forge.null import NullReporter
 from ci_ecs.model import Analysis, Command, ImageRef, Release, TechniqueName
-from ci_ecs.output import Console
+from ci_ecs.output import Console, counted
 from ci_ecs.redaction import looks_secret
 from ci_ecs.settings import Settings
 from ci_ecs.strategies import state
@@ -112,7 +112,7 @@ def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
     version = live.version(ctx.release.image if ctx.release else s.image) or "unknown"
     return (
         f"{s.service}: {ecs.short_arn(live.arn)}, version {version}, "
-        f"{running}/{desired} running, {len(live.service.get('deployments', []))} deployment(s)"
+        f"{running}/{desired} running, {counted(len(live.service.get('deployments', [])), 'deployment')}"
     )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 
-from ci_ecs.output import Console, Redactor, detect_ci
+import pytest
+
+from ci_ecs.output import Console, Redactor, counted, detect_ci
 from ci_ecs.redaction import looks_secret, redact
 
 
@@ -116,3 +118,19 @@ def test_the_shell_s_working_directory_is_not_learnt_as_a_secret() -> None:
     assert redact("docker build --file /builds/shop/web/Dockerfile hunter22") == (
         "docker build --file /builds/shop/web/Dockerfile ****"
     )
+
+
+@pytest.mark.parametrize(
+    ("count", "word", "many", "said"),
+    [
+        (1, "task", None, "1 task"),
+        (2, "task", None, "2 tasks"),
+        (0, "task", None, "0 tasks"),
+        (1, "policy", "policies", "1 policy"),
+        (3, "policy", "policies", "3 policies"),
+    ],
+)
+def test_counted_words_are_singular_for_one_and_plural_otherwise(
+    count: int, word: str, many: str | None, said: str
+) -> None:
+    assert counted(count, word, many) == said

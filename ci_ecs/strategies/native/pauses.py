@@ -6,6 +6,7 @@ from __future__ import annotations
 from ci_ecs.aws import service_deployments
 from ci_ecs.checks.native import Seen, short
 from ci_ecs.errors import DeploymentFailed
+from ci_ecs.output import counted
 from ci_ecs.strategies.context import Context
 from ci_ecs.strategies.native import analysis
 from ci_ecs.strategies.native import configuration as configs
@@ -80,7 +81,7 @@ def complete(ctx: Context, job: Job) -> str:
         if service_deployments.resume(ctx.aws, arn, pause, "CONTINUE"):
             continued += 1
             ctx.console.progress(f"continued deployment {short(arn)} at {job.seen.stage}")
-    answered = f" after {continued} pause(s)" if continued else ""
+    answered = f" after {counted(continued, 'pause')}" if continued else ""
     if job.seen.status == "SUCCESSFUL":
         return f"deployment {short(arn)} SUCCESSFUL{answered} — {weights(ctx, job, job.seen)}"
     return (

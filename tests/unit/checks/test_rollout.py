@@ -11,6 +11,8 @@ from botocore.stub import Stubber
 
 from ci_ecs.aws.clients import Aws
 from ci_ecs.checks import Clock, failure_threshold, intervals, poll, watch_rollout
+from ci_ecs.checks.base import CheckResult
+from ci_ecs.checks.rollout import with_stops
 from ci_ecs.output import Console
 from ci_ecs.settings import WaitSettings
 
@@ -256,3 +258,10 @@ def test_poll_returns_what_the_probe_found() -> None:
         poll(WaitSettings(poll_first=1, poll_cap=1), lambda: next(answers), clock=FakeClock().clock())
         == "ready"
     )
+
+
+def test_a_failure_after_one_stopped_task_says_one_task_not_task_s() -> None:
+    failed = with_stops(
+        CheckResult(False, "rolloutState FAILED"), {"arn:task/1": "Essential container exited"}
+    )
+    assert failed.reason == "rolloutState FAILED (1 task stopped; last: Essential container exited)"
