@@ -82,9 +82,15 @@ def sandbox_up(
             )
             console.line(f"#         tags {', '.join(sorted(sample.images))}")
         if write_config is not None:
-            written = box.write_config(write_config)
-            for path in sorted(written.parent.glob("ci-ecs*.yml")):
+            written = box.write_configs(write_config, keep_user_config=True)
+            for path in sorted(written):
                 console.line(f"# wrote {path}")
+            main = written[0]
+            if main.name != "ci-ecs.yml":
+                console.line(
+                    f"# {main.parent / 'ci-ecs.yml'} exists and the sandbox did not write it: left it alone; "
+                    f"the sample service's config is {main.name} (ci-ecs --config {main.name} …)"
+                )
         if clock.time_scale is not None:
             console.line(describe_clock(clock))
         console.line("# press Ctrl-C to stop")

@@ -21,6 +21,19 @@ from ci_ecs.sandbox.seed import environment, sample
 from ci_ecs.sandbox.simulator import Simulator, busy
 from ci_ecs.sandbox.state import LOCK, RUNTIME
 
+SANDBOX_CONFIG = "ci-ecs.sandbox.yml"  # the sample's ci-ecs.yml, beside a user's own
+
+
+def _written_by_sandbox(path: Path, text: str) -> bool:
+    """Whether the file starts as the sandbox writes its ci-ecs.yml (an earlier `sandbox up` wrote it)."""
+    header = text.partition("\n")[0]
+    try:
+        with path.open(encoding="utf-8") as stream:
+            return stream.readline().rstrip("\n") == header
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 HOST = "127.0.0.1"
 _current: Sandbox | None = None
 
@@ -92,15 +105,28 @@ class Sandbox:
 
     def write_config(self, directory: str | Path) -> Path:
         """Write `ci-ecs.yml` and one config per canary mode into `directory`; returns the ci-ecs.yml path."""
+        return self.write_configs(directory)[0]
+
+    def write_configs(self, directory: str | Path, *, keep_user_config: bool = False) -> list[Path]:
+        """Write the sample's configs into `directory`; returns their paths, its ci-ecs.yml first.
+
+        With `keep_user_config`, a ci-ecs.yml the sandbox did not write is left alone: the sample's goes to
+        `ci-ecs.sandbox.yml` beside it.
+        """
         if self.sample is None:
             raise ConfigError(
                 "the sandbox was started empty (no sample service): there is no ci-ecs.yml to write"
             )
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        for name, text in sample.config_files(self.sample, self.endpoint).items():
-            (folder / name).write_text(text, encoding="utf-8")
-        return folder / sample.CONFIG
+        files = sample.config_files(self.sample, self.endpoint)
+        main, text = folder / sample.CONFIG, files.pop(sample.CONFIG)
+        if keep_user_config and main.is_file() and not _written_by_sandbox(main, text):
+            main = folder / SANDBOX_CONFIG
+        written = {main: text, **{folder / name: body for name, body in files.items()}}
+        for path, body in written.items():
+            path.write_text(body, encoding="utf-8")
+        return list(written)
 
     def traffic(self) -> Traffic:
         """The simulated requests measured since the last `reset()` or `reset_traffic()`."""

@@ -132,3 +132,19 @@ def test_sandbox_up_with_the_realistic_time_scale_is_seeded_and_says_how_fast_ti
         ]
         assert service["runningCount"] == 3
         assert [d["rolloutState"] for d in service["deployments"]] == ["COMPLETED"]
+
+
+def test_write_config_leaves_an_existing_ci_ecs_yml_alone_writes_beside_it_and_says_so(
+    tmp_path: Path,
+) -> None:
+    own = "cluster: prod\nservice: web\n"
+    (tmp_path / "ci-ecs.yml").write_text(own)
+
+    with _running("--write-config", str(tmp_path)) as (_, printed):
+        pass
+
+    assert (tmp_path / "ci-ecs.yml").read_text() == own
+    assert "cluster: demo" in (tmp_path / "ci-ecs.sandbox.yml").read_text()
+    assert f"# {tmp_path / 'ci-ecs.yml'} exists and the sandbox did not write it: left it alone" in printed
+    assert f"# wrote {tmp_path / 'ci-ecs.sandbox.yml'}" in printed
+    assert f"# wrote {tmp_path / 'ci-ecs.yml'}\n" not in printed

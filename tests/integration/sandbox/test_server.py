@@ -60,3 +60,17 @@ def test_an_action_moto_cannot_answer_gets_an_aws_shaped_error_not_an_html_page(
     assert error["Code"] == "NotImplemented"
     assert error["Message"].startswith(f"The ci-ecs sandbox (moto 5.2.5) cannot answer {operation}")
     assert (metadata["HTTPStatusCode"], metadata["RetryAttempts"]) == (501, 0)
+
+
+def test_write_configs_replaces_a_ci_ecs_yml_an_earlier_sandbox_wrote_but_keeps_a_users(
+    sandbox, sample, tmp_path
+):
+    sandbox.write_config(tmp_path)  # an earlier `sandbox up`: its endpoint and ARNs are stale now
+    (tmp_path / "ci-ecs.yml").write_text((tmp_path / "ci-ecs.yml").read_text() + "# stale\n")
+
+    main, *_ = sandbox.write_configs(tmp_path, keep_user_config=True)
+
+    assert main == tmp_path / "ci-ecs.yml" and "# stale" not in main.read_text()
+    (tmp_path / "ci-ecs.yml").write_text("cluster: prod\n")
+    assert sandbox.write_configs(tmp_path, keep_user_config=True)[0] == tmp_path / "ci-ecs.sandbox.yml"
+    assert (tmp_path / "ci-ecs.yml").read_text() == "cluster: prod\n"
