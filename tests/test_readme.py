@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ci_ecs.checks import failure_threshold
 from ci_ecs.model import ImageRef, Release
 from ci_ecs.render import render_template, validate
 from ci_ecs.settings import load_settings
@@ -75,3 +76,11 @@ def test_switch_routes_example_loads(tmp_path: Path) -> None:
     routes = settings.switch.all_routes(settings.service)
     assert [r.name_prefix for r in routes] == ["web", "web-admin"]
     assert all(":listener-rule/app/admin/" in r.public_rule for r in routes[1:])
+
+
+def test_the_service_canary_row_says_after_how_many_failed_tasks_it_fails_as_the_code_does() -> None:
+    row = next(line for line in README.splitlines() if line.startswith("| `service` |"))
+    small = failure_threshold(6)
+    assert failure_threshold(1) == small and failure_threshold(7) > small
+    assert f"after {small} failed tasks for a canary of up to 6 tasks" in row
+    assert "one task fails" not in row
