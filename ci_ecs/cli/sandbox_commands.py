@@ -18,7 +18,7 @@ from ci_ecs.output import Console
 def sandbox_up(
     ctx: typer.Context,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port)")] = 5005,
-    empty: Annotated[bool, typer.Option("--empty", help="Seed nothing.")] = False,
+    empty: Annotated[bool, typer.Option("--empty", help="Start with no sample service.")] = False,
     write_config: Annotated[
         Path | None, typer.Option("--write-config", help="Write a ci-ecs.yml for the sample service into DIR")
     ] = None,
