@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from ci_ecs.forge import FORGES
@@ -330,10 +330,7 @@ KEYS: dict[str, Key] = {
         "`done`",
         applies_with=_NATIVE,
     ),
-    **{
-        f"analysis.{name}": replace(key, applies_with=(("strategy", ("rolling", "native", "switch")),))
-        for name, key in _ANALYSIS.items()
-    },
+    **{f"analysis.{name}": key for name, key in _ANALYSIS.items()},  # for every technique's canary
     "lock.table": Key(
         table_name,
         "the DynamoDB table that holds each service's lock, so that two jobs never change one service at "

@@ -14,6 +14,7 @@ import yaml
 
 from ci_ecs import sandbox as sandboxes
 from tests.integration.helpers import aws_json, client
+from tests.integration.world import settled, snapshot
 
 # Short intervals: the sandbox publishes its load-balancer metrics every few ticks.
 FAST = {"interval": "1s", "count": 2, "delay": "1s", "min_requests": 10}
@@ -198,3 +199,96 @@ def test_switch_canary_takes_public_traffic_step_by_step_then_is_switched_to(
         "50% of the public traffic",
     ]
     assert _weights(sandbox, public) == {group: 1}
+
+
+# Each technique's canary, by its sandbox config; the check that fails, by the image's failure.
+CANARIES = (
+    "ci-ecs-task.yml",
+    "ci-ecs-service.yml",
+    "ci-ecs-taskset.yml",
+    "ci-ecs-switch.yml",
+    "ci-ecs-native-canary.yml",
+    "ci-ecs-native-linear.yml",
+    "ci-ecs-codedeploy.yml",
+)
+FAILURES: dict[str, tuple[str, dict[str, Any]]] = {
+    "errors": ("error rate", {"error_rate": 5}),
+    "latency": ("p99 latency", {"p99_latency": "800ms"}),
+}
+
+
+def _stable(sandbox: sandboxes.Sandbox) -> dict[str, Any]:
+    """What serves once the sandbox is idle: services, tasks, target health, rules (not the revisions)."""
+    settled(sandbox)
+    world = snapshot(sandbox)
+    world.pop("revisions", None)  # the canary's revision stays registered, as every deploy's does
+    world["services"] = {
+        name: {**service, "tags": {k: v for k, v in service["tags"].items() if k != "ci-ecs:switch"}}
+        for name, service in world["services"].items()
+        if service["desired"]  # a service canary's service stays, scaled to 0, for the next canary
+    }  # the switch's family mark stays on a hand-made first version once a prepare ended
+    return world
+
+
+@pytest.mark.parametrize("failure", list(FAILURES))
+@pytest.mark.parametrize("base", CANARIES)
+def test_a_failing_canary_exits_1_naming_the_check_and_leaves_the_stable_version_as_it_was(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, base: str, failure: str
+) -> None:
+    check, limits = FAILURES[failure]
+    config = _config(workdir, base, {**limits, "count": 3})
+    before = _stable(sandbox)
+
+    run = cli(
+        "--config",
+        config,
+        "--output",
+        "json",
+        "canary-deploy",
+        "--image",
+        f"{sample.repository}:v2-{failure}",
+    )
+
+    assert run.code == 1, run.output
+    assert f"canary analysis failed in interval(s) 1 of 3: {check}" in run.stderr
+    (record,) = _document(run.stdout)
+    (analysis,) = record["analysis"]
+    assert analysis["verdict"] == "fail" and len(analysis["intervals"]) == 1  # failed at the first
+    assert _stable(sandbox) == before
+
+
+@pytest.mark.parametrize(
+    ("base", "step"),
+    [
+        ("ci-ecs-task.yml", "1 canary task(s) beside the service"),
+        ("ci-ecs-service.yml", "1 canary task(s) beside the service"),
+        ("ci-ecs-native-canary.yml", "10% of production traffic"),
+        ("ci-ecs-codedeploy.yml", "the test listener's traffic"),
+    ],
+)
+def test_a_good_canary_passes_its_analysis_and_promote_auto_deploys_it(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, base: str, step: str
+) -> None:
+    config = _config(workdir, base, {"error_rate": 5, "p99_latency": "800ms", "promote": "auto"})
+
+    run = cli("--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 0, run.output
+    canary, deploy = _document(run.stdout)
+    assert [(a["step"], a["verdict"]) for a in canary["analysis"]] == [(step, "pass")]
+    readings = canary["analysis"][0]["intervals"][0]["readings"]
+    assert [(r["check"], r["outcome"]) for r in readings] == [("error rate", "pass"), ("p99 latency", "pass")]
+    assert (deploy["command"], deploy["status"], deploy["version"]) == ("deploy", "success", "v2")
+    found = aws_json(
+        sandbox,
+        workdir,
+        "ecs",
+        "describe-services",
+        "--cluster",
+        sample.cluster,
+        "--services",
+        deploy["service"],
+        "--include",
+        "TAGS",
+    )["services"][0]
+    assert {t["key"]: t["value"] for t in found["tags"]}["ci-ecs:version"] == "v2"

@@ -55,6 +55,7 @@ def route(account: str, region: str, arns: tuple[str, ...], blue: str, green: st
             action = listeners.forward_action(rule.actions)
             if action and {group for group, _ in listeners.forward_weights(action)} <= {blue, green}:
                 rule.actions = [FakeAction(dict(data))]
+    listeners.attach_balancers(elbv2_backends[account][region])
 
 
 def group_name(account: str, region: str, arn: str) -> str:

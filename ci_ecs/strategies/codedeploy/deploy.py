@@ -9,8 +9,8 @@ from ci_ecs.checks.codedeploy import Seen
 from ci_ecs.model import Command
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
+from ci_ecs.strategies.codedeploy import analysis, steps
 from ci_ecs.strategies.codedeploy import group as groups
-from ci_ecs.strategies.codedeploy import steps
 from ci_ecs.strategies.codedeploy.steps import TECHNIQUE, Job
 from ci_ecs.strategies.context import Context, Live, inspect_service
 from ci_ecs.strategies.revision import pin_image, register_revision, render_revision
@@ -27,6 +27,11 @@ def canary_plan(ctx: Context) -> Plan:
             *_prepare(ctx, job, hold=True),
             _start(ctx, job, "canary-deploy", "create the deployment"),
             Step("wait until the replacement serves the test listener", lambda: steps.wait_ready(ctx, job)),
+            *(
+                [Step("analyse the replacement on the test listener's traffic", lambda: _at_ready(ctx, job))]
+                if s.analysis.enabled
+                else []
+            ),
         ),
         record=lambda status, reason: steps.deployment_record(ctx, job, "canary-deploy", status, reason),
     )
@@ -42,7 +47,7 @@ def deploy_plan(ctx: Context) -> Plan:
             *_prepare(ctx, job, hold=False),
             _start(ctx, job, "deploy", "start the deployment"),
             Step("wait until the replacement is ready", lambda: steps.wait_ready(ctx, job)),
-            Step("shift production traffic", lambda: steps.shift(ctx, job)),
+            Step("shift production traffic", lambda: _shift(ctx, job)),
             Step("record the release in the service's tags", lambda: _record(ctx, job)),
         ),
         record=lambda status, reason: steps.deployment_record(ctx, job, "deploy", status, reason),
@@ -55,6 +60,11 @@ def _prepare(ctx: Context, job: Job, *, hold: bool) -> tuple[Step, ...]:
     return (
         Step(f"inspect service {s.service}", lambda: inspect(ctx, job, hold=hold), read_only=True),
         Step("check the image", lambda: pin_image(ctx), read_only=True),
+        *(
+            [Step("check the canary analysis", lambda: analysis.check(ctx, job), read_only=True)]
+            if s.analysis.enabled
+            else []
+        ),
         Step("render the task definition", lambda: _render(ctx, job), read_only=True),
         Step(
             "create the CodeDeploy application and deployment group",
@@ -62,6 +72,24 @@ def _prepare(ctx: Context, job: Job, *, hold: bool) -> tuple[Step, ...]:
         ),
         Step("register the task definition", lambda: _register(ctx, job)),
     )
+
+
+def _at_ready(ctx: Context, job: Job) -> str:
+    """The replacement at Ready: measured on the test listener's traffic (production untouched)."""
+    if job.seen is None or job.seen.status != "Ready":
+        return "past Ready: production traffic is on the replacement, nothing to analyse before it"
+    return analysis.judge(ctx, job.seen, "the test listener's traffic")
+
+
+def _shift(ctx: Context, job: Job) -> str:
+    """Shift production; with an analysis, the replacement is measured at each share the config holds."""
+    if not ctx.settings.analysis.enabled:
+        return steps.shift(ctx, job)
+
+    def analyse(seen: Seen, share: float) -> str:
+        return analysis.judge(ctx, seen, f"{share:g}% of production traffic")
+
+    return steps.shift(ctx, job, analysis.split, analyse)
 
 
 def _start(ctx: Context, job: Job, command: Command, name: str) -> Step:

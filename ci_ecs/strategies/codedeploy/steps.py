@@ -201,16 +201,38 @@ def wait_ready(ctx: Context, job: Job) -> str:
     return f"replacement ready — test listener: {test}; production untouched: {prod}"
 
 
-def shift(ctx: Context, job: Job) -> str:
-    """Continue a Ready deployment, then wait until production traffic is all on the replacement."""
+def shift(
+    ctx: Context,
+    job: Job,
+    split: Callable[[Seen], float | None] | None = None,
+    analyse: Callable[[Seen, float], str] = lambda seen, share: "",
+) -> str:
+    """Continue a Ready deployment, then wait until production traffic is all on the replacement.
+
+    `split` gives the replacement's share while the deployment config holds traffic split (None: not
+    split); at each share the deployment holds, `analyse` is called (it raises to fail the job).
+    """
     deployment_id = job.moved.deployment
     if not deployment_id:
         return "nothing to shift"
     if job.seen is not None and job.seen.status == "Ready":
         codedeploy.continue_deployment(ctx.aws, deployment_id)
-    shifted, seen, why = follow(ctx, deployment_id, lambda s: s.shifted)
-    if not shifted:
-        raise DeploymentFailed(why)
+    judged: set[float] = set()
+
+    def held(seen: Seen) -> bool:
+        share = split(seen) if split is not None else None
+        return share is not None and share not in judged
+
+    while True:
+        shifted, seen, why = follow(ctx, deployment_id, lambda s: s.shifted or held(s))
+        if not shifted:
+            raise DeploymentFailed(why)
+        if seen.shifted or split is None:
+            break
+        share = split(seen)
+        assert share is not None  # `held` said so
+        judged.add(share)
+        ctx.console.progress(analyse(seen, share))
     prod = production(ctx, job.group.listeners("prodTrafficRoute"))
     if seen.status == "Succeeded":
         return f"deployment {deployment_id} succeeded — production: {prod}"

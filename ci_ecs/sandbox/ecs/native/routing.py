@@ -67,6 +67,7 @@ def route(account: str, region: str, arn: str | None, source: str, target: str, 
         listener._default_rule[0].actions = listener.default_actions
     else:
         rule.actions = [FakeAction(dict(data))]
+    listeners.attach_balancers(elbv2_backends[account][region])
     return True
 
 
