@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ci_ecs.model import Interval, Outcome, Reading
+from ci_ecs.output import counted, plural
 from ci_ecs.settings.analysis import AnalysisSettings, MetricCheck
 
 
@@ -157,15 +158,17 @@ def decide(settings: AnalysisSettings, intervals: Sequence[Interval]) -> tuple[O
         last = failed[-1]
         why = "; ".join(f"{r.check} {r.why}" for r in last.readings if r.outcome == "fail")
         numbers = ", ".join(str(i.number) for i in failed)
-        return "fail", f"canary analysis failed in interval(s) {numbers} of {settings.count}: {why}"
+        where = f"{plural(len(failed), 'interval')} {numbers} of {settings.count}"
+        return "fail", f"canary analysis failed in {where}: {why}"
     if len(empty) > settings.no_data_limit:
         last = empty[-1]
         why = "; ".join(dict.fromkeys(f"{r.check}: {r.why}" for r in last.readings if r.outcome == "no data"))
         numbers = ", ".join(str(i.number) for i in empty)
-        return "no data", f"not enough data to judge the canary in interval(s) {numbers}: {why}"
+        where = f"{plural(len(empty), 'interval')} {numbers}"
+        return "no data", f"not enough data to judge the canary in {where}: {why}"
     if len(intervals) < settings.count:
         return None
     passed = len(intervals) - len(failed) - len(empty)
     if not passed:
         return "no data", "not enough data to judge the canary: no interval could be judged"
-    return "pass", f"canary analysis passed: {passed} of {settings.count} interval(s) passed"
+    return "pass", f"canary analysis passed: {passed} of {counted(settings.count, 'interval')} passed"

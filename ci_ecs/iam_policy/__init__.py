@@ -48,6 +48,7 @@ def policy(
         *traffic.load_balancing(settings, technique, target),
         *traffic.autoscaling(technique, target),
         *traffic.codedeploy(settings, technique, target),
+        *traffic.canary_analysis(settings, target),
         *compute.passed_roles(technique, target),
     ]
     return {"Version": "2012-10-17", "Statement": statements}

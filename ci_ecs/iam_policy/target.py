@@ -15,6 +15,7 @@ Statement = dict[str, Any]
 # The only actions granted on Resource "*": the Service Authorization Reference gives them no resource type
 # a job could name (a statement naming an ARN would not grant them at all).
 NO_RESOURCE_LEVEL = {
+    "cloudwatch:GetMetricData": "no resource type",
     "ecs:DescribeTaskDefinition": "no resource type",
     "ecs:ListTaskDefinitions": "no resource type",
     "ecs:ListServices": "no resource type; held to the cluster by the ecs:cluster condition",

@@ -1,4 +1,5 @@
-"""The statements for what moves traffic: load balancers, Application Auto Scaling, CodeDeploy."""
+"""The statements for what moves or measures traffic: load balancers, Application Auto Scaling, CodeDeploy,
+the canary analysis's CloudWatch reads."""
 
 from __future__ import annotations
 
@@ -101,3 +102,14 @@ def codedeploy(settings: Settings, technique: Technique, target: Target) -> list
         statement("ReadCodeDeployRole", ["iam:GetRole"], [role]),
         statement("PassCodeDeployRole", ["iam:PassRole"], [role], passed_to("codedeploy.amazonaws.com")),
     ]
+
+
+def canary_analysis(settings: Settings, target: Target) -> list[Statement]:
+    """The canary analysis reads metrics (no resource type) and, when it watches alarms, those alarms."""
+    if not settings.analysis.enabled:
+        return []
+    found = [statement("ReadCanaryMetrics", ["cloudwatch:GetMetricData"], [ALL])]
+    alarms = [target.arn("cloudwatch", f"alarm:{name}") for name in settings.analysis.alarms]
+    if alarms:
+        found.append(statement("ReadCanaryAlarms", ["cloudwatch:DescribeAlarms"], alarms))
+    return found

@@ -250,7 +250,7 @@ def test_a_failing_canary_exits_1_naming_the_check_and_leaves_the_stable_version
     )
 
     assert run.code == 1, run.output
-    assert f"canary analysis failed in interval(s) 1 of 3: {check}" in run.stderr
+    assert f"canary analysis failed in interval 1 of 3: {check}" in run.stderr
     (record,) = _document(run.stdout)
     (analysis,) = record["analysis"]
     assert analysis["verdict"] == "fail" and len(analysis["intervals"]) == 1  # failed at the first
@@ -292,3 +292,32 @@ def test_a_good_canary_passes_its_analysis_and_promote_auto_deploys_it(
         "TAGS",
     )["services"][0]
     assert {t["key"]: t["value"] for t in found["tags"]}["ci-ecs:version"] == "v2"
+
+
+def test_relative_error_rate_fails_a_worse_canary_passes_an_equally_bad_one_and_the_summaries_show_it(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    config = _config(workdir, "ci-ecs-taskset.yml", {"error_rate_vs_baseline": 1.5})
+    summary = workdir / "step-summary.md"
+    env = {"CI": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+
+    worse = cli("--config", config, "canary-deploy", "--image", f"{sample.repository}:v2-errors", env=env)
+
+    assert worse.code == 1, worse.output
+    assert "error rate vs baseline" in worse.stderr and "× the baseline's 0.00%" in worse.stderr
+    text = summary.read_text(encoding="utf-8")
+    assert "#### Canary analysis" in text and "❌ **10% of the traffic**" in text
+    assert "| error rate vs baseline (%) |" in text
+    assert "```mermaid\nxychart-beta" in text and "line [" in text
+    assert "canary analysis at 10% of the traffic: fail" in worse.output  # the log's summary section
+
+    stable = cli("--config", "ci-ecs-taskset.yml", "deploy", "--image", f"{sample.repository}:v2-errors")
+    assert stable.code == 0, stable.output
+    same = cli(
+        "--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v3-errors"
+    )
+
+    assert same.code == 0, same.output  # 50 % errors against 50 %: no worse than the stable version
+    (record,) = _document(same.stdout)
+    reading = record["analysis"][0]["intervals"][0]["readings"][0]
+    assert reading["outcome"] == "pass" and reading["canary"] == pytest.approx(reading["baseline"], abs=5)

@@ -80,7 +80,7 @@ def test_verdict_fails_once_failures_pass_the_failure_limit() -> None:
     assert decide(settings, first) is None  # one failure is tolerated
     verdict = decide(settings, [*first, _interval(2, settings, bad)])
     assert verdict is not None and verdict[0] == "fail"
-    assert "interval(s) 1, 2 of 5" in verdict[1] and "error rate 40.00% vs at most 5%" in verdict[1]
+    assert "intervals 1, 2 of 5" in verdict[1] and "error rate 40.00% vs at most 5%" in verdict[1]
 
 
 def test_verdict_is_not_enough_data_when_too_many_intervals_lack_traffic() -> None:
@@ -97,6 +97,6 @@ def test_verdict_passes_only_after_every_interval_and_with_one_judged() -> None:
     good, quiet = _measured(Traffic(1000, 1, None)), _measured(Traffic(0, 0, None))
     assert decide(settings, [_interval(1, settings, good)]) is None
     passed = decide(settings, [_interval(1, settings, good), _interval(2, settings, good)])
-    assert passed == ("pass", "canary analysis passed: 2 of 2 interval(s) passed")
+    assert passed == ("pass", "canary analysis passed: 2 of 2 intervals passed")
     nothing = decide(settings, [_interval(1, settings, quiet), _interval(2, settings, quiet)])
     assert nothing is not None and nothing[0] == "no data"

@@ -180,3 +180,20 @@ def test_an_unknown_technique_is_a_config_error_naming_the_option() -> None:
     with pytest.raises(ConfigError, match="--technique: 'blue' is not a technique") as raised:
         iam_policy.technique_named("blue")
     assert raised.value.exit_code == 2
+
+
+def test_a_canary_analysis_reads_metrics_and_only_the_alarms_it_watches(tmp_path: Path) -> None:
+    without = _by_sid(_policy(tmp_path, "taskset"))
+    assert "ReadCanaryMetrics" not in without and "ReadCanaryAlarms" not in without
+    config = tmp_path / "ci-ecs.yml"
+    config.write_text(BASE + CONFIGS["taskset"] + "analysis:\n  error_rate: 1\n  alarms: [web-5xx]\n")
+    settings = load_settings(config, environment=None, env={}, flags={})
+    s = _by_sid(iam_policy.policy(settings, "taskset", WHERE))
+    assert s["ReadCanaryMetrics"]["Action"] == ["cloudwatch:GetMetricData"]
+    assert s["ReadCanaryMetrics"]["Resource"] == ["*"]
+    assert s["ReadCanaryAlarms"] == {
+        "Sid": "ReadCanaryAlarms",
+        "Effect": "Allow",
+        "Action": ["cloudwatch:DescribeAlarms"],
+        "Resource": [f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:web-5xx"],
+    }
