@@ -84,3 +84,15 @@ def test_the_service_canary_row_says_after_how_many_failed_tasks_it_fails_as_the
     assert failure_threshold(1) == small and failure_threshold(7) > small
     assert f"after {small} failed tasks for a canary of up to 6 tasks" in row
     assert "one task fails" not in row
+
+
+def test_analysis_example_loads(tmp_path: Path) -> None:
+    example = next(b for b in _blocks("yaml") if b.startswith("analysis:"))
+    (tmp_path / "ci-ecs.yml").write_text("cluster: main\nservice: web\n" + example)
+
+    settings = load_settings(tmp_path / "ci-ecs.yml", environment=None, env={}, flags={})
+
+    assert settings.canary.weights() == (5, 25, 50)
+    assert settings.analysis.enabled and settings.analysis.error_rate_vs_baseline == 1.5
+    assert [check.name for check in settings.analysis.queries] == ["checkout-errors"]
+    assert settings.analysis.interval == 60 and settings.analysis.delay == 60

@@ -89,6 +89,9 @@ def config_text(sample: Sample, endpoint: str) -> str:
     return _config(CONFIG, sample, endpoint, sample.service, [])
 
 
+ANALYSIS_CONFIG = "ci-ecs-analysis.yml"  # the taskset canary, walked in steps and analysed
+
+
 def config_files(sample: Sample, endpoint: str) -> dict[str, str]:
     """ci-ecs.yml, and one config per canary mode: file name → text."""
     return {
@@ -110,6 +113,28 @@ def config_files(sample: Sample, endpoint: str) -> dict[str, str]:
                 "  weight: 10",
                 f"  target_group: {sample.canary_target_group_arn}",
                 f"  listener_rules: [{sample.listener_rule_arn}]",
+            ],
+        ),
+        ANALYSIS_CONFIG: _config(
+            ANALYSIS_CONFIG,
+            sample,
+            endpoint,
+            sample.external_service,
+            [
+                "  mode: taskset",
+                "  scale: 34           # percent of desired",
+                "  steps: [10, 50]     # percent of the rule's traffic, analysed at each",
+                f"  target_group: {sample.canary_target_group_arn}",
+                f"  listener_rules: [{sample.listener_rule_arn}]",
+            ],
+            [
+                "analysis:",
+                "  error_rate: 1        # % of the canary's requests its targets answer 5XX, at most",
+                "  p99_latency: 800ms",
+                "  interval: 1s         # on AWS 1m or more: load balancer metrics are per minute",
+                "  count: 3             # intervals at each step",
+                "  delay: 1s            # on AWS keep the default 1m, until the metrics are complete",
+                "  min_requests: 20",
             ],
         ),
         CODEDEPLOY_CONFIG: _config(

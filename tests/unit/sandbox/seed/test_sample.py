@@ -54,6 +54,7 @@ def test_one_config_per_canary_mode_and_blue_green_strategy_beside_ci_ecs_yml():
         "ci-ecs-task.yml",
         "ci-ecs-service.yml",
         "ci-ecs-taskset.yml",
+        "ci-ecs-analysis.yml",
         "ci-ecs-codedeploy.yml",
         "ci-ecs-switch.yml",
         "ci-ecs-switch-routes.yml",
