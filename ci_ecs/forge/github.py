@@ -208,4 +208,8 @@ class GitHubReporter(GuardedReporter):
 
     def _describe(self, record: DeploymentRecord, state: str) -> str:
         text = f"ci-ecs {record.command} of {record.version} ({record.technique}): {state}"
+        # Why it failed, else what the canary analysis found: the one line the Environments page shows.
+        why = record.reason if state in ("failure", "error") else ""
+        why = why or (record.analysis[-1].reason if record.analysis and state == "success" else "")
+        text += f" — {why}" if why else ""
         return self._console.redact(text)[:140]  # GitHub's limit

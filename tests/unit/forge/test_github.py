@@ -9,6 +9,7 @@ import responses
 from responses import matchers
 
 from ci_ecs.forge.github import GitHubReporter, github_reporter
+from ci_ecs.model import Analysis
 from ci_ecs.output import Console
 from tests.unit.forge.bodies import GITHUB_REPO, github_deployment, github_status
 from tests.unit.forge.conftest import (
@@ -130,8 +131,26 @@ def test_github_failed_deploy_ends_in_failure_and_inactivates_nothing(
         "state": "failure",
         "target_url": RUN_URL,
         "environment_url": SITE,
-        "description": "ci-ecs deploy of v2 (rolling): failure",
+        "description": "ci-ecs deploy of v2 (rolling): failure — circuit breaker",
     }
+
+
+def test_github_canary_success_describes_what_its_analysis_found(
+    api: responses.RequestsMock, console: Console
+) -> None:
+    _expect_create(api)
+    _expect_status(api, "in_progress")
+    _expect_status(api, "success")
+    found = Analysis("10% of the traffic", (), "pass", "canary analysis passed: 5 of 5 intervals passed")
+    canary = record(command="canary-deploy", analysis=(found,))
+    reporter = _reporter(console)
+
+    reporter.started(canary, "production", SITE)
+    reporter.finished(canary, "production", SITE)
+
+    assert body(api.calls[2])["description"] == (
+        "ci-ecs canary-deploy of v2 (rolling): success — canary analysis passed: 5 of 5 intervals passed"
+    )
 
 
 def test_github_rollback_deploys_the_commit_of_the_version_live_again(
