@@ -321,3 +321,50 @@ def test_relative_error_rate_fails_a_worse_canary_passes_an_equally_bad_one_and_
     (record,) = _document(same.stdout)
     reading = record["analysis"][0]["intervals"][0]["readings"][0]
     assert reading["outcome"] == "pass" and reading["canary"] == pytest.approx(reading["baseline"], abs=5)
+
+
+def test_a_custom_query_and_an_alarm_in_alarm_each_fail_the_canary_by_name(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    errors = {
+        "name": "canary-5xx",
+        "max": 0,
+        "metric_data_queries": [
+            {
+                "Id": "errors",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/ApplicationELB",
+                        "MetricName": "HTTPCode_Target_5XX_Count",
+                        "Dimensions": [
+                            {"Name": "LoadBalancer", "Value": "{{ load_balancer }}"},
+                            {"Name": "TargetGroup", "Value": "{{ canary_target_group }}"},
+                        ],
+                    },
+                    "Stat": "Sum",
+                },
+            }
+        ],
+    }
+    queried = _config(workdir, "ci-ecs-taskset.yml", {"queries": [errors], "no_data_limit": 3, "count": 3})
+    run = cli("--config", queried, "canary-deploy", "--image", f"{sample.repository}:v2-errors")
+    assert run.code == 1, run.output
+    assert "canary-5xx" in run.stderr and "> max 0" in run.stderr
+
+    alarm = sample.native[0].alarm
+    aws_json(
+        sandbox,
+        workdir,
+        "cloudwatch",
+        "set-alarm-state",
+        "--alarm-name",
+        alarm,
+        "--state-value",
+        "ALARM",
+        "--state-reason",
+        "a test",
+    )
+    watched = _config(workdir, "ci-ecs-taskset.yml", {"alarms": [alarm]})
+    run = cli("--config", watched, "canary-deploy", "--image", f"{sample.repository}:v2")
+    assert run.code == 1, run.output
+    assert f"alarm {alarm} in ALARM" in run.stderr
