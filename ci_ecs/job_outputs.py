@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from ci_ecs import timeline
 from ci_ecs.analysis import report
 from ci_ecs.model import DeploymentRecord
 
@@ -104,7 +105,12 @@ def _outcome(record: DeploymentRecord) -> str:
 def summary_lines(record: DeploymentRecord, duration: float | None, url: str | None) -> list[str]:
     """The job's outcome as plain lines, for the closing section of a GitLab log."""
     facts = [f"  {label.lower() + ':':<18}{value}" for label, value in _facts(record, duration, url)]
-    return [_outcome(record), *facts, *report.text_lines(record.analysis)]
+    return [
+        _outcome(record),
+        *facts,
+        *report.text_lines(record.analysis),
+        *timeline.text_lines(record.timeline),
+    ]
 
 
 def _cell(label: str, value: str) -> str:
@@ -119,7 +125,9 @@ def summary_markdown(record: DeploymentRecord, duration: float | None, url: str 
     icon = "✅" if record.status == "success" else "❌"
     rows = [f"| {label} | {_cell(label, value)} |" for label, value in _facts(record, duration, url)]
     text = "\n".join([f"### {icon} ci-ecs {_outcome(record)}", "", "| | |", "|---|---|", *rows, ""]) + "\n"
-    return text + ("\n" + report.markdown(record.analysis) if record.analysis else "")
+    text += "\n" + report.markdown(record.analysis) if record.analysis else ""
+    gantt = timeline.mermaid(record.timeline, _outcome(record))
+    return text + ("\n" + "\n".join(["#### Timeline", "", *gantt]) + "\n" if gantt else "")
 
 
 def append_summary(path: str, text: str) -> None:

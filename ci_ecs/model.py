@@ -138,6 +138,19 @@ class Analysis:
     reason: str
 
 
+PhaseOutcome = Literal["done", "failed", "undone", "undo failed"]
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One step of a job in time: when it started (seconds after the job did), how long it took, its end."""
+
+    name: str
+    start: float
+    seconds: float
+    outcome: PhaseOutcome
+
+
 @dataclass(frozen=True)
 class DeploymentRecord:
     """What a job did, for output, tags and the forge."""
@@ -155,6 +168,7 @@ class DeploymentRecord:
     details: dict[str, str] = field(default_factory=dict)
     api_calls: dict[str, int] = field(default_factory=dict)
     analysis: tuple[Analysis, ...] = ()  # the canary analyses of this job, step by step
+    timeline: tuple[Phase, ...] = ()  # every step the job ran (and undid), in order
 
     @property
     def unchanged(self) -> bool:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from ci_ecs.errors import Cancelled, CiEcsError, DeploymentFailed, PreconditionError, RollbackFailed
 from ci_ecs.forge import Reporter
 from ci_ecs.model import DeploymentRecord, Status
 from ci_ecs.output import Console
+from ci_ecs.timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def run(
     dry_run: bool = False,
     before_change: Callable[[], None] | None = None,
     undo_on_cancel: bool = True,
+    timeline: Timeline | None = None,
 ) -> None:
     """Run every step; on failure (or cancellation) after a change, undo the steps that changed something.
 
@@ -47,6 +49,7 @@ def run(
     undo failed too; Cancelled, after undoing unless `undo_on_cancel` is false.
     """
     done: list[Step] = []  # completed steps, then the one under way
+    timeline = timeline if timeline is not None else Timeline()
     with console.section(plan.title + (" (dry run: nothing will be changed)" if dry_run else "")):
         try:
             for step in plan.steps:
@@ -57,9 +60,9 @@ def run(
                     before_change()
                 console.step(step.name)
                 done.append(step)
-                _run_step(step, done, console)
+                _run_step(step, done, console, timeline)
         except Cancelled as cancel:
-            _cancelled(cancel, done, console, undo_on_cancel)
+            _cancelled(cancel, done, console, undo_on_cancel, timeline)
             raise
 
 
@@ -67,28 +70,33 @@ def _changed(steps: list[Step]) -> bool:
     return any(not step.read_only for step in steps)
 
 
-def _run_step(step: Step, done: list[Step], console: Console) -> None:
+def _run_step(step: Step, done: list[Step], console: Console, timeline: Timeline) -> None:
     """Run one step (the last of `done`) and log its result; on failure, undo what the steps changed."""
     started = time.monotonic()
     try:
         result = step.run()
+    except Cancelled:
+        timeline.add(step.name, started, "failed")
+        raise
     except Exception as exc:
+        timeline.add(step.name, started, "failed")
         if step.read_only and not _changed(done):
             if isinstance(exc, CiEcsError) and exc.exit_code == 1:
                 raise PreconditionError(str(exc)) from exc
             raise
         # Something may have changed: whatever went wrong (even a bug), put things back first.
         console.line(f"    failed: {exc}")
-        _undo(done, console)
+        _undo(done, console, timeline)
         if isinstance(exc, DeploymentFailed) or not _changed(done[:-1]):
             raise  # the first change failed: its own error (and exit code) says it best
         raise DeploymentFailed(f"{step.name}: {exc}") from exc
+    timeline.add(step.name, started, "done")
     if result:
         took = time.monotonic() - started
         console.line(f"    {result}" + (f" ({took:.1f}s)" if took >= 0.5 else ""))
 
 
-def _cancelled(cancel: Cancelled, done: list[Step], console: Console, undo: bool) -> None:
+def _cancelled(cancel: Cancelled, done: list[Step], console: Console, undo: bool, timeline: Timeline) -> None:
     """What a cancelled job does before it exits: undo what it changed, or say what it leaves."""
     console.line(f"    {cancel}")
     if not _changed(done):
@@ -97,13 +105,13 @@ def _cancelled(cancel: Cancelled, done: list[Step], console: Console, undo: bool
         console.warn("on_cancel is leave: what this job changed stays as it is; re-run it or roll back")
         return
     try:
-        _undo(done, console, heading=f"rolling back ({cancel})")
+        _undo(done, console, timeline, heading=f"rolling back ({cancel})")
     except RollbackFailed as exc:
         # The CI kills the job soon: say what is left rather than exit 4 after the grace period.
         console.error(f"{exc} — re-run the job or `ci-ecs rollback` to finish")
 
 
-def _undo(done: list[Step], console: Console, heading: str = "rolling back") -> None:
+def _undo(done: list[Step], console: Console, timeline: Timeline, heading: str = "rolling back") -> None:
     """Undo completed steps, newest first; any failure here means a person must look."""
     undoable = [s for s in reversed(done) if s.undo is not None]
     if not undoable:
@@ -112,10 +120,13 @@ def _undo(done: list[Step], console: Console, heading: str = "rolling back") -> 
         for step in undoable:
             assert step.undo is not None
             console.step(f"undo: {step.name}")
+            started = time.monotonic()
             try:
                 result = step.undo()
             except CiEcsError as exc:
+                timeline.add(f"undo: {step.name}", started, "undo failed")
                 raise RollbackFailed(f"undoing '{step.name}' failed: {exc} — a person must look") from exc
+            timeline.add(f"undo: {step.name}", started, "undone")
             if result:
                 console.line(f"    {result}")
 
@@ -151,12 +162,20 @@ def execute(
             forge.reporter.started(plan.record("in_progress", None), forge.environment, forge.url)
             announced.append(True)
 
+    timeline = Timeline(started)
     try:
-        run(plan, console, dry_run=dry_run, before_change=announce, undo_on_cancel=undo_on_cancel)
+        run(
+            plan,
+            console,
+            dry_run=dry_run,
+            before_change=announce,
+            undo_on_cancel=undo_on_cancel,
+            timeline=timeline,
+        )
     except (DeploymentFailed, RollbackFailed, Cancelled) as exc:
         status: Status = "cancelled" if isinstance(exc, Cancelled) else "failed"
         seconds = time.monotonic() - started
-        record = _report(plan, console, status, str(exc), seconds)
+        record = _report(plan, console, status, str(exc), seconds, timeline)
         reported = announced or not isinstance(exc, Cancelled)
         if forge is not None and record is not None and forge.environment and reported:
             forge.reporter.finished(record, forge.environment, forge.url)
@@ -167,7 +186,7 @@ def execute(
         console.line("dry run: nothing was changed")
         return None
     seconds = time.monotonic() - started
-    record = _report(plan, console, "success", None, seconds)
+    record = _report(plan, console, "success", None, seconds, timeline)
     if record is not None and reporting is not None:
         if forge is not None and forge.environment:
             forge.reporter.finished(record, forge.environment, forge.url)
@@ -202,11 +221,11 @@ def _summary(
 
 
 def _report(
-    plan: Plan, console: Console, status: Status, reason: str | None, seconds: float
+    plan: Plan, console: Console, status: Status, reason: str | None, seconds: float, timeline: Timeline
 ) -> DeploymentRecord | None:
     if plan.record is None:
         return None
-    record = plan.record(status, reason)
+    record = replace(plan.record(status, reason), timeline=tuple(timeline.phases))
     previous = f" (previous: {record.previous_version})" if record.previous_version else ""
     if record.details.get("rolled_back_from"):
         previous = f" (a rollback from {record.details['rolled_back_from']})"

@@ -309,6 +309,8 @@ def test_relative_error_rate_fails_a_worse_canary_passes_an_equally_bad_one_and_
     assert "#### Canary analysis" in text and "❌ **10% of the traffic**" in text
     assert "| error rate vs baseline (%) |" in text
     assert "```mermaid\nxychart-beta" in text and "line [" in text
+    assert "#### Timeline" in text and "```mermaid\ngantt" in text  # where the time went
+    assert ":crit, " in text  # the failed analysis step, marked
     assert "canary analysis at 10% of the traffic: fail" in worse.output  # the log's summary section
 
     stable = cli("--config", "ci-ecs-taskset.yml", "deploy", "--image", f"{sample.repository}:v2-errors")
@@ -319,6 +321,8 @@ def test_relative_error_rate_fails_a_worse_canary_passes_an_equally_bad_one_and_
 
     assert same.code == 0, same.output  # 50 % errors against 50 %: no worse than the stable version
     (record,) = _document(same.stdout)
+    phases = [p["name"] for p in record["timeline"]]
+    assert phases[0] == "inspect service web-ext" and phases[-1] == "analyse the canary at 10% of the traffic"
     reading = record["analysis"][0]["intervals"][0]["readings"][0]
     assert reading["outcome"] == "pass" and reading["canary"] == pytest.approx(reading["baseline"], abs=5)
 
