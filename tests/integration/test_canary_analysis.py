@@ -372,3 +372,21 @@ def test_a_custom_query_and_an_alarm_in_alarm_each_fail_the_canary_by_name(
     run = cli("--config", watched, "canary-deploy", "--image", f"{sample.repository}:v2")
     assert run.code == 1, run.output
     assert f"alarm {alarm} in ALARM" in run.stderr
+
+
+def test_a_codedeploy_canary_config_is_analysed_at_its_split_and_stopped_with_rollback_on_failure(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    data = yaml.safe_load((workdir / "ci-ecs-codedeploy.yml").read_text(encoding="utf-8"))
+    data["codedeploy"]["config"] = "CodeDeployDefault.ECSCanary10Percent15Minutes"  # 7.5 s in the sandbox
+    (workdir / "ci-ecs-codedeploy.yml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    config = _config(workdir, "ci-ecs-codedeploy.yml", {"error_rate": 5})
+    before = _stable(sandbox)
+
+    run = cli("--config", config, "--output", "json", "deploy", "--image", f"{sample.repository}:v2-errors")
+
+    assert run.code == 1, run.output
+    (record,) = _document(run.stdout)
+    assert [(a["step"], a["verdict"]) for a in record["analysis"]] == [("10% of production traffic", "fail")]
+    assert "stopped" in run.stderr.lower()
+    assert _stable(sandbox) == before  # production back on the original task set alone
