@@ -390,3 +390,17 @@ def test_a_codedeploy_canary_config_is_analysed_at_its_split_and_stopped_with_ro
     assert [(a["step"], a["verdict"]) for a in record["analysis"]] == [("10% of production traffic", "fail")]
     assert "stopped" in run.stderr.lower()
     assert _stable(sandbox) == before  # production back on the original task set alone
+
+
+def test_a_codedeploy_config_that_moves_on_before_the_verdict_is_warned_of_before_anything_changes(
+    cli: Any, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    data = yaml.safe_load((workdir / "ci-ecs-codedeploy.yml").read_text(encoding="utf-8"))
+    data["codedeploy"]["config"] = "CodeDeployDefault.ECSCanary10Percent5Minutes"
+    (workdir / "ci-ecs-codedeploy.yml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    config = _config(workdir, "ci-ecs-codedeploy.yml", {"error_rate": 5, "interval": "2m", "count": 3})
+
+    run = cli("--config", config, "deploy", "--dry-run", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 0, run.output
+    assert "holds each share 5m, the analysis takes 6m1s (count × interval + delay)" in run.output

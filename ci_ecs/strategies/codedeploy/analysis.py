@@ -5,8 +5,9 @@ linear deployment config holds production traffic split."""
 from __future__ import annotations
 
 from ci_ecs import analysis
-from ci_ecs.aws import elbv2
+from ci_ecs.aws import codedeploy, elbv2
 from ci_ecs.aws.clients import call
+from ci_ecs.checks import format_duration
 from ci_ecs.checks.codedeploy import Seen
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.strategies.codedeploy.steps import Job
@@ -33,11 +34,28 @@ def check(ctx: Context, job: Job) -> str:
     """Before any change: the target groups and the alarms exist (the replacement's group is behind a load
     balancer only once the deployment routes the test listener to it)."""
     arns = list(_arns(ctx, _group_names(ctx, job)).values())
+    _warn_short_hold(ctx)
     alarms = analysis.check_alarms(ctx.aws, ctx.settings.analysis.alarms)
     names = " and ".join(map(elbv2.target_group_name, arns))
     return "; ".join(
         part for part in (names and f"target groups {names}", alarms and f"alarms {alarms}") if part
     )
+
+
+def _warn_short_hold(ctx: Context) -> None:
+    """Say when the deployment config moves on before an analysis at its split can end."""
+    name, settings = ctx.settings.codedeploy.config, ctx.settings.analysis
+    routing = (codedeploy.get_deployment_config(ctx.aws, name) or {}).get("trafficRoutingConfig", {})
+    minutes = routing.get("timeBasedCanary", {}).get("canaryInterval") or routing.get(
+        "timeBasedLinear", {}
+    ).get("linearInterval")
+    needed = settings.count * settings.interval + settings.delay
+    if minutes and minutes * 60 < needed:
+        ctx.console.warn(
+            f"codedeploy.config: {name} holds each share {minutes}m, the analysis takes "
+            f"{format_duration(needed)} (count × interval + delay): CodeDeploy moves on before the verdict — "
+            "choose a config that waits longer, or fewer intervals"
+        )
 
 
 def _subject(ctx: Context, seen: Seen) -> analysis.Subject:
