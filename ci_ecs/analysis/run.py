@@ -1,19 +1,16 @@
-"""Measuring a canary interval by interval until the verdict is certain, and the plan step that does it."""
+"""Measuring a canary interval by interval until the verdict is certain."""
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 
 from ci_ecs.analysis import metrics, report, verdict
 from ci_ecs.analysis.metrics import Subject, utc
 from ci_ecs.aws.clients import Aws
 from ci_ecs.checks import Clock
-from ci_ecs.errors import DeploymentFailed
 from ci_ecs.model import Analysis, Interval
 from ci_ecs.output import Console
-from ci_ecs.runner import Step
 from ci_ecs.settings.analysis import AnalysisSettings
 
 WALL_CLOCK = Clock(now=time.time, sleep=time.sleep)  # CloudWatch's windows are wall-clock times
@@ -55,26 +52,3 @@ def analyse(
 
 def _iso(seconds: float) -> str:
     return utc(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def analysis_step(
-    aws: Aws,
-    settings: AnalysisSettings,
-    console: Console,
-    subject: Callable[[], Subject],
-    step: str,
-    analyses: list[Analysis],
-) -> Step:
-    """The plan step that measures the canary at `step`; a verdict other than pass fails the job (exit 1).
-
-    The analysis is kept in `analyses` (for the job's record and summary) before the verdict is acted on.
-    """
-
-    def run() -> str:
-        found = analyse(aws, settings, subject(), step, console)
-        analyses.append(found)
-        if found.verdict != "pass":
-            raise DeploymentFailed(found.reason)
-        return found.reason
-
-    return Step(f"analyse the canary at {step}", run)

@@ -14,6 +14,7 @@ from ci_ecs.model import DeploymentRecord, Status, TechniqueName
 from ci_ecs.runner import Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, EndCanary, Live
+from ci_ecs.strategies.judged import judge_step
 from ci_ecs.strategies.revision import pin_image, register_revision, render_revision
 from ci_ecs.strategies.state import Canary, Moved
 
@@ -107,7 +108,7 @@ def analysis_steps(ctx: Context, job: State, step: str) -> tuple[Step, ...]:
         assert job.subject is not None  # found by the check before the first change
         return job.subject
 
-    return (analysis.analysis_step(ctx.aws, ctx.settings.analysis, ctx.console, subject, step, ctx.analyses),)
+    return (judge_step(ctx, subject, step),)
 
 
 def _remove_ours(ctx: Context, remove: EndCanary) -> str:

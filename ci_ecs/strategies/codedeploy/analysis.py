@@ -10,6 +10,7 @@ from ci_ecs.aws.clients import call
 from ci_ecs.checks import format_duration
 from ci_ecs.checks.codedeploy import Seen
 from ci_ecs.errors import DeploymentFailed
+from ci_ecs.strategies import judged
 from ci_ecs.strategies.codedeploy.steps import Job
 from ci_ecs.strategies.context import Context
 
@@ -76,11 +77,7 @@ def _subject(ctx: Context, seen: Seen) -> analysis.Subject:
 def judge(ctx: Context, seen: Seen, step: str) -> str:
     """Analyse the replacement now; DeploymentFailed (the job stops the deployment with rollback) unless it
     passes."""
-    found = analysis.analyse(ctx.aws, ctx.settings.analysis, _subject(ctx, seen), step, ctx.console)
-    ctx.analyses.append(found)
-    if found.verdict != "pass":
-        raise DeploymentFailed(found.reason)
-    return found.reason
+    return judged.judge(ctx, _subject(ctx, seen), step)
 
 
 def split(seen: Seen) -> float | None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ci_ecs import analysis
 from ci_ecs.aws import elbv2
 from ci_ecs.checks.native import Seen
-from ci_ecs.errors import ConfigError, DeploymentFailed, PreconditionError
+from ci_ecs.errors import ConfigError, PreconditionError
+from ci_ecs.strategies import judged
 from ci_ecs.strategies.context import Context
 from ci_ecs.strategies.native import configuration as configs
 from ci_ecs.strategies.native.steps import Job
@@ -66,13 +67,7 @@ def _subject(ctx: Context, job: Job, seen: Seen) -> analysis.Subject:
 def judge(ctx: Context, job: Job, seen: Seen) -> str:
     """Analyse the new revision at this pause; DeploymentFailed (the job rolls the deployment back) unless
     it passes."""
-    share = f"{seen.production_weight:g}% of production traffic"
-    subject = _subject(ctx, job, seen)
-    found = analysis.analyse(ctx.aws, ctx.settings.analysis, subject, share, ctx.console)
-    ctx.analyses.append(found)
-    if found.verdict != "pass":
-        raise DeploymentFailed(found.reason)
-    return found.reason
+    return judged.judge(ctx, _subject(ctx, job, seen), f"{seen.production_weight:g}% of production traffic")
 
 
 def wanted(ctx: Context, seen: Seen, already: str) -> bool:

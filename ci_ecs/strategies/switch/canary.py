@@ -6,6 +6,7 @@ from ci_ecs import analysis
 from ci_ecs.aws import elbv2
 from ci_ecs.runner import Step
 from ci_ecs.strategies.context import Context
+from ci_ecs.strategies.judged import judge_step
 from ci_ecs.strategies.switch.family import groups_of, plural
 from ci_ecs.strategies.switch.prepare import Job
 
@@ -38,16 +39,7 @@ def steps(ctx: Context, job: Job) -> tuple[Step, ...]:
             )
         )
         if ctx.settings.analysis.enabled:
-            found.append(
-                analysis.analysis_step(
-                    ctx.aws,
-                    ctx.settings.analysis,
-                    ctx.console,
-                    lambda: _subject(ctx, job),
-                    f"{weight}% of the public traffic",
-                    ctx.analyses,
-                )
-            )
+            found.append(judge_step(ctx, lambda: _subject(ctx, job), f"{weight}% of the public traffic"))
     return tuple(found)
 
 
