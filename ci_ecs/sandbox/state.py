@@ -59,6 +59,7 @@ class TaskSim:
     version: str = ""  # the image tag of its first essential container
     task_set: Any = None  # the moto TaskSet it belongs to
     load_balancers: list[dict[str, Any]] | None = None  # where ECS registers it; None: the service's
+    logs: list[Any] = field(default_factory=list)  # its containers' awslogs streams (ecs.logs.Stream)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 from moto.core.utils import utcnow
 
 from ci_ecs.sandbox import behaviour
-from ci_ecs.sandbox.ecs import events, network
+from ci_ecs.sandbox.ecs import events, logs, network
 from ci_ecs.sandbox.elb import targets
 from ci_ecs.sandbox.state import PENDING_STATES, RUNTIME, TaskSim, attach_task, task_sim
 
@@ -29,6 +29,7 @@ def adopt(
     sim = TaskSim(behaviour.of_task_definition(task_definition), ip, RUNTIME.now, service, deployment_id)
     sim.version = behaviour.version_of(task_definition)
     sim.task_set, sim.load_balancers = task_set, load_balancers
+    sim.logs = logs.streams_of(task, task_definition)
     mine = load_balancers if load_balancers is not None else (service.load_balancers if service else [])
     port = next((lb["containerPort"] for lb in mine if lb.get("containerPort")), None)
     sim.container_port = int(port) if port else None
@@ -82,6 +83,7 @@ def advance(task: Any) -> None:
             _start(task, sim)
     elif task.last_status == "RUNNING" and sim.behaviour.crash and age >= config.crash_ticks:
         # The essential container exits: ECS stops the task (stopCode EssentialContainerExited).
+        logs.crashed(sim.logs)
         for container in task.containers:
             container.exitCode, container.last_status = 1, "STOPPED"
         sim.failed = True
@@ -95,6 +97,7 @@ def _start(task: Any, sim: TaskSim) -> None:
     task.connectivity = "CONNECTED"
     for container in task.containers:
         container.last_status = "RUNNING"
+    logs.started(sim.logs, sim.version, sim.container_port, listens=not sim.behaviour.crash)
     service = sim.service
     if service is None or not sim.ip:
         return

@@ -225,9 +225,10 @@ def _check_initial(record: TargetSim, age: int, task: Any, healthy_ticks: int, u
         return
     sim = task_sim(task) if task is not None else None
     sick = sim is not None and sim.behaviour.unhealthy
+    crashing = sim is not None and sim.behaviour.crash  # it dies starting up, before it ever answers
     if sick and age >= unhealthy_ticks:
         _set(record, BAD_CODE)
-    elif not sick and age >= healthy_ticks:
+    elif not sick and not crashing and age >= healthy_ticks:
         _set(record, HEALTHY)
     elif age >= 1 and record.reason == REGISTERING[1]:
         record.reason, record.description = CHECKING[1], CHECKING[2]
