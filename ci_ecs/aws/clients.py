@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_iam import IAMClient
+    from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_sts import STSClient
 
 _TAG = re.compile(r"<[^<>]*>")  # an HTML tag, in a body that is a proxy's error page
@@ -93,6 +94,8 @@ class Aws:
     ) -> ElasticLoadBalancingv2Client: ...
     @overload
     def client(self, service: Literal["iam"], region: str | None = None) -> IAMClient: ...
+    @overload
+    def client(self, service: Literal["logs"], region: str | None = None) -> CloudWatchLogsClient: ...
     @overload
     def client(self, service: Literal["sts"], region: str | None = None) -> STSClient: ...
     def client(self, service: str, region: str | None = None, *, retried: bool = True) -> BaseClient:

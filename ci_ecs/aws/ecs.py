@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from ci_ecs.aws import idempotency
+from ci_ecs.aws import idempotency, launches
 from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import AwsError, AwsPreconditionError, PreconditionError
 
@@ -101,6 +101,7 @@ def create_service(
     if "capacityProviderStrategy" in params:
         params.pop("launchType", None)
     reply = call(f"creating service {name} like {like['serviceName']}", ecs.create_service, **params)
+    launches.remember_service(aws, reply["service"])
     return dict(reply["service"])
 
 
@@ -232,6 +233,7 @@ def update_service(
         params["desiredCount"] = desired_count
     doing = f"updating service {service['serviceName']} to {short_arn(task_definition_arn)}"
     reply = call(doing, ecs.update_service, **params)
+    launches.remember_service(aws, reply["service"])
     return dict(reply["service"])
 
 

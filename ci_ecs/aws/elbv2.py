@@ -23,6 +23,7 @@ class Target:
     port: int | None
     state: str
     reason: str | None = None
+    description: str | None = None
 
 
 def target_health(aws: Aws, target_group_arn: str) -> list[Target]:
@@ -39,6 +40,7 @@ def target_health(aws: Aws, target_group_arn: str) -> list[Target]:
             port=d["Target"].get("Port"),
             state=d.get("TargetHealth", {}).get("State", "unknown"),
             reason=d.get("TargetHealth", {}).get("Reason"),
+            description=d.get("TargetHealth", {}).get("Description"),
         )
         for d in reply.get("TargetHealthDescriptions", [])
     ]

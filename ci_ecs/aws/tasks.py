@@ -49,15 +49,19 @@ def stop_task(aws: Aws, cluster: str, task_arn: str, reason: str) -> None:
 
 def tasks_started_by(aws: Aws, cluster: str, started_by: str, desired_status: str) -> list[dict[str, Any]]:
     """The tasks with this startedBy and desired status (RUNNING or STOPPED), described."""
+    return describe_tasks(aws, cluster, task_arns_started_by(aws, cluster, started_by, desired_status))
+
+
+def task_arns_started_by(aws: Aws, cluster: str, started_by: str, desired_status: str) -> list[str]:
+    """The ARNs of the tasks with this startedBy and desired status (RUNNING or STOPPED)."""
     ecs = aws.client("ecs")
-    arns = call(
+    return call(
         f"listing tasks started by {started_by}",
         ecs.list_tasks,
         cluster=cluster,
         startedBy=started_by,
         desiredStatus=cast("DesiredStatusType", desired_status),
     ).get("taskArns", [])
-    return describe_tasks(aws, cluster, arns)
 
 
 def private_ip(task: Mapping[str, Any]) -> str | None:

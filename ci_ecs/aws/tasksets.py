@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ci_ecs.aws import launches
 from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.aws.ecs import short_arn
 
@@ -53,6 +54,7 @@ def create(
         ecs.create_task_set,
         **params,
     )
+    launches.remember_task_set(aws, reply["taskSet"])
     return dict(reply["taskSet"])
 
 

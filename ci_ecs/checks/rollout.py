@@ -9,6 +9,8 @@ from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.clients import Aws
 from ci_ecs.checks.base import CheckResult, Clock, deadline_after, format_duration, intervals
+from ci_ecs.checks.container_logs import show_logs
+from ci_ecs.checks.stopped import task_id, why_stopped
 from ci_ecs.output import Console, counted
 from ci_ecs.settings import WaitSettings
 
@@ -35,6 +37,12 @@ def watch_rollout(
     clock = clock or Clock()
     deadline = deadline_after(clock, wait.timeout)
     reported_stops: dict[str, str] = {}  # task ARN -> why it stopped
+    stopped: list[dict[str, Any]] = []
+
+    def failing(result: CheckResult) -> CheckResult:
+        show_logs(aws, console, stopped)
+        return with_stops(result, reported_stops)
+
     health: dict[str, list[elbv2.Target]] = {}
     health_read_at: tuple[Any, ...] | None = None
     for interval in intervals(wait):
@@ -54,22 +62,20 @@ def watch_rollout(
             or ours.get("failedTasks", 0) > len(reported_stops)
         ):
             # Say why tasks stopped before anything else: it is the first thing a person needs.
-            report_stopped_tasks(aws, cluster, deployment_id, reported_stops, console)
+            stopped += report_stopped_tasks(aws, cluster, deployment_id, reported_stops, console)
         if ours is None:
-            return with_stops(_vanished(service, deployment_id, previous), reported_stops)
+            return failing(_vanished(service, deployment_id, previous))
         if ours.get("rolloutState") == "FAILED":
             rolled_back = ecs.primary_deployment(service).get("id") != deployment_id
             reason = ours.get("rolloutStateReason") or "rolloutState FAILED"
-            return with_stops(
-                CheckResult(False, reason, service, ecs_rolled_back=rolled_back), reported_stops
-            )
+            return failing(CheckResult(False, reason, service, ecs_rolled_back=rolled_back))
         if done:
             return CheckResult(True, "deployment completed", service)
         # Without the breaker, fail where ECS would have; a canary fails at its first failed task.
         limit = max_failures or (None if circuit_breaker else failure_threshold(ours.get("desiredCount", 0)))
         if limit is not None and ours.get("failedTasks", 0) >= limit:
             failed = CheckResult(False, f"{ours['failedTasks']} tasks of the new version failed", service)
-            return with_stops(failed, reported_stops)
+            return failing(failed)
         if clock.now() >= deadline:
             return CheckResult(False, f"timed out after {format_duration(wait.timeout)}", service)
     raise AssertionError("unreachable")  # intervals() never ends
@@ -128,19 +134,17 @@ def _target_health(aws: Aws, service: dict[str, Any]) -> dict[str, list[elbv2.Ta
 
 def report_stopped_tasks(
     aws: Aws, cluster: str, deployment_id: str, reported: dict[str, str], console: Console
-) -> None:
-    """Print why each newly stopped task of the deployment stopped, with container exit codes."""
+) -> list[dict[str, Any]]:
+    """Print why each newly stopped task of the deployment stopped, with container exit codes; those tasks."""
+    found: list[dict[str, Any]] = []
     for task in ecs_tasks.stopped_tasks(aws, cluster, deployment_id):
         arn = task["taskArn"]
         if arn in reported:
             continue
-        exits = ", ".join(
-            f"{c['name']} exit {c['exitCode']}" + (f" ({c['reason']})" if c.get("reason") else "")
-            for c in task.get("containers", [])
-            if c.get("exitCode") is not None or c.get("reason")
-        )
-        reported[arn] = task.get("stoppedReason", "no reason given") + (f" [{exits}]" if exits else "")
-        console.progress(f"task {arn.rsplit('/', 1)[-1]} stopped: {reported[arn]}")
+        reported[arn] = why_stopped(task)
+        found.append(task)
+        console.progress(f"task {task_id(task)} stopped: {reported[arn]}")
+    return found
 
 
 def progress_line(deployments: list[dict[str, Any]], health: dict[str, list[elbv2.Target]]) -> str:

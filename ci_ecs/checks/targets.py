@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ci_ecs.aws import elbv2
 from ci_ecs.aws.clients import Aws
+from ci_ecs.aws.launches import Launch
 from ci_ecs.checks.base import CheckResult, Clock, Endpoint, watch
+from ci_ecs.checks.first_sign import TaskWatch
 from ci_ecs.output import Console, counted
 from ci_ecs.settings import WaitSettings
 
@@ -18,8 +20,14 @@ def watch_targets(
     gone: bool = False,
     timeout: float | None = None,
     clock: Clock | None = None,
+    behind: Launch | None = None,
 ) -> CheckResult:
-    """Wait until the targets are healthy in their groups (or, with `gone`, drained away); unhealthy fails."""
+    """Wait until the targets are healthy in their groups (or, with `gone`, drained away); unhealthy fails.
+
+    Until then the tasks `behind` them (default: what this job started behind the groups) are watched
+    too, and the first that stops failing fails the wait.
+    """
+    tasks = _task_watch(aws, list(targets), console, behind)
 
     def probe() -> CheckResult | None:
         states = {
@@ -34,23 +42,28 @@ def watch_targets(
         console.progress(f"targets {shown}" if shown else "no targets")
         if gone:
             return CheckResult(True, "targets drained") if all(t is None for _, t in ours) else None
-        bad = [(e, t) for e, t in ours if t is not None and t.state == "unhealthy"]
-        if bad:
-            (ip, port), target = bad[0]
-            return CheckResult(
-                False, f"target {ip}:{port} is unhealthy ({target.reason or 'no reason given'})"
-            )
+        bad = unhealthy([t for _, t in ours if t is not None])
+        if bad is not None:
+            return tasks.failure() or bad  # a stopped task behind it says more than the load balancer
         healthy = ours and all(t is not None and t.state == "healthy" for _, t in ours)
-        return CheckResult(True, "targets healthy") if healthy else None
+        return CheckResult(True, "targets healthy") if healthy else tasks.failure()
 
     return watch(wait, probe, "the targets", timeout=timeout, clock=clock)
 
 
 def watch_healthy_count(
-    aws: Aws, target_group: str, count: int, wait: WaitSettings, console: Console
+    aws: Aws,
+    target_group: str,
+    count: int,
+    wait: WaitSettings,
+    console: Console,
+    *,
+    behind: Launch | None = None,
 ) -> CheckResult:
-    """Wait until `count` targets of the group are healthy; an unhealthy one fails at once."""
+    """Wait until `count` targets of the group are healthy; an unhealthy one, or a failed task behind
+    them (as in `watch_targets`), fails at once."""
     name = elbv2.target_group_name(target_group)
+    tasks = _task_watch(aws, [target_group], console, behind)
 
     def probe() -> CheckResult | None:
         targets = elbv2.target_health(aws, target_group)
@@ -58,12 +71,17 @@ def watch_healthy_count(
         console.progress(f"targets {name} {healthy}/{len(targets)} healthy")
         bad = unhealthy(targets)
         if bad is not None:
-            return bad
-        return (
-            CheckResult(True, f"{counted(healthy, 'healthy target')} in {name}") if healthy >= count else None
-        )
+            return tasks.failure() or bad
+        if healthy >= count:
+            return CheckResult(True, f"{counted(healthy, 'healthy target')} in {name}")
+        return tasks.failure()
 
     return watch(wait, probe, f"{counted(count, 'healthy target')} in {name}")
+
+
+def _task_watch(aws: Aws, groups: list[str], console: Console, behind: Launch | None) -> TaskWatch:
+    """A watch on `behind`, else on what this job started behind the groups."""
+    return TaskWatch(aws, [behind], console) if behind else TaskWatch.of_groups(aws, groups, console)
 
 
 def healthy_at_least(aws: Aws, target_group: str, count: int) -> CheckResult:
@@ -82,9 +100,8 @@ def unhealthy(targets: list[elbv2.Target]) -> CheckResult | None:
     bad = [t for t in targets if t.state == "unhealthy"]
     if not bad:
         return None
-    return CheckResult(
-        False, f"target {bad[0].id}:{bad[0].port} is unhealthy ({bad[0].reason or 'no reason'})"
-    )
+    why = ": ".join(filter(None, (bad[0].reason, bad[0].description))) or "no reason given"
+    return CheckResult(False, f"target {bad[0].id}:{bad[0].port} is unhealthy ({why})")
 
 
 def traffic_share(aws: Aws, groups: list[str], ours: set[Endpoint]) -> float | None:

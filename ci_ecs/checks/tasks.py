@@ -8,7 +8,11 @@ from typing import Any
 from ci_ecs.aws import ecs, elbv2, tasksets
 from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.clients import Aws
+from ci_ecs.aws.launches import Launch
 from ci_ecs.checks.base import CheckResult, watch
+from ci_ecs.checks.container_logs import show_logs
+from ci_ecs.checks.first_sign import TaskWatch
+from ci_ecs.checks.stopped import task_id, why_stopped
 from ci_ecs.checks.targets import unhealthy
 from ci_ecs.output import Console, counted
 from ci_ecs.settings import WaitSettings
@@ -20,8 +24,10 @@ def watch_task_set(
     """Until the task set runs its computed count in STEADY_STATE (seen: the task set).
 
     ECS keeps replacing tasks that fail their health checks and never reaches STEADY_STATE: the targets
-    are judged at each poll, and an unhealthy one fails at once instead of at the timeout.
+    are judged at each poll, and an unhealthy one, or a task of the set that stopped failing, fails at
+    once instead of at the timeout.
     """
+    tasks = TaskWatch(aws, [Launch(str(service["clusterArn"]), task_set=task_set_id)], console)
 
     def probe() -> CheckResult | None:
         found = next((t for t in tasksets.task_sets(aws, service) if t["id"] == task_set_id), None)
@@ -37,9 +43,9 @@ def watch_task_set(
         )
         bad = unhealthy(targets)
         if bad is not None:
-            return bad
+            return tasks.failure() or bad
         steady = found.get("stabilityStatus") == "STEADY_STATE" and running == wanted
-        return CheckResult(True, f"{counted(running, 'task')} steady", found) if steady else None
+        return CheckResult(True, f"{counted(running, 'task')} steady", found) if steady else tasks.failure()
 
     return watch(wait, probe, f"task set {task_set_id} to be steady")
 
@@ -53,8 +59,9 @@ def watch_task_addresses(
         tasks = ecs_tasks.describe_tasks(aws, cluster, task_arns)
         stopped = [t for t in tasks if t.get("lastStatus") == "STOPPED"]
         if stopped:
-            why = stopped[0].get("stoppedReason", "no reason given")
-            return CheckResult(False, f"canary task stopped: {why}", {"tasks": tasks})
+            show_logs(aws, console, stopped)
+            why = f"canary task {task_id(stopped[0])} stopped: {why_stopped(stopped[0])}"
+            return CheckResult(False, why, {"tasks": tasks})
         console.progress(", ".join(f"{ecs.short_arn(t['taskArn'])} {t.get('lastStatus')}" for t in tasks))
         ips = [ecs_tasks.private_ip(t) for t in tasks]
         if not all(ips):

@@ -26,6 +26,7 @@ _SERVICE_CHANGES: dict[Technique, tuple[str, ...]] = {
 }
 # ECS-native deployments: each action needs both the service and the deployment (or revision) named.
 _DEPLOYMENTS = ("DescribeServiceDeployments", "StopServiceDeployment", "ContinueServiceDeployment")
+_LOG_STREAMS = "arn:{t.partition}:logs:*:{t.account}:log-group:*:log-stream:*"
 
 
 def lock(settings: Settings, target: Target) -> list[Statement]:
@@ -91,12 +92,14 @@ def services(settings: Settings, technique: Technique, target: Target) -> list[S
 
 
 def tasks(settings: Settings, technique: Technique, target: Target) -> list[Statement]:
-    """The cluster's tasks (why new ones stopped; canaries), and the task sets of an EXTERNAL service."""
+    """The cluster's tasks (why new ones stopped, their logs; canaries), an EXTERNAL service's task sets."""
     cluster, service = names(settings)
     watch = ["ecs:DescribeTasks", *(["ecs:StopTask"] if technique == "task" else [])]
     found = [
         statement("ListTasks", ["ecs:ListTasks"], [ALL], target.in_cluster(cluster)),
         statement("Tasks", watch, [target.arn("ecs", f"task/{cluster}/*")]),
+        # A failed deployment prints its crashed containers' last log lines (awslogs, in any region).
+        statement("ReadContainerLogs", ["logs:GetLogEvents"], [_LOG_STREAMS.format(t=target)]),
     ]
     if technique == "task":
         family = target.arn("ecs", f"task-definition/{target.family}:*")

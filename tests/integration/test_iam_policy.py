@@ -67,6 +67,7 @@ UNEXERCISED = {
     "ecs:DescribeTasks",  # checks/: why new tasks stopped
     "ecs:ListTasks",
     "ecs:StopTask",
+    "logs:GetLogEvents",  # checks/container_logs.py: a failed task's logs (only the rolling jobs crash one)
     "ecs:UntagResource",
     "ecs:DeleteService",  # switch: versions made obsolete by an earlier run
     "ecs:ListServiceDeployments",  # native: the reply of an update was lost

@@ -8,6 +8,7 @@ from typing import Any
 from ci_ecs import checks
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws import tasks as ecs_tasks
+from ci_ecs.aws.launches import Launch
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
@@ -143,7 +144,8 @@ def _register_targets(ctx: Context, job: _State) -> str:
 
 def _healthy(ctx: Context, job: _State) -> str:
     groups = endpoints(job.live.service, job.running)
-    result = checks.watch_targets(ctx.aws, groups, ctx.settings.wait, ctx.console)
+    started = Launch(ctx.settings.cluster, tasks=tuple(t["taskArn"] for t in job.running))
+    result = checks.watch_targets(ctx.aws, groups, ctx.settings.wait, ctx.console, behind=started)
     if not result.ok:
         raise DeploymentFailed(f"the canary did not get healthy: {result.reason}")
     share = checks.traffic_share(ctx.aws, sorted(groups), {e for targets in groups.values() for e in targets})
