@@ -1,8 +1,4 @@
-"""The first conclusive sign that the tasks behind a wait's targets fail, seen before the targets show it.
-
-ECS replaces a task that fails its health checks, or whose essential container exits, often before a
-poll of the targets sees it `unhealthy`: a wait on target health alone then sits until its timeout.
-"""
+"""The first conclusive sign that the tasks behind a wait's targets fail, seen before the targets show it."""
 
 from __future__ import annotations
 
@@ -19,6 +15,8 @@ from ci_ecs.checks.stopped import failed, task_id, why_stopped
 from ci_ecs.output import Console
 
 
+# ECS replaces a task that fails its health checks, or whose essential container exits, often before a poll
+# of the targets sees it `unhealthy`: a wait on target health alone would then sit until its timeout.
 class TaskWatch:
     """Watches the tasks behind some targets; `failure()` costs one or two calls and is for unmet waits."""
 

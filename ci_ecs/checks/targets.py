@@ -22,11 +22,7 @@ def watch_targets(
     clock: Clock | None = None,
     behind: Launch | None = None,
 ) -> CheckResult:
-    """Wait until the targets are healthy in their groups (or, with `gone`, drained away); unhealthy fails.
-
-    Until then the tasks `behind` them (default: what this job started behind the groups) are watched
-    too, and the first that stops failing fails the wait.
-    """
+    """Until the targets are healthy (`gone`: drained); an unhealthy one or a failed task `behind` fails."""
     tasks = _task_watch(aws, list(targets), console, behind)
 
     def probe() -> CheckResult | None:
@@ -60,8 +56,7 @@ def watch_healthy_count(
     *,
     behind: Launch | None = None,
 ) -> CheckResult:
-    """Wait until `count` targets of the group are healthy; an unhealthy one, or a failed task behind
-    them (as in `watch_targets`), fails at once."""
+    """Until `count` targets of the group are healthy; an unhealthy one or a failed task `behind` fails."""
     name = elbv2.target_group_name(target_group)
     tasks = _task_watch(aws, [target_group], console, behind)
 
@@ -80,7 +75,7 @@ def watch_healthy_count(
 
 
 def _task_watch(aws: Aws, groups: list[str], console: Console, behind: Launch | None) -> TaskWatch:
-    """A watch on `behind`, else on what this job started behind the groups."""
+    """A watch on `behind`, else on what this job started behind the groups (aws/launches.py)."""
     return TaskWatch(aws, [behind], console) if behind else TaskWatch.of_groups(aws, groups, console)
 
 

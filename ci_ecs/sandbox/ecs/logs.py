@@ -48,10 +48,7 @@ def streams_of(task: Any, task_definition: Any) -> list[Stream]:
 
 
 def started(streams: list[Stream], version: str, port: int | None, *, listens: bool = True) -> None:
-    """A few start-up lines, in a stream created now (when its log group exists, as the awslogs driver).
-
-    `listens=False`: an app that dies while starting up, before it opens its port.
-    """
+    """Start-up lines in a stream created now, if its group exists (`listens=False`: dies starting up)."""
     lines = [
         f"INFO starting web {version or 'app'} (pid 1)",
         "INFO loading configuration from the environment",
