@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 
 from ci_ecs.analysis import report
-from ci_ecs.model import Analysis, Interval, Reading
+from ci_ecs.model import Analysis, Interval, Outcome, Reading
 
 
 def _analysis() -> Analysis:
-    def interval(number: int, canary: float, outcome: str) -> Interval:
+    def interval(number: int, canary: float, outcome: Outcome) -> Interval:
         readings = (
-            Reading("error rate vs baseline", canary, 0.5, 1.0, "%", outcome, "why"),  # type: ignore[arg-type]
+            Reading("error rate vs baseline", canary, 0.5, 1.0, "%", outcome, "why"),
             Reading("alarm web-5xx", None, None, None, "", "pass", "OK"),
         )
         return Interval(
             number, f"2026-12-04T10:0{number}:00Z", f"2026-12-04T10:0{number + 1}:00Z", 400, readings, outcome
-        )  # type: ignore[arg-type]
+        )
 
     intervals = (interval(1, 0.4, "pass"), interval(2, 12.5, "fail"))
     return Analysis("10% of the traffic", intervals, "fail", "canary analysis failed in interval 2 of 5: …")
