@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs import checks
-from ci_ecs.aws import ecs, elbv2
+from ci_ecs.aws import ecs, elbv2, launches
 from ci_ecs.errors import DeploymentFailed
+from ci_ecs.output import counted
 from ci_ecs.runner import Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, Live, learn_secrets
@@ -179,6 +180,8 @@ def _attach(ctx: Context, job: Job) -> str:
 
 def _service(ctx: Context, job: Job) -> str:
     if job.service:
+        # Its tasks go behind its target groups whether or not reviving it updates the service (a re-run).
+        launches.remember_service(ctx.aws, job.service)
         return retire.revive(ctx, job.service, job.live.service, job.arn)
     live = job.live.service
     moved = dict(zip(groups_of(live), job.groups, strict=True))
@@ -192,7 +195,7 @@ def _service(ctx: Context, job: Job) -> str:
     like = {**live, "loadBalancers": balancers}
     count = live["desiredCount"]
     job.service = ecs.create_service(ctx.aws, like, job.names.service, job.arn, count, tags)
-    return f"created {job.names.service}: {count} task(s) of {ecs.short_arn(job.arn)}"
+    return f"created {job.names.service}: {counted(count, 'task')} of {ecs.short_arn(job.arn)}"
 
 
 def _autoscaling(ctx: Context, job: Job) -> str:
@@ -204,7 +207,8 @@ def _autoscaling(ctx: Context, job: Job) -> str:
     scaling.apply(
         ctx.aws, job.service, found, dict(zip(groups_of(job.live.service), job.groups, strict=True))
     )
-    return f"{found.minimum}–{found.maximum} tasks, {len(found.policies)} polic(ies) as on the live service"
+    policies = counted(len(found.policies), "policy", "policies")
+    return f"{found.minimum}–{found.maximum} tasks, {policies} as on the live service"
 
 
 def healthy(ctx: Context, groups: list[str] | tuple[str, ...]) -> str:
@@ -214,7 +218,8 @@ def healthy(ctx: Context, groups: list[str] | tuple[str, ...]) -> str:
         result = checks.watch_healthy_count(ctx.aws, group, wanted, ctx.settings.wait, ctx.console)
         if not result.ok:
             raise DeploymentFailed(result.reason)
-    return f"at least {wanted} healthy target(s) in {', '.join(map(elbv2.target_group_name, groups))}"
+    names = ", ".join(map(elbv2.target_group_name, groups))
+    return f"at least {counted(wanted, 'healthy target')} in {names}"
 
 
 def address_step(ctx: Context, job: Job) -> Step:

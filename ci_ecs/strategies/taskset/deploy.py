@@ -9,6 +9,7 @@ from ci_ecs import checks
 from ci_ecs.aws import ecs, elbv2, tasksets
 from ci_ecs.errors import DeploymentFailed, PreconditionError
 from ci_ecs.model import Command, DeploymentRecord, Status, TechniqueName
+from ci_ecs.output import counted
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import (
@@ -169,7 +170,7 @@ def _healthy(ctx: Context, job: _Job) -> str:
     if not healthy.ok:
         raise DeploymentFailed(healthy.reason)
     revision = ecs.short_arn(job.moved.task_definition)
-    return f"{steady.seen.get('runningCount', 0)} task(s) of {revision} healthy"
+    return f"{counted(steady.seen.get('runningCount', 0), 'task')} of {revision} healthy"
 
 
 def _make_primary(ctx: Context, job: _Job) -> str:
@@ -192,7 +193,7 @@ def _weights_back(ctx: Context, job: _Job) -> str:
         return "no weighted rules configured"
     for rule in rules:
         elbv2.forward(ctx.aws, rule, {tasksets.target_group(job.old_primary): 100, group: 0})
-    return f"{len(rules)} rule(s) at 100:0"
+    return f"{counted(len(rules), 'rule')} at 100:0"
 
 
 def _delete_others(ctx: Context, job: _Job) -> str:
@@ -201,7 +202,7 @@ def _delete_others(ctx: Context, job: _Job) -> str:
     for task_set in others:
         if task_set.get("status") != "DRAINING":
             tasksets.delete(ctx.aws, job.live.service, task_set["taskSetArn"])
-    return f"deleted {len(others)} task set(s)"
+    return f"deleted {counted(len(others), 'task set')}"
 
 
 def _record(ctx: Context, job: _Job) -> str:
