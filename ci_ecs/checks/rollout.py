@@ -10,6 +10,7 @@ from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.clients import Aws
 from ci_ecs.checks.base import CheckResult, Clock, deadline_after, format_duration, intervals
 from ci_ecs.checks.container_logs import show_logs
+from ci_ecs.checks.events import show_events
 from ci_ecs.checks.stopped import task_id, why_stopped
 from ci_ecs.output import Console, counted
 from ci_ecs.settings import WaitSettings
@@ -41,6 +42,8 @@ def watch_rollout(
 
     def failing(result: CheckResult) -> CheckResult:
         show_logs(aws, console, stopped)
+        if result.seen:
+            show_events(console, result.seen, deployment_id)
         return with_stops(result, reported_stops)
 
     health: dict[str, list[elbv2.Target]] = {}
@@ -77,7 +80,7 @@ def watch_rollout(
             failed = CheckResult(False, f"{ours['failedTasks']} tasks of the new version failed", service)
             return failing(failed)
         if clock.now() >= deadline:
-            return CheckResult(False, f"timed out after {format_duration(wait.timeout)}", service)
+            return failing(CheckResult(False, f"timed out after {format_duration(wait.timeout)}", service))
     raise AssertionError("unreachable")  # intervals() never ends
 
 

@@ -119,6 +119,7 @@ def test_crash_image_fails_and_service_returns_to_previous_revision(
 
     assert run.code == 1, run.output
     assert "exit 1" in run.stdout, "container exit codes of stopped tasks must be shown"
+    assert "what ECS said about web" in run.output  # the service's events since the deployment began
     assert "rolling the service back" in run.output
     service = _service(sandbox, sample)
     assert _revision(service) == previous
