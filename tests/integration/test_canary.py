@@ -198,3 +198,19 @@ def test_a_new_canary_version_replaces_the_old_canary(
         )["services"][0]["tags"]
     }
     assert tags["ci-ecs:canary-version"] == "v3"
+
+
+def test_a_canary_service_follows_the_circuit_breaker_setting_not_the_main_services(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    ecs = client(sandbox, "ecs")
+    off = {"deploymentCircuitBreaker": {"enable": False, "rollback": False}}
+    ecs.update_service(cluster=sample.cluster, service=sample.service, deploymentConfiguration=off)
+
+    run = cli("--config", "ci-ecs-service.yml", "canary-deploy", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 0, run.output
+    canary = _aws(
+        sandbox, workdir, "ecs", "describe-services", "--cluster", sample.cluster, "--services", "web-canary"
+    )["services"][0]
+    assert canary["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}

@@ -80,7 +80,10 @@ def _update(ctx: Context, job: _State) -> str:
     count, existing = ctx.settings.canary.count, job.canary_service
     if existing is None:
         tags = {state.CANARY_OF: ctx.settings.service}
-        created = ecs.create_service(ctx.aws, job.live.service, name(ctx), job.arn, count, tags)
+        breaker = ctx.settings.circuit_breaker  # the setting, whatever the main service has
+        created = ecs.create_service(
+            ctx.aws, job.live.service, name(ctx), job.arn, count, tags, circuit_breaker=breaker
+        )
         job.deployment_id = ecs.primary_deployment(created).get("id", "")
         return f"created {name(ctx)} with {count} task(s) of {ecs.short_arn(job.arn)}"
     primary = ecs.primary_deployment(existing)
