@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ci_ecs import analysis, checks
+from ci_ecs import checks
+from ci_ecs.analysis import metrics as analysis
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.checks import Endpoint
 from ci_ecs.errors import PreconditionError

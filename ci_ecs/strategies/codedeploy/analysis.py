@@ -4,7 +4,7 @@ linear deployment config holds production traffic split."""
 
 from __future__ import annotations
 
-from ci_ecs import analysis
+from ci_ecs.analysis import metrics as analysis
 from ci_ecs.aws import codedeploy, elbv2
 from ci_ecs.aws.clients import call
 from ci_ecs.checks import format_duration

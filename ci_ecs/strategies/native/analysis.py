@@ -3,7 +3,7 @@ old one's, at each pause of ours once production traffic reaches the new revisio
 
 from __future__ import annotations
 
-from ci_ecs import analysis
+from ci_ecs.analysis import metrics as analysis
 from ci_ecs.aws import elbv2
 from ci_ecs.checks.native import Seen
 from ci_ecs.errors import ConfigError, PreconditionError

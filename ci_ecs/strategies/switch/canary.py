@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ci_ecs import analysis
+from ci_ecs.analysis import metrics as analysis
 from ci_ecs.aws import elbv2
 from ci_ecs.runner import Step
 from ci_ecs.strategies.context import Context
