@@ -76,13 +76,8 @@ def create_service(
     task_definition_arn: str,
     count: int,
     tags: Mapping[str, str],
-    *,
-    circuit_breaker: bool | None = None,
 ) -> dict[str, Any]:
-    """A new service cloned from `like` (network, load balancers, launch type, platform), with these tags.
-
-    `circuit_breaker`: the deployment circuit breaker (with rollback) set so, not copied from `like`.
-    """
+    """A new service cloned from `like` (network, load balancers, launch type, platform), with these tags."""
     ecs = aws.client("ecs")
     params: dict[str, Any] = {
         "cluster": like["clusterArn"],
@@ -105,12 +100,6 @@ def create_service(
     params.update({key: like[key] for key in keys if like.get(key) not in (None, [], {})})
     if "capacityProviderStrategy" in params:
         params.pop("launchType", None)
-    if circuit_breaker is not None:
-        breaker = {"enable": circuit_breaker, "rollback": circuit_breaker}
-        params["deploymentConfiguration"] = {
-            **params.get("deploymentConfiguration", {}),
-            "deploymentCircuitBreaker": breaker,
-        }
     reply = call(f"creating service {name} like {like['serviceName']}", ecs.create_service, **params)
     launches.remember_service(aws, reply["service"])
     return dict(reply["service"])

@@ -89,7 +89,7 @@ def test_canary_then_rollback_returns_weights_and_task_sets_to_before(
     run = taskset_cli("rollback")
 
     assert run.code == 0, run.output
-    assert run.stdout.index("weights back") < run.stdout.index("task set(s) deleted")
+    assert run.stdout.index("weights back") < run.stdout.index("canary task set deleted")
     sandbox.wait_idle()
     assert _snapshot(sandbox, sample) == before
 

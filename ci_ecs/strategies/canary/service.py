@@ -9,6 +9,7 @@ from ci_ecs import checks
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.errors import DeploymentFailed
+from ci_ecs.output import counted
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.canary import base
@@ -80,22 +81,32 @@ def _update(ctx: Context, job: _State) -> str:
     count, existing = ctx.settings.canary.count, job.canary_service
     if existing is None:
         tags = {state.CANARY_OF: ctx.settings.service}
-        breaker = ctx.settings.circuit_breaker  # the setting, whatever the main service has
-        created = ecs.create_service(
-            ctx.aws, job.live.service, name(ctx), job.arn, count, tags, circuit_breaker=breaker
-        )
+        like = _with_breaker(job.live.service, ctx.settings.circuit_breaker)
+        created = ecs.create_service(ctx.aws, like, name(ctx), job.arn, count, tags)
         job.deployment_id = ecs.primary_deployment(created).get("id", "")
-        return f"created {name(ctx)} with {count} task(s) of {ecs.short_arn(job.arn)}"
+        return f"created {name(ctx)} with {_tasks(count)} of {ecs.short_arn(job.arn)}"
     primary = ecs.primary_deployment(existing)
     same = ecs.short_arn(primary.get("taskDefinition", "")) == ecs.short_arn(job.arn)
     if same and existing.get("desiredCount") == count:
         job.deployment_id = primary.get("id", "")
-        return f"{name(ctx)} already runs {count} task(s) of {ecs.short_arn(job.arn)}"
+        return f"{name(ctx)} already runs {_tasks(count)} of {ecs.short_arn(job.arn)}"
     updated = ecs.update_service(
         ctx.aws, existing, job.arn, circuit_breaker=ctx.settings.circuit_breaker, desired_count=count
     )
     job.deployment_id = ecs.primary_deployment(updated).get("id", "")
-    return f"{name(ctx)}: deployment {job.deployment_id} of {count} task(s)"
+    return f"{name(ctx)}: deployment {job.deployment_id} of {_tasks(count)}"
+
+
+def _with_breaker(service: dict[str, Any], on: bool) -> dict[str, Any]:
+    """The service to copy, its circuit breaker (with rollback) set by the setting, not the main service's."""
+    configuration = {**service.get("deploymentConfiguration", {})}
+    configuration["deploymentCircuitBreaker"] = {"enable": on, "rollback": on}
+    return {**service, "deploymentConfiguration": configuration}
+
+
+def _tasks(count: int) -> str:
+    """The count of tasks: 1 task, 2 tasks."""
+    return counted(count, "task", "tasks")
 
 
 def _wait(ctx: Context, job: _State) -> str:

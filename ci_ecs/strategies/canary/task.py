@@ -10,6 +10,7 @@ from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.aws.launches import Launch
 from ci_ecs.errors import DeploymentFailed
+from ci_ecs.output import counted, plural
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.canary import base
@@ -63,9 +64,9 @@ def plan(ctx: Context, end_other: EndCanary) -> Plan:
     `end_other` removes a canary of an older version (whatever its mode) first.
     """
     s, release = ctx.settings, ctx.require_release()
-    job = _State()
+    job, tasks = _State(), plural(s.canary.count, "task")
     return Plan(
-        title=f"canary {release.version} beside {s.service} (cluster {s.cluster}) as standalone task(s)",
+        title=f"canary {release.version} beside {s.service} (cluster {s.cluster}) as standalone {tasks}",
         steps=(
             *base.first_steps(
                 ctx,
@@ -76,7 +77,7 @@ def plan(ctx: Context, end_other: EndCanary) -> Plan:
                 remove=remove,
                 measured=lambda: base.shared_groups(job),
             ),
-            Step(f"run {s.canary.count} canary task(s)", lambda: _run(ctx, job)),
+            Step(f"run {counted(s.canary.count, 'canary task')}", lambda: _run(ctx, job)),
             Step("wait for the tasks' addresses", lambda: _addresses(ctx, job)),
             Step("register the canary targets", lambda: _register_targets(ctx, job)),
             Step("wait until the canary is healthy", lambda: _healthy(ctx, job)),
@@ -110,7 +111,7 @@ def _replace_older(ctx: Context, job: _State, end_other: EndCanary) -> str:
 def _run(ctx: Context, job: _State) -> str:
     missing = ctx.settings.canary.count - len(job.running)
     if missing <= 0:
-        return f"{len(job.running)} canary task(s) already running"
+        return f"{counted(len(job.running), 'canary task')} already running"
     started = ecs_tasks.run_tasks(
         ctx.aws,
         job.live.service,
@@ -181,4 +182,4 @@ def remove(ctx: Context, service: dict[str, Any]) -> str:
         ecs_tasks.stop_task(ctx.aws, ctx.settings.cluster, task["taskArn"], "canary removed by ci-ecs")
     state.forget(ctx.aws, service, state.CANARY)
     count = sum(len(t) for t in present.values())
-    return f"{count} target(s) deregistered, {len(running)} task(s) stopped"
+    return f"{counted(count, 'target')} deregistered, {counted(len(running), 'task')} stopped"

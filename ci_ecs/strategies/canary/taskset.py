@@ -8,6 +8,7 @@ from typing import Any
 from ci_ecs import checks
 from ci_ecs.aws import ecs, elbv2, tasksets
 from ci_ecs.errors import DeploymentFailed, PreconditionError
+from ci_ecs.output import counted
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.canary import base
@@ -128,7 +129,7 @@ def _healthy(ctx: Context, job: _State) -> str:
     healthy = checks.watch_healthy_count(ctx.aws, group, count, wait, console)
     if not healthy.ok:
         raise DeploymentFailed(healthy.reason)
-    return f"{steady.seen.get('runningCount', 0)} canary task(s) healthy"
+    return f"{counted(steady.seen.get('runningCount', 0), 'canary task')} healthy"
 
 
 def _steps_at(ctx: Context, job: _State, weight: int) -> tuple[Step, ...]:
@@ -168,7 +169,9 @@ def remove(ctx: Context, service: dict[str, Any]) -> str:
     for task_set in sets:
         tasksets.delete(ctx.aws, service, task_set["taskSetArn"])
     state.forget(ctx.aws, service, state.CANARY)
-    return f"weights back on {elbv2.target_group_name(primary)}; {len(sets)} canary task set(s) deleted"
+    return (
+        f"weights back on {elbv2.target_group_name(primary)}; {counted(len(sets), 'canary task set')} deleted"
+    )
 
 
 def targets(ctx: Context, service: dict[str, Any]) -> dict[str, list[checks.Endpoint]]:

@@ -10,6 +10,7 @@ from ci_ecs import checks
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.model import Command, DeploymentRecord, Status, TechniqueName
+from ci_ecs.output import counted
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context
@@ -52,7 +53,9 @@ def deploy_plan(ctx: Context) -> Plan:
         title=f"deploy {job.version} to {s.service} (cluster {s.cluster}) by switching",
         steps=(
             *prepare.steps(ctx, job),
-            Step(f"check at least {s.switch.min_healthy} target(s) are healthy", lambda: _gate(ctx, job)),
+            Step(
+                f"check at least {counted(s.switch.min_healthy, 'target')} healthy", lambda: _gate(ctx, job)
+            ),
             Step("record the switch on the version's service", lambda: _record_switch(ctx, deploy)),
             Step(f"forward the public {rules} to both versions", lambda: _both(ctx, deploy)),
             Step("hold both versions in service", lambda: _overlap(ctx, job)),

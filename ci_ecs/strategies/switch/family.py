@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ci_ecs import output
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws.clients import missing_is
 from ci_ecs.errors import AwsError, PreconditionError
+from ci_ecs.output import counted
 from ci_ecs.settings import Settings, SwitchRoute
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context
@@ -18,8 +21,14 @@ def routes(settings: Settings) -> tuple[SwitchRoute, ...]:
     return settings.switch.all_routes(settings.service)
 
 
+def forwarding(which: str, groups: Sequence[str]) -> str:
+    """ "the public rule forwards to a", "the preparing rules forward to a, b": one rule per target group."""
+    rules, verb = ("rule", "forwards") if len(groups) == 1 else ("rules", "forward")
+    return f"the {which} {rules} {verb} to {', '.join(map(elbv2.target_group_name, groups))}"
+
+
 def plural(settings: Settings) -> str:
-    """ "s" when the service has several routes: for the words rule(s) and target group(s)."""
+    """ "s" when the service has several routes, for the words rule and target group."""
     return "s" if len(routes(settings)) > 1 else ""
 
 
@@ -150,8 +159,8 @@ def read(ctx: Context) -> Family:
     forwards_to = ", ".join(elbv2.target_group_name(g) for g in rules[0].public)
     if live is None:
         raise PreconditionError(
-            f"switch.public_rule: no service of cluster {s.cluster} registers in the target group(s) it "
-            f"forwards to ({forwards_to})"
+            f"switch.public_rule: no service of cluster {s.cluster} registers in the target "
+            f"{output.plural(len(rules[0].public), 'group')} it forwards to ({forwards_to})"
         )
     if not is_version_of(live, s.service):
         raise PreconditionError(
@@ -188,8 +197,10 @@ def _check_routes(family: Family, live: dict[str, Any]) -> None:
     groups, count = groups_of(live), len(family.rules)
     if len(groups) != count:
         raise PreconditionError(
-            f"switch.routes: service {live['serviceName']} registers in {len(groups)} target group(s) "
-            f"({', '.join(map(elbv2.target_group_name, groups))}) but {count} route(s) are configured — "
+            f"switch.routes: service {live['serviceName']} registers in "
+            f"{counted(len(groups), 'target group')} "
+            f"({', '.join(map(elbv2.target_group_name, groups))}) but {counted(count, 'route')} "
+            f"{'is' if count == 1 else 'are'} configured — "
             "give each of its load balancers a route (public and preparing rule)"
         )
     for number, (rules, group) in enumerate(zip(family.rules, groups, strict=True), 1):

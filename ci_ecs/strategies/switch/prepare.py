@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ci_ecs import checks
+from ci_ecs import checks, output
 from ci_ecs.aws import ecs, elbv2, launches
 from ci_ecs.errors import DeploymentFailed
 from ci_ecs.output import counted
@@ -18,6 +18,7 @@ from ci_ecs.strategies.switch import retire
 from ci_ecs.strategies.switch.family import (
     Family,
     conditions_text,
+    forwarding,
     groups_of,
     plural,
     read,
@@ -88,7 +89,8 @@ def inspect(ctx: Context, job: Job) -> str:
         ctx.aws, live["taskDefinition"]
     )
     learn_secrets(ctx.console, job.live.task_definition)
-    where = f"service {job.names.service}, target group(s) {', '.join(job.target_groups)}"
+    groups = output.plural(len(job.target_groups), "target group")
+    where = f"service {job.names.service}, {groups} {', '.join(job.target_groups)}"
     if job.is_live():
         return f"{job.version} is live ({where})"
     found = "exists" if job.service else "will be created"
@@ -169,13 +171,11 @@ def _target_groups(ctx: Context, job: Job) -> str:
 def _attach(ctx: Context, job: Job) -> str:
     if job.is_live():
         return "they already are"
-    done = []
     for rules, group in zip(job.family.rules, job.groups, strict=True):
         if rules.preparing != {group: 1}:
             elbv2.forward(ctx.aws, rules.route.preparing_rule, {group: 1})
             rules.preparing = {group: 1}
-        done.append(elbv2.target_group_name(group))
-    return f"the preparing rule(s) forward to {', '.join(done)}"
+    return forwarding("preparing", job.groups)
 
 
 def _service(ctx: Context, job: Job) -> str:

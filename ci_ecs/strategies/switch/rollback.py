@@ -14,7 +14,7 @@ from ci_ecs.strategies.context import Context, check_rollback_scope
 from ci_ecs.strategies.state import Moved
 from ci_ecs.strategies.switch import prepare, retire
 from ci_ecs.strategies.switch.deploy import TECHNIQUE
-from ci_ecs.strategies.switch.family import Family, groups_of, plural, read, version_of
+from ci_ecs.strategies.switch.family import Family, forwarding, groups_of, plural, read, version_of
 
 
 @dataclass
@@ -25,6 +25,7 @@ class _Back:
     target: dict[str, Any] = field(default_factory=dict)
     failed: dict[str, Any] = field(default_factory=dict)
     failed_version: str = ""
+    unchanged: bool = False  # already rolled back (or on the version asked for): nothing to do
 
 
 def plan(ctx: Context, to: str | None) -> Plan:
@@ -56,7 +57,9 @@ def plan(ctx: Context, to: str | None) -> Plan:
     return Plan(
         title=f"roll {s.service} (cluster {s.cluster}) back to {to or 'the previous version'} by switching",
         steps=steps,
-        record=lambda status, reason: _deployment_record(ctx, back, status, reason),
+        record=lambda status, reason: state.unchanged_if(
+            back.unchanged, _deployment_record(ctx, back, status, reason)
+        ),
     )
 
 
@@ -80,6 +83,7 @@ def _inspect(ctx: Context, back: _Back, to: str | None) -> str:
         # A second rollback (or one to the live version) finishes what the first one started.
         back.target, back.failed_version = live, already
         back.failed = (back.family.by_version(already) or {}) if already else {}
+        back.unchanged = True
         return f"already on {version_of(live, base)}: nothing to roll back (use --to VERSION to go further)"
     found = back.family.by_version(to) if to else back.family.by_name(tags.get(state.PREVIOUS_SERVICE, ""))
     if found is None:
@@ -97,9 +101,7 @@ def _prepare_rules(ctx: Context, back: _Back) -> str:
         if rules.preparing != {group: 1}:
             elbv2.forward(ctx.aws, rules.route.preparing_rule, {group: 1})
             rules.preparing = {group: 1}
-    return (
-        f"the preparing rule(s) forward to {', '.join(map(elbv2.target_group_name, groups_of(back.target)))}"
-    )
+    return forwarding("preparing", groups_of(back.target))
 
 
 def _revive(ctx: Context, back: _Back) -> str:
@@ -117,7 +119,7 @@ def _forward(ctx: Context, back: _Back) -> str:
     for rules, group in zip(back.family.rules, groups_of(back.target), strict=True):
         if rules.public != {group: 1}:
             elbv2.forward(ctx.aws, rules.route.public_rule, {group: 1})
-    return f"the public rule(s) forward to {', '.join(map(elbv2.target_group_name, groups_of(back.target)))}"
+    return forwarding("public", groups_of(back.target))
 
 
 def _retire(ctx: Context, back: _Back) -> str:

@@ -35,6 +35,8 @@ class _Job:
     new: dict[str, Any] = field(default_factory=dict)
     old_primary: dict[str, Any] = field(default_factory=dict)
     task_set: dict[str, Any] = field(default_factory=dict)
+    rolled_back_from: str = ""  # a rollback's: the version it replaces (or the first rollback's, converged)
+    unchanged: bool = False  # a rollback that found the service already rolled back
 
 
 def deploy_plan(ctx: Context) -> Plan:
@@ -69,7 +71,9 @@ def _plan(ctx: Context, job: _Job, first: tuple[Step, ...]) -> Plan:
             Step("delete the other task sets", lambda: _delete_others(ctx, job)),
             Step(f"record the {job.command} in the service's tags", lambda: _record(ctx, job)),
         ),
-        record=lambda status, reason: _deployment_record(ctx, job, status, reason),
+        record=lambda status, reason: state.unchanged_if(
+            job.unchanged, _deployment_record(ctx, job, status, reason)
+        ),
     )
 
 
@@ -97,9 +101,16 @@ def _choose(ctx: Context, job: _Job, to: str | None) -> str:
     check_weighted_rules(ctx, tasksets.target_group(job.old_primary))
     recorded = state.Recorded.of(job.live.service)
     current = (
-        recorded.version or job.live.version(ctx.settings.image),
+        recorded.version or job.live.version(ctx.settings.image) or "",
         str(job.old_primary["taskDefinition"]),
     )
+    if (to is None and recorded.rolled_back_from) or (to is not None and to == current[0]):
+        # Converge: a second rollback (or one to the live version) keeps what the first one recorded.
+        job.moved = Moved(
+            current[0], current[1], recorded.previous_version or None, recorded.previous_task_definition
+        )
+        job.rolled_back_from, job.unchanged = recorded.rolled_back_from, True
+        return f"{summary}; already on {current[0]}: nothing to roll back (use --to VERSION to go further)"
     if to is None or to == recorded.previous_version:
         if not recorded.previous_task_definition:
             raise nothing_to_roll_back(ctx.settings.service)
@@ -111,6 +122,7 @@ def _choose(ctx: Context, job: _Job, to: str | None) -> str:
             raise PreconditionError(f"rollback: no revision of {family} is tagged {state.VERSION}={to}")
         job.moved = Moved(to, found)
     job.moved = job.moved.replacing(current)
+    job.rolled_back_from = current[0]
     return f"{summary}; rolling back from {current[0]} to {job.moved.version}"
 
 
@@ -207,10 +219,7 @@ def _delete_others(ctx: Context, job: _Job) -> str:
 
 def _record(ctx: Context, job: _Job) -> str:
     if job.command == "rollback":
-        provenance, rolled_back_from = (
-            provenance_of(ctx, job.moved.task_definition),
-            job.moved.previous_version,
-        )
+        provenance, rolled_back_from = provenance_of(ctx, job.moved.task_definition), job.rolled_back_from
     else:
         provenance, rolled_back_from = state.Provenance.of_release(ctx.require_release()), ""
     # The canary's task set went with the others: its tags go with the release's.
@@ -228,7 +237,7 @@ def _record(ctx: Context, job: _Job) -> str:
 def _deployment_record(ctx: Context, job: _Job, status: Status, reason: str | None) -> DeploymentRecord:
     details = {"task_set": str(job.task_set.get("id", ""))}
     if job.command == "rollback":
-        details["rolled_back_from"] = job.moved.previous_version or ""
+        details["rolled_back_from"] = job.rolled_back_from
     return state.deployment_record(
         ctx.job(job.command, TECHNIQUE), job.moved, status, reason, ctx.aws.calls, details
     )
