@@ -110,7 +110,16 @@ def summary_lines(record: DeploymentRecord, duration: float | None, url: str | N
         *facts,
         *report.text_lines(record.analysis),
         *timeline.text_lines(record.timeline),
+        *_hint_lines(record),
     ]
+
+
+def _hint_lines(record: DeploymentRecord) -> list[str]:
+    """The settings that made the job slow, the biggest cost first."""
+    if not record.hints:
+        return []
+    lines = ["slow settings (the biggest cost first):"]
+    return lines + [f"  {h.setting} is {h.value}: {h.advice}" for h in record.hints]
 
 
 def _cell(label: str, value: str) -> str:
@@ -127,7 +136,11 @@ def summary_markdown(record: DeploymentRecord, duration: float | None, url: str 
     text = "\n".join([f"### {icon} ci-ecs {_outcome(record)}", "", "| | |", "|---|---|", *rows, ""]) + "\n"
     text += "\n" + report.markdown(record.analysis) if record.analysis else ""
     gantt = timeline.mermaid(record.timeline, _outcome(record))
-    return text + ("\n" + "\n".join(["#### Timeline", "", *gantt]) + "\n" if gantt else "")
+    text += "\n" + "\n".join(["#### Timeline", "", *gantt]) + "\n" if gantt else ""
+    if record.hints:
+        hints = [f"- **{h.setting}** is `{h.value}`: {h.advice}" for h in record.hints]
+        text += "\n" + "\n".join(["#### Slow settings (the biggest cost first)", "", *hints]) + "\n"
+    return text
 
 
 def append_summary(path: str, text: str) -> None:

@@ -138,7 +138,8 @@ class Analysis:
     reason: str
 
 
-PhaseOutcome = Literal["done", "failed", "undone", "undo failed"]
+# "observed": not a step of ours but what the load balancer was seen doing (targets turning healthy, drains).
+PhaseOutcome = Literal["done", "failed", "undone", "undo failed", "observed"]
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,16 @@ class Phase:
     start: float
     seconds: float
     outcome: PhaseOutcome
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A setting that made this job slow: which, its value, the time it cost here, and what to change."""
+
+    setting: str
+    value: str
+    seconds: float
+    advice: str
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,7 @@ class DeploymentRecord:
     api_calls: dict[str, int] = field(default_factory=dict)
     analysis: tuple[Analysis, ...] = ()  # the canary analyses of this job, step by step
     timeline: tuple[Phase, ...] = ()  # every step the job ran (and undid), in order
+    hints: tuple[Hint, ...] = ()  # the settings that cost this job the most time, biggest first
 
     @property
     def unchanged(self) -> bool:

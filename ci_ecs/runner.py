@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, replace
 
 from ci_ecs.errors import Cancelled, CiEcsError, DeploymentFailed, PreconditionError, RollbackFailed
 from ci_ecs.forge import Reporter
-from ci_ecs.model import DeploymentRecord, Status
+from ci_ecs.model import DeploymentRecord, Hint, Phase, Status
 from ci_ecs.output import Console
 from ci_ecs.timeline import Timeline
 
@@ -131,6 +131,10 @@ def _undo(done: list[Step], console: Console, timeline: Timeline, heading: str =
                 console.line(f"    {result}")
 
 
+# (the job's start in monotonic time, its seconds) -> what the targets were seen doing, the slow settings
+WhereTimeWent = Callable[[float, float], tuple[tuple[Phase, ...], tuple[Hint, ...]]]
+
+
 @dataclass(frozen=True)
 class Reporting:
     """Where a job reports its outcome besides the log: the forge, and files for later jobs."""
@@ -148,6 +152,7 @@ def execute(
     dry_run: bool = False,
     reporting: Reporting | None = None,
     undo_on_cancel: bool = True,
+    where_time_went: WhereTimeWent | None = None,
 ) -> DeploymentRecord | None:
     """Run a plan and report its outcome: log summary, JSON record, the forge, and outputs for later jobs."""
     started = time.monotonic()
@@ -175,7 +180,8 @@ def execute(
     except (DeploymentFailed, RollbackFailed, Cancelled) as exc:
         status: Status = "cancelled" if isinstance(exc, Cancelled) else "failed"
         seconds = time.monotonic() - started
-        record = _report(plan, console, status, str(exc), seconds, timeline)
+        insight = where_time_went if status != "cancelled" else None  # no time left to read settings
+        record = _report(plan, console, status, str(exc), seconds, timeline, insight)
         reported = announced or not isinstance(exc, Cancelled)
         if forge is not None and record is not None and forge.environment and reported:
             forge.reporter.finished(record, forge.environment, forge.url)
@@ -186,7 +192,7 @@ def execute(
         console.line("dry run: nothing was changed")
         return None
     seconds = time.monotonic() - started
-    record = _report(plan, console, "success", None, seconds, timeline)
+    record = _report(plan, console, "success", None, seconds, timeline, where_time_went)
     if record is not None and reporting is not None:
         if forge is not None and forge.environment:
             forge.reporter.finished(record, forge.environment, forge.url)
@@ -221,11 +227,19 @@ def _summary(
 
 
 def _report(
-    plan: Plan, console: Console, status: Status, reason: str | None, seconds: float, timeline: Timeline
+    plan: Plan,
+    console: Console,
+    status: Status,
+    reason: str | None,
+    seconds: float,
+    timeline: Timeline,
+    where_time_went: WhereTimeWent | None = None,
 ) -> DeploymentRecord | None:
     if plan.record is None:
         return None
-    record = replace(plan.record(status, reason), timeline=tuple(timeline.phases))
+    observed, hints = where_time_went(timeline.origin, seconds) if where_time_went else ((), ())
+    phases = sorted([*timeline.phases, *observed], key=lambda p: p.start)
+    record = replace(plan.record(status, reason), timeline=tuple(phases), hints=hints)
     previous = f" (previous: {record.previous_version})" if record.previous_version else ""
     if record.details.get("rolled_back_from"):
         previous = f" (a rollback from {record.details['rolled_back_from']})"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ci_ecs.model import Phase, PhaseOutcome
 
-_MARKS = {"done": "", "failed": "crit, ", "undone": "active, ", "undo failed": "crit, "}
+_MARKS = {"done": "", "failed": "crit, ", "undone": "active, ", "undo failed": "crit, ", "observed": "done, "}
 _UNSAFE = re.compile(r"[:;#\n]")  # what ends a task's name in a gantt line
 
 
@@ -36,13 +36,13 @@ def text_lines(phases: Sequence[Phase]) -> list[str]:
         left = int(phase.start / end * 20)
         width = max(1, round(phase.seconds / end * 20))
         bar = (" " * left + "█" * width)[:21].ljust(21)
-        mark = "" if phase.outcome == "done" else f" ({phase.outcome})"
+        mark = "" if phase.outcome in ("done", "observed") else f" ({phase.outcome})"
         lines.append(f"  {phase.start:7.1f}s {phase.seconds:7.1f}s {bar} {phase.name}{mark}")
     return lines
 
 
 def mermaid(phases: Sequence[Phase], title: str) -> list[str]:
-    """A Mermaid gantt of the steps (times in milliseconds from the job's start)."""
+    """A Mermaid gantt of the steps, then (in a section of its own) what the targets were seen doing."""
     if not phases:
         return []
     lines = [
@@ -52,9 +52,17 @@ def mermaid(phases: Sequence[Phase], title: str) -> list[str]:
         "    dateFormat x",
         "    axisFormat %M:%S",
     ]
-    for number, phase in enumerate(phases, start=1):
-        start = round(phase.start * 1000)
-        end = start + max(1, round(phase.seconds * 1000))
-        name = _UNSAFE.sub(" ", phase.name).strip() or "step"
-        lines.append(f"    {name} :{_MARKS[phase.outcome]}s{number}, {start}, {end}")
+    steps = [p for p in phases if p.outcome != "observed"]
+    seen = [p for p in phases if p.outcome == "observed"]
+    sections = [("steps", steps), ("load balancer", seen)] if seen else [("", steps)]
+    number = 0
+    for section, members in sections:
+        if section:
+            lines.append(f"    section {section}")
+        for phase in members:
+            number += 1
+            start = round(phase.start * 1000)
+            end = start + max(1, round(phase.seconds * 1000))
+            name = _UNSAFE.sub(" ", phase.name).strip() or "step"
+            lines.append(f"    {name} :{_MARKS[phase.outcome]}s{number}, {start}, {end}")
     return [*lines, "```"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import DeploymentFailed
@@ -26,15 +28,34 @@ class Target:
     description: str | None = None
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """What one read of a target group's health saw, and when (monotonic time)."""
+
+    at: float
+    group: str
+    targets: tuple[Target, ...]
+
+
+# Every health read of a job, kept per AWS gateway: where the time went is measured from them afterwards
+# (checks/slow_settings.py), at no cost of its own.
+_SIGHTINGS: WeakKeyDictionary[Aws, list[Sighting]] = WeakKeyDictionary()
+
+
+def sightings(aws: Aws) -> list[Sighting]:
+    """Every target-health read made through this gateway so far, oldest first."""
+    return list(_SIGHTINGS.get(aws, ()))
+
+
 def target_health(aws: Aws, target_group_arn: str) -> list[Target]:
-    """Every target of a target group with its current health state."""
+    """Every target of a target group with its current health state (the read is kept: `sightings`)."""
     elbv2 = aws.client("elbv2")
     reply = call(
         f"reading target health of {target_group_name(target_group_arn)}",
         elbv2.describe_target_health,
         TargetGroupArn=target_group_arn,
     )
-    return [
+    targets = [
         Target(
             id=d["Target"]["Id"],
             port=d["Target"].get("Port"),
@@ -44,6 +65,8 @@ def target_health(aws: Aws, target_group_arn: str) -> list[Target]:
         )
         for d in reply.get("TargetHealthDescriptions", [])
     ]
+    _SIGHTINGS.setdefault(aws, []).append(Sighting(time.monotonic(), target_group_arn, tuple(targets)))
+    return targets
 
 
 def target_group_name(arn: str) -> str:

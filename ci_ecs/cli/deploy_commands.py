@@ -111,13 +111,22 @@ def run_plan(
 
 def execute_plan(plan: Plan, context: Context) -> None:
     """Run a plan that changes the service, reporting to the forge and to later jobs."""
+    from ci_ecs.checks import slow_settings
     from ci_ecs.runner import Reporting, execute
 
     s = context.settings
     reporting = Reporting(context.reporter, s.environment, s.url, context.env)
     undo_on_cancel = s.on_cancel == "rollback"
+    rolled = (s.cluster, s.service) if s.strategy == "rolling" else None  # an ECS rolling update's batches
     execute(
-        plan, context.console, dry_run=context.dry_run, reporting=reporting, undo_on_cancel=undo_on_cancel
+        plan,
+        context.console,
+        dry_run=context.dry_run,
+        reporting=reporting,
+        undo_on_cancel=undo_on_cancel,
+        where_time_went=lambda origin, seconds: slow_settings.where_time_went(
+            context.aws, origin, seconds, rolled
+        ),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ci_ecs.job_outputs import summary_lines, summary_markdown, write_outputs
-from ci_ecs.model import DeploymentRecord
+from ci_ecs.model import DeploymentRecord, Hint
 from ci_ecs.output import Redactor
 
 TASK_DEF = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7"
@@ -193,3 +193,22 @@ def test_a_rollback_that_found_nothing_to_do_says_so_and_names_no_previous_versi
     assert lines[0] == "rollback: nothing was rolled back, web was already on v2"
     assert not [line for line in lines if "previous" in line or "succeeded" in line]
     assert "nothing was rolled back" in summary_markdown(noop, 0, None).splitlines()[0]
+
+
+def test_the_slow_settings_follow_the_timeline_biggest_cost_first_in_the_log_and_the_step_summary() -> None:
+    hints = (
+        Hint("deregistration delay of target group web", "300s", 6.0, "old targets drained for 6.0s"),
+        Hint("health check interval of target group web", "30s", 2.0, "new targets waited 2.0s"),
+    )
+    record = _record(hints=hints)
+    lines = summary_lines(record, 8.0, None)
+    at = lines.index("slow settings (the biggest cost first):")
+    assert lines[at + 1 :] == [
+        "  deregistration delay of target group web is 300s: old targets drained for 6.0s",
+        "  health check interval of target group web is 30s: new targets waited 2.0s",
+    ]
+    markdown = summary_markdown(record, 8.0, None)
+    heading = "#### Slow settings (the biggest cost first)\n\n"
+    assert heading + "- **deregistration delay of target group web** is `300s`: old targets" in markdown
+    assert summary_lines(_record(), 8.0, None)[-1] != "slow settings (the biggest cost first):"
+    assert "Slow settings" not in summary_markdown(_record(), 8.0, None)

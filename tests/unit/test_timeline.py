@@ -61,3 +61,18 @@ def test_the_runner_records_every_step_and_undo_in_order() -> None:
         ("undo: first", "undone"),
     ]
     assert all(p.start >= 0 and p.seconds >= 0 for p in kept.phases)
+
+
+def test_what_the_targets_were_seen_doing_gets_a_section_of_its_own_in_the_gantt() -> None:
+    phases = (
+        Phase("update service web", 0.0, 0.1, "done"),
+        Phase("targets draining in web", 1.0, 6.0, "observed"),
+    )
+    lines = timeline.mermaid(phases, "deploy succeeded")
+    assert lines[5:-1] == [
+        "    section steps",
+        "    update service web :s1, 0, 100",
+        "    section load balancer",
+        "    targets draining in web :done, s2, 1000, 7000",
+    ]
+    assert timeline.text_lines(phases)[2].endswith("targets draining in web")
