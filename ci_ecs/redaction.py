@@ -17,7 +17,7 @@ MASK = "****"
 _SECRET_WORDS = {"pass", "pwd", "key", "keys", "salt", "auth", "authorization", "private", "dsn", "pat"}
 # Words that mean a secret wherever they appear in a name (DBPASSWORD, GITHUBTOKEN).
 _SECRET_PARTS = re.compile(
-    r"password|passwd|passphrase|secret|token|credential|apikey|accesskey|privatekey|connectionstring",
+    r"password|passwd|passphrase|secret|token|credential|apikey|accesskey|privatekey|connectionstring|webhook",
     re.IGNORECASE,
 )
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
@@ -27,6 +27,8 @@ SECRET_VALUE = re.compile(
     # keeps a long run of letters from being scanned again from each of its positions.
     r"|\b[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/\s:@]{1,256}:[^/\s@]{1,256}@"
     r"|\bgh[pousr]_[A-Za-z0-9]{36}|\bglpat-[A-Za-z0-9_-]{20}"
+    # Webhook URLs are their own credential: Slack's path, the signature of a Teams (Power Automate) one.
+    r"|\bhooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{1,256}|(?<=[?&]sig=)[A-Za-z0-9%_-]{1,256}"
 )
 # A secret-named option with its value in one argument: --db-password=…, -token=…
 _FLAG_WITH_VALUE = re.compile(r"(-{1,2}[A-Za-z0-9_.-]{1,64}=)(.+)", re.DOTALL)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
 from ci_ecs.errors import Cancelled, CiEcsError, DeploymentFailed, PreconditionError, RollbackFailed
 from ci_ecs.forge import Reporter
 from ci_ecs.model import DeploymentRecord, Hint, Phase, Status
 from ci_ecs.output import Console
 from ci_ecs.timeline import Timeline
+
+if TYPE_CHECKING:
+    from ci_ecs.notify import Notifier
+    from ci_ecs.settings.notify import Event
 
 
 @dataclass(frozen=True)
@@ -137,12 +142,13 @@ WhereTimeWent = Callable[[float, float], tuple[tuple[Phase, ...], tuple[Hint, ..
 
 @dataclass(frozen=True)
 class Reporting:
-    """Where a job reports its outcome besides the log: the forge, and files for later jobs."""
+    """Where a job reports its outcome besides the log: the forge, files for later jobs, notifications."""
 
     reporter: Reporter
     environment: str | None
     url: str | None
     env: Mapping[str, str]
+    notifier: Notifier | None = None
 
 
 def execute(
@@ -159,13 +165,18 @@ def execute(
     forge = reporting if reporting and reporting.environment and plan.record and not dry_run else None
 
     announced: list[bool] = []
+    notifier = reporting.notifier if reporting is not None else None
 
     def announce() -> None:
         # Once the version is known and just before the first change: nothing to report for a job
         # that stops on bad input, or is cancelled before it changed anything.
-        if forge is not None and plan.record is not None and forge.environment:
-            forge.reporter.started(plan.record("in_progress", None), forge.environment, forge.url)
-            announced.append(True)
+        announced.append(True)
+        if plan.record is None or (forge is None and (notifier is None or "start" not in notifier.events)):
+            return
+        record = plan.record("in_progress", None)
+        if forge is not None and forge.environment:
+            forge.reporter.started(record, forge.environment, forge.url)
+        _notify(notifier, "start", record, time.monotonic() - started)
 
     timeline = Timeline(started)
     try:
@@ -187,6 +198,8 @@ def execute(
             forge.reporter.finished(record, forge.environment, forge.url)
         if record is not None and reporting is not None and not dry_run:
             _summary(record, reporting, console, seconds)
+            if reported:
+                _notify(notifier, "failure", record, seconds)
         raise
     if dry_run:
         console.line("dry run: nothing was changed")
@@ -197,7 +210,13 @@ def execute(
         if forge is not None and forge.environment:
             forge.reporter.finished(record, forge.environment, forge.url)
         _outputs(record, reporting, console, seconds)
+        _notify(notifier, "rollback" if record.command == "rollback" else "success", record, seconds)
     return record
+
+
+def _notify(notifier: Notifier | None, event: Event, record: DeploymentRecord, seconds: float) -> None:
+    if notifier is not None:
+        notifier.send(event, record, seconds)
 
 
 def _outputs(record: DeploymentRecord, reporting: Reporting, console: Console, seconds: float) -> None:

@@ -30,6 +30,7 @@ from ci_ecs.model import TAG
 from ci_ecs.output import Console
 
 if TYPE_CHECKING:
+    from ci_ecs.notify import Notifier
     from ci_ecs.runner import Plan
     from ci_ecs.strategies.context import Context
     from ci_ecs.strategies.registry import Technique
@@ -85,37 +86,39 @@ def run_plan(
     `then` gives the plan that follows in the same job once the first succeeded (None: none follows).
     """
 
-    def plans(context: Context) -> None:
-        execute_plan(make_plan(context), context)
+    def plans(context: Context, notifier: Notifier) -> None:
+        execute_plan(make_plan(context), context, notifier)
         following = then(context) if then is not None else None
         if following is not None:
-            execute_plan(following, context)
+            execute_plan(following, context, notifier)
 
     def job(g: Globals, console: Console) -> None:
         from ci_ecs import lock
         from ci_ecs.cli.cancellation import cancellable
+        from ci_ecs.notify import notifier_for
 
         g.dry_run = g.dry_run or dry_run
         context = service_context(g, console, flags, needs_release=needs_release)
+        notifier = notifier_for(context.settings, context.env, console)  # a missing variable: exit 2 here
         if context.dry_run:
-            plans(context)
+            plans(context, notifier)
             return
         with (
             cancellable(console),
             lock.held_by_this_job(context.aws, context.settings, command, context.env, console),
         ):
-            plans(context)
+            plans(context, notifier)
 
     run(ctx, job)
 
 
-def execute_plan(plan: Plan, context: Context) -> None:
-    """Run a plan that changes the service, reporting to the forge and to later jobs."""
+def execute_plan(plan: Plan, context: Context, notifier: Notifier | None = None) -> None:
+    """Run a plan that changes the service, reporting to the forge, to later jobs and to `notify:`."""
     from ci_ecs.checks import slow_settings
     from ci_ecs.runner import Reporting, execute
 
     s = context.settings
-    reporting = Reporting(context.reporter, s.environment, s.url, context.env)
+    reporting = Reporting(context.reporter, s.environment, s.url, context.env, notifier)
     undo_on_cancel = s.on_cancel == "rollback"
     rolled = (s.cluster, s.service) if s.strategy == "rolling" else None  # an ECS rolling update's batches
     execute(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ci_ecs.forge import FORGES
-from ci_ecs.settings import analysis
+from ci_ecs.settings import analysis, notify
 from ci_ecs.settings.names import alarm_names, codedeploy_name, ecs_name, region, table_name, url
 from ci_ecs.settings.techniques import CANARY_MODES, NATIVE_TYPES, ON_CANCEL, STRATEGIES, WAIT_UNTIL
 from ci_ecs.settings.values import (
@@ -350,6 +350,23 @@ KEYS: dict[str, Key] = {
     ),
     "forge": Key(choice(FORGES), "where deployments are reported", "`auto`"),
     "url": Key(url, "the environment's address: `DEPLOY_URL` and the forge's link to the environment"),
+    "notify.slack_webhook": Key(notify.webhook, "a Slack incoming webhook that gets the job's notifications"),
+    "notify.teams_webhook": Key(
+        notify.webhook, "a Microsoft Teams Workflows webhook that gets them as an Adaptive Card"
+    ),
+    "notify.webhook": Key(
+        notify.webhook, "any URL that gets them as JSON: the deployment record and `event`"
+    ),
+    "notify.events": Key(
+        notify.events,
+        "what is notified: `start` (just before the first change), `success` (a deploy or canary finished), "
+        "`failure` (a job failed, or was cancelled after it changed something), `rollback` (a rollback "
+        "finished)",
+        "`success, failure, rollback`",
+    ),
+    "notify.timeout": Key(
+        duration, "how long a webhook may take to answer before the job gives up on it", "`5s`"
+    ),
 }
 # The groups of dotted keys (`wait`, `canary`, …), each a mapping in the file.
 GROUPS = tuple(dict.fromkeys(key.partition(".")[0] for key in KEYS if "." in key))

@@ -14,6 +14,7 @@ from ci_ecs.errors import ConfigError
 from ci_ecs.model import ImageRef
 from ci_ecs.settings.analysis import AnalysisSettings
 from ci_ecs.settings.keys import GROUPS, KEYS, flag_name, variable_name
+from ci_ecs.settings.notify import NotifySettings
 from ci_ecs.settings.techniques import (
     CanarySettings,
     CodeDeploySettings,
@@ -51,6 +52,7 @@ class Settings:
     native: NativeSettings = field(default_factory=NativeSettings)
     lock: LockSettings = field(default_factory=LockSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     on_cancel: OnCancel = "rollback"
     forge: str = "auto"
     url: str | None = None  # the environment's address, for the forge and DEPLOY_URL
@@ -174,6 +176,7 @@ def load_settings(
         native=_group(NativeSettings, "native.", value),
         lock=_group(LockSettings, "lock.", value),
         analysis=_group(AnalysisSettings, "analysis.", value),
+        notify=_group(NotifySettings, "notify.", value),
         environment=name,
         sources=MappingProxyType(sources),
     )

@@ -30,7 +30,17 @@ def test_every_cli_option_for_a_key_is_spelt_as_flag_name_says_and_the_reference
 
 
 def test_the_groups_are_the_prefixes_of_the_dotted_keys() -> None:
-    assert GROUPS == ("rolling", "wait", "canary", "codedeploy", "switch", "native", "analysis", "lock")
+    assert GROUPS == (
+        "rolling",
+        "wait",
+        "canary",
+        "codedeploy",
+        "switch",
+        "native",
+        "analysis",
+        "lock",
+        "notify",
+    )
 
 
 def _actual_default(key: str) -> object:
