@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.unit.settings.loading import BASE, fails, load
@@ -54,3 +55,25 @@ def test_an_unknown_event_or_key_is_exit_2(tmp_path: Path) -> None:
     assert fails(tmp_path, BASE + "notify:\n  events: []\n").startswith("notify.events: name at least one of")
     assert "unknown key 'notify.slack'" in fails(tmp_path, BASE + "notify:\n  slack: x\n")
     assert fails(tmp_path, BASE + "notify:\n  timeout: soon\n").startswith("notify.timeout: expected")
+
+
+def test_the_readme_example_loads_and_reads_its_urls_from_the_variables(tmp_path: Path) -> None:
+    from ci_ecs.notify import notifier_for
+    from ci_ecs.output import Console
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    example = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S) if b.startswith("notify:"))
+    settings = load(tmp_path, BASE + example)
+    env = {
+        name: f"https://example.com/{name}"
+        for name in ("SLACK_WEBHOOK_URL", "TEAMS_WEBHOOK_URL", "DEPLOY_WEBHOOK_URL")
+    }
+
+    notifier = notifier_for(settings, env, Console())
+
+    assert [target.url for target in notifier.targets] == [
+        "https://example.com/SLACK_WEBHOOK_URL",
+        "https://example.com/TEAMS_WEBHOOK_URL",
+        "https://example.com/DEPLOY_WEBHOOK_URL",
+    ]
+    assert (notifier.events, notifier.timeout) == (frozenset({"success", "failure", "rollback"}), 5.0)
