@@ -1,7 +1,7 @@
 """A webhook receiver on 127.0.0.1 for the notification tests: it records what it gets and answers by path.
 
 A path with `/fail` answers HTTP 500, one with `/slow` answers only when the test ends (the sender times out),
-any other 200 `ok`.
+one with `/hangup` closes the connection without an answer, any other 200 `ok`.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ def receiver() -> Iterator[Received]:
                 received.requests.append((self.path, self.headers["Content-Type"], body))
             if "/slow" in self.path:
                 done.wait(30)
+            if "/hangup" in self.path:
+                self.close_connection = True
+                return
             status, text = (500, b"internal error") if "/fail" in self.path else (200, b"ok")
             self.send_response(status)
             self.send_header("Content-Length", str(len(text)))

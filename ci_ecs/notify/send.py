@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import urllib.error
@@ -55,7 +56,12 @@ class Notifier:
         problems: dict[str, str] = {}
 
         def one(target: Target) -> None:
-            problem = post(target.url, _redacted(target.payload(notice), self.console.redact), self.timeout)
+            try:
+                message = _redacted(target.payload(notice), self.console.redact)
+            except Exception as exc:  # a notification never fails the job, not even by a bug of ours
+                problems[target.name] = f"got no message ({type(exc).__name__}: {exc})"
+                return
+            problem = post(target.url, message, self.timeout)
             if problem:
                 problems[target.name] = problem
 
@@ -87,17 +93,23 @@ def post(url: str, body: Mapping[str, Any], timeout: float) -> str | None:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             answer.read(1024)
-            return None
+        return None
     except urllib.error.HTTPError as exc:
-        said = " ".join(exc.read(200).decode(errors="replace").split())
-        return f"answered HTTP {exc.code}" + (f" ({said})" if said else "")
-    except TimeoutError:
-        return f"did not answer in {timeout:g}s"
-    except (urllib.error.URLError, OSError) as exc:
+        return f"answered HTTP {exc.code}" + _said(exc)
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         if isinstance(reason, TimeoutError):
             return f"did not answer in {timeout:g}s"
         return f"could not be reached ({getattr(reason, 'strerror', None) or reason})"
+
+
+def _said(answer: urllib.error.HTTPError) -> str:
+    """The start of an error answer's body, on one line (Slack says what was wrong: `invalid_payload`)."""
+    try:
+        said = " ".join(answer.read(200).decode(errors="replace").split())
+    except (OSError, http.client.HTTPException):
+        return ""
+    return f" ({said})" if said else ""
 
 
 def _redacted(node: Any, redact: Callable[[str], str]) -> Any:

@@ -90,3 +90,24 @@ def test_a_webhook_from_an_unset_variable_is_a_config_error_naming_the_key_and_v
     )
     with pytest.raises(ConfigError, match="does not hold an http"):
         notifier_for(_settings(webhook="$HOOK"), {"HOOK": f"not a url {SECRET}"}, console)
+
+
+def test_a_connection_closed_without_an_answer_and_a_message_that_cannot_be_built_are_warnings() -> None:
+    from ci_ecs.notify.send import Notifier, Target
+
+    def broken(notice: object) -> dict[str, object]:
+        raise KeyError("headline")
+
+    console, _, err = _console()
+    with receiver() as hooks:
+        targets = (
+            Target("the webhook", f"{hooks.base}/hangup", lambda notice: {}),
+            Target("Slack", hooks.base, broken),
+        )
+        Notifier(targets, frozenset({"success"}), 1.0, console).send("success", RECORD, 1.0)
+
+    assert err.getvalue().splitlines() == [
+        "warning: notify: the webhook could not be reached (Remote end closed connection without response): "
+        "the success notification was not sent",
+        "warning: notify: Slack got no message (KeyError: 'headline'): the success notification was not sent",
+    ]
