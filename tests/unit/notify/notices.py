@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ci_ecs.model import DeploymentRecord
 from ci_ecs.notify.notice import Notice
@@ -21,7 +22,7 @@ RECORD = DeploymentRecord(
 JOB = "https://gitlab.example.com/group/app/-/jobs/42"
 
 
-def notice(event: Event = "success", **record: object) -> Notice:
+def notice(event: Event = "success", **record: Any) -> Notice:
     """A notice of a rolling deploy of v3 over v2 to production that took 65 seconds."""
     return Notice(
         event,
@@ -29,5 +30,5 @@ def notice(event: Event = "success", **record: object) -> Notice:
         65.2,
         "production",
         "https://app.example.com",
-        JOB,  # type: ignore[arg-type]
+        JOB,
     )
