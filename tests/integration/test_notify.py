@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ci_ecs import sandbox as sandboxes
-from tests.integration.helpers import client
+from tests.integration.helpers import client, run_killed
 from tests.webhooks import Received, receiver
 
 TOKEN = "T0KEN-7f3a9c2e1b"  # in every webhook's path: it must never reach the output
@@ -23,9 +23,14 @@ def hooks() -> Iterator[Received]:
         yield received
 
 
-def _configure(workdir: Path, hooks: Received, events: str = "[start, success, failure, rollback]") -> None:
+def _configure(
+    workdir: Path,
+    hooks: Received,
+    events: str = "[start, success, failure, rollback]",
+    name: str = "ci-ecs.yml",
+) -> None:
     """Slack from a variable, Teams written in the file, the JSON webhook from a variable not named secret."""
-    config = workdir / "ci-ecs.yml"
+    config = workdir / name
     config.write_text(
         config.read_text()
         + "notify:\n"
@@ -184,3 +189,46 @@ def test_a_dry_run_sends_nothing_and_a_missing_variable_is_exit_2_before_any_cha
     assert hooks.requests == []
     assert TOKEN not in dry.output + missing.output
     assert _live(sandbox, sample) == before
+
+
+def test_a_canary_notifies_that_it_is_ready(
+    cli: Any, sample: sandboxes.Sample, workdir: Path, hooks: Received
+) -> None:
+    _configure(workdir, hooks, events="[success]", name="ci-ecs-task.yml")
+
+    run = cli(
+        "--config", "ci-ecs-task.yml", "canary-deploy", "--image", f"{sample.repository}:v2", env=_env(hooks)
+    )
+
+    assert run.code == 0, run.output
+    (canary,) = hooks.bodies(f"/json/{TOKEN}")
+    assert (canary["event"], canary["command"], canary["technique"]) == (
+        "success",
+        "canary-deploy",
+        "canary-task",
+    )
+    assert hooks.bodies(f"/slack/{TOKEN}")[0]["text"] == "Canary of v2 ready on production"
+
+
+def test_a_job_cancelled_after_its_first_change_notifies_a_failure_saying_so(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, hooks: Received
+) -> None:
+    _configure(workdir, hooks, events="[failure]")
+    job = ("deploy", "--image", f"{sample.repository}:v2")
+    log = workdir / "calls.log"
+    whole = run_killed(sandbox, workdir, 10**6, *job, extra={**_env(hooks), "CI_ECS_TEST_CALL_LOG": str(log)})
+    assert whole.returncode == 0, whole.stderr
+    assert hooks.requests == []
+    # Cancelled right after the service's update: the job has changed it, and has its rollout still to follow.
+    update = next(n for n, call in enumerate(log.read_text().split(), 1) if call.endswith("UpdateService"))
+    sandbox.reset(seed=True)
+    sandbox.write_config(workdir)
+    _configure(workdir, hooks, events="[failure]")
+
+    cancelled = run_killed(sandbox, workdir, update, *job, extra=_env(hooks), signal="TERM")
+
+    assert cancelled.returncode == 143, cancelled.stderr
+    (failure,) = hooks.bodies(f"/json/{TOKEN}")
+    assert (failure["event"], failure["status"]) == ("failure", "cancelled")
+    assert hooks.bodies(f"/slack/{TOKEN}")[0]["text"].startswith("Deploy of v2 to production was cancelled")
+    assert TOKEN not in cancelled.stdout + cancelled.stderr
