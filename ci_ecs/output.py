@@ -92,6 +92,7 @@ class Console:
         self._out = out or sys.stdout
         self._err = err or sys.stderr
         self._sections = 0
+        self.log_lines = 30  # on a failure, the last lines of each failed container's log to show
 
     @property
     def _log(self) -> TextIO:

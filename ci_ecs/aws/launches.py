@@ -21,6 +21,7 @@ class Launch:
     deployment: str = ""  # that deployment's id
     task_set: str = ""  # a task set's id: the startedBy of its tasks
     tasks: tuple[str, ...] = ()  # standalone tasks' ARNs
+    owner: str = ""  # the task set's service, whose events say what ECS did with it
 
     def started_by(self) -> str:
         """The startedBy ECS gives the tasks ('' for standalone tasks: we know their ARNs)."""
@@ -38,9 +39,9 @@ def remember_service(aws: Aws, service: Mapping[str, Any]) -> None:
 
 def remember_task_set(aws: Aws, task_set: Mapping[str, Any]) -> None:
     """A task set just created: its tasks go behind its target groups."""
-    _remember(
-        aws, task_set.get("loadBalancers", []), Launch(str(task_set["clusterArn"]), task_set=task_set["id"])
-    )
+    owner = str(task_set.get("serviceArn", "")).rsplit("/", 1)[-1]
+    launch = Launch(str(task_set["clusterArn"]), task_set=task_set["id"], owner=owner)
+    _remember(aws, task_set.get("loadBalancers", []), launch)
 
 
 def behind(aws: Aws, target_group: str) -> Launch | None:

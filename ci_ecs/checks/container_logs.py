@@ -11,15 +11,18 @@ from ci_ecs.checks.stopped import failed, task_id
 from ci_ecs.errors import AwsError, CiEcsError
 from ci_ecs.output import Console
 
-LOG_LINES = 30  # lines of each failed container's log (a setting to come: diagnostics.log_lines)
+LOG_LINES = 30  # lines of a one-off task's log
 MAX_TASKS = 1  # the last failed task's logs: more tasks of one version mostly repeat the same lines
 _DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
 # Options of other log drivers that say where the output went.
 _WHERE = ("Name", "region", "log_group_name", "delivery_stream", "url", "Host", "address", "group", "stream")
 
 
-def show_logs(aws: Aws, console: Console, tasks: list[dict[str, Any]], lines: int = LOG_LINES) -> None:
-    """Print the last log lines of each failed essential container of the last failed task(s)."""
+def show_logs(aws: Aws, console: Console, tasks: list[dict[str, Any]]) -> None:
+    """Print the last `console.log_lines` of each failed essential container of the last failed task(s)."""
+    lines = console.log_lines
+    if lines <= 0:
+        return
     definitions: dict[str, dict[str, Any] | str] = {}
     for task in [t for t in tasks if failed(t)][-MAX_TASKS:]:
         arn = str(task.get("taskDefinitionArn", ""))

@@ -28,7 +28,12 @@ def show_events(console: Console, service: Mapping[str, Any], deployment_id: str
     """Print the events of a service since deployment `deployment_id` started, in a section of their own."""
     deployments: list[Mapping[str, Any]] = service.get("deployments", [])
     deployment = next((d for d in deployments if d.get("id") == deployment_id), {})
-    found = since(service, deployment.get("createdAt"))
+    show_events_since(console, service, deployment.get("createdAt"))
+
+
+def show_events_since(console: Console, service: Mapping[str, Any], started: Any) -> None:
+    """Print the events of a service from `started` on (all it keeps when unknown), in a section."""
+    found = since(service, started)
     if not found:
         return
     with console.section(f"what ECS said about {service.get('serviceName', 'the service')}"):

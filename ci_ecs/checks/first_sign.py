@@ -11,7 +11,9 @@ from ci_ecs.aws.clients import Aws
 from ci_ecs.aws.launches import Launch, behind
 from ci_ecs.checks.base import CheckResult
 from ci_ecs.checks.container_logs import show_logs
+from ci_ecs.checks.events import show_events, show_events_since
 from ci_ecs.checks.stopped import failed, task_id, why_stopped
+from ci_ecs.errors import CiEcsError
 from ci_ecs.output import Console
 
 
@@ -53,7 +55,9 @@ class TaskWatch:
         arns = ecs_tasks.task_arns_started_by(self.aws, launch.cluster, launch.deployment, "STOPPED")
         found = self._judge(launch.cluster, arns)
         if found is None and state == "FAILED":
-            return CheckResult(False, ours.get("rolloutStateReason") or "rolloutState FAILED", service)
+            found = CheckResult(False, ours.get("rolloutStateReason") or "rolloutState FAILED", service)
+        if found is not None:
+            show_events(self.console, service, launch.deployment)
         return found
 
     def _tasks(self, launch: Launch) -> CheckResult | None:
@@ -61,7 +65,19 @@ class TaskWatch:
             described = ecs_tasks.describe_tasks(self.aws, launch.cluster, launch.tasks)
             return self._verdict([t for t in described if t.get("desiredStatus") == "STOPPED"])
         arns = ecs_tasks.task_arns_started_by(self.aws, launch.cluster, launch.started_by(), "STOPPED")
-        return self._judge(launch.cluster, arns)
+        found = self._judge(launch.cluster, arns)
+        if found is not None and launch.owner:
+            self._task_set_events(launch)
+        return found
+
+    def _task_set_events(self, launch: Launch) -> None:
+        """Print what ECS said about the task set (one DescribeServices, on a failure only)."""
+        try:
+            service = ecs.describe_service(self.aws, launch.cluster, launch.owner)
+        except CiEcsError:
+            return
+        about = [e for e in service.get("events", []) if launch.task_set in str(e.get("message", ""))]
+        show_events_since(self.console, {**service, "events": about}, None)
 
     def _judge(self, cluster: str, arns: list[str]) -> CheckResult | None:
         """Describe the stopped tasks not judged yet (none: no call)."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ci_ecs.aws import ecs, service_deployments
-from ci_ecs.aws import tasks as ecs_tasks
+from ci_ecs.aws import service_deployments
 from ci_ecs.aws.clients import Aws
 from ci_ecs.checks.base import CheckResult, format_duration, poll
 from ci_ecs.output import Console
@@ -146,20 +144,3 @@ def failure(seen: Seen) -> str:
     if breaker.get("status") == "TRIGGERED":
         parts.append(f"circuit breaker: {breaker.get('failureCount', '?')} failed tasks")
     return "; ".join(parts)
-
-
-def stopped_reasons(aws: Aws, cluster: str, service: str, task_definition: str) -> str:
-    """Why the revision's tasks stopped, most frequent reason first, with exit codes ('' when none did)."""
-    reasons: Counter[str] = Counter()
-    for task in ecs_tasks.stopped_tasks_of_service(aws, cluster, service):
-        if ecs.short_arn(task.get("taskDefinitionArn", "")) != ecs.short_arn(task_definition):
-            continue
-        exits = ", ".join(
-            f"{c['name']} exit {c['exitCode']}" + (f" ({c['reason']})" if c.get("reason") else "")
-            for c in task.get("containers", [])
-            if c.get("exitCode") not in (None, 0) or c.get("reason")
-        )
-        reasons[str(task.get("stoppedReason", "no reason given")) + (f" [{exits}]" if exits else "")] += 1
-    # Tasks ECS stopped because the rollback scaled them in say nothing about why it failed.
-    telling = Counter({r: n for r, n in reasons.items() if not r.startswith("Scaling activity")}) or reasons
-    return "; ".join(f"{n}× {reason}" if n > 1 else reason for reason, n in telling.most_common(3))

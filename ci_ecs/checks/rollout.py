@@ -71,6 +71,9 @@ def watch_rollout(
         if ours.get("rolloutState") == "FAILED":
             rolled_back = ecs.primary_deployment(service).get("id") != deployment_id
             reason = ours.get("rolloutStateReason") or "rolloutState FAILED"
+            if circuit_breaker and ours.get("failedTasks"):
+                threshold = failure_threshold(ours.get("desiredCount", 0))
+                reason += f" (circuit breaker: {ours['failedTasks']} failed tasks, threshold {threshold})"
             return failing(CheckResult(False, reason, service, ecs_rolled_back=rolled_back))
         if done:
             return CheckResult(True, "deployment completed", service)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws.clients import Aws
+from ci_ecs.checks.base import format_duration
 from ci_ecs.errors import CiEcsError
 from ci_ecs.model import Hint, Phase
 
@@ -145,8 +146,8 @@ def hints(
 def _share(seconds: float, job_seconds: float) -> str:
     """`3.1s, 62% of the job`."""
     percent = min(100, round(100 * seconds / job_seconds)) if job_seconds else 100
-    shown = f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}"
-    return f"{shown}s, {percent}% of the job"
+    shown = f"{seconds:.1f}s" if seconds < 10 else format_duration(seconds)
+    return f"{shown}, {percent}% of the job"
 
 
 def _drain_hints(aws: Aws, drained: dict[str, float], job_seconds: float) -> list[Hint]:

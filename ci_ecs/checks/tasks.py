@@ -27,7 +27,8 @@ def watch_task_set(
     are judged at each poll, and an unhealthy one, or a task of the set that stopped failing, fails at
     once instead of at the timeout.
     """
-    tasks = TaskWatch(aws, [Launch(str(service["clusterArn"]), task_set=task_set_id)], console)
+    launch = Launch(str(service["clusterArn"]), task_set=task_set_id, owner=str(service["serviceName"]))
+    tasks = TaskWatch(aws, [launch], console)
 
     def probe() -> CheckResult | None:
         found = next((t for t in tasksets.task_sets(aws, service) if t["id"] == task_set_id), None)

@@ -55,6 +55,7 @@ def service_context(
     from ci_ecs.strategies.context import Context
 
     settings = load_from(g, flags)
+    console.log_lines = settings.diagnostics.log_lines
     release = resolve_release(settings, os.environ) if needs_release else None
     # Deployments belong to an environment: without one there is nothing to report or to ask.
     forge = settings.forge if settings.environment else "none"

@@ -350,6 +350,11 @@ KEYS: dict[str, Key] = {
     ),
     "forge": Key(choice(FORGES), "where deployments are reported", "`auto`"),
     "url": Key(url, "the environment's address: `DEPLOY_URL` and the forge's link to the environment"),
+    "diagnostics.log_lines": Key(
+        number(0, 10000, integer=True),
+        "on a failure, how many of the last lines of each failed container's log to show (0: none)",
+        "`30`",
+    ),
     "notify.slack_webhook": Key(notify.webhook, "a Slack incoming webhook that gets the job's notifications"),
     "notify.teams_webhook": Key(
         notify.webhook, "a Microsoft Teams Workflows webhook that gets them as an Adaptive Card"

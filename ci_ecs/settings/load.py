@@ -18,6 +18,7 @@ from ci_ecs.settings.notify import NotifySettings
 from ci_ecs.settings.techniques import (
     CanarySettings,
     CodeDeploySettings,
+    DiagnosticsSettings,
     LockSettings,
     NativeSettings,
     OnCancel,
@@ -51,6 +52,7 @@ class Settings:
     switch: SwitchSettings = field(default_factory=SwitchSettings)
     native: NativeSettings = field(default_factory=NativeSettings)
     lock: LockSettings = field(default_factory=LockSettings)
+    diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     on_cancel: OnCancel = "rollback"
@@ -175,6 +177,7 @@ def load_settings(
         switch=_group(SwitchSettings, "switch.", value),
         native=_group(NativeSettings, "native.", value),
         lock=_group(LockSettings, "lock.", value),
+        diagnostics=_group(DiagnosticsSettings, "diagnostics.", value),
         analysis=_group(AnalysisSettings, "analysis.", value),
         notify=_group(NotifySettings, "notify.", value),
         environment=name,

@@ -84,6 +84,13 @@ class NativeSettings:
 
 
 @dataclass(frozen=True)
+class DiagnosticsSettings:
+    """What a failed job shows of its failure."""
+
+    log_lines: int = 30  # the last lines of each failed container's log (0: none)
+
+
+@dataclass(frozen=True)
 class LockSettings:
     """The lock that keeps two jobs off one service: where it is kept, how long to wait for it."""
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from ci_ecs import sandbox as sandboxes
 from tests.integration.helpers import client
@@ -65,3 +67,57 @@ def test_a_crashed_containers_log_lines_are_printed_with_the_secrets_in_them_red
     assert run.code == 1, run.output
     assert "ConnectionRefusedError: [Errno 111] could not connect to " in run.output, run.output
     assert "hunter2-s3cret" not in run.output
+
+
+# (config, command, whether ECS's events about a service of this job are told): every technique's job.
+# A task canary's tasks are standalone: the service's events say nothing about them.
+CRASHES = [
+    pytest.param("ci-ecs.yml", "deploy", True, id="rolling"),
+    pytest.param("ci-ecs-task.yml", "canary-deploy", False, id="task-canary"),
+    pytest.param("ci-ecs-service.yml", "canary-deploy", True, id="service-canary"),
+    pytest.param("ci-ecs-taskset.yml", "canary-deploy", True, id="taskset-canary"),
+    pytest.param("ci-ecs-taskset.yml", "deploy", True, id="taskset-deploy"),
+    pytest.param("ci-ecs-switch.yml", "canary-deploy", True, id="switch-prepare"),
+    pytest.param("ci-ecs-codedeploy.yml", "deploy", True, id="codedeploy"),
+    pytest.param("ci-ecs-native-canary.yml", "deploy", True, id="native-canary"),
+    pytest.param("ci-ecs-native-blue-green.yml", "deploy", True, id="native-blue-green"),
+]
+
+
+@pytest.mark.parametrize(("config", "command", "events"), CRASHES)
+def test_a_crashing_version_is_explained_in_the_containers_words_the_stopped_reason_and_ecs_events(
+    cli: Any, sample: sandboxes.Sample, config: str, command: str, events: bool
+) -> None:
+    run = cli("--config", config, command, "--image", f"{sample.repository}:v2-crash")
+
+    assert run.code == 1, run.output
+    said = run.output.lower()
+    assert "essential container in task exited [web exit 1]" in said, run.output
+    assert "log lines of container web of task" in said, run.output
+    assert "connectionrefusederror: [errno 111] could not connect to db.internal:5432" in said
+    assert ("what ecs said about" in said) is events, run.output
+
+
+@pytest.mark.parametrize(("lines", "shown"), [(3, "last 3 log lines of container web"), (0, None)])
+def test_diagnostics_log_lines_sets_how_much_of_the_crashed_containers_log_is_shown(
+    cli: Any, sample: sandboxes.Sample, workdir: Path, lines: int, shown: str | None
+) -> None:
+    config = yaml.safe_load((workdir / "ci-ecs.yml").read_text(encoding="utf-8"))
+    config["diagnostics"] = {"log_lines": lines}
+    (workdir / "short-logs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    run = cli("--config", "short-logs.yml", "deploy", "--image", f"{sample.repository}:v2-crash")
+
+    assert run.code == 1, run.output
+    assert "essential container in task exited [web exit 1]" in run.output.lower()
+    if shown is None:
+        assert "log lines of container" not in run.output
+        return
+    assert shown in run.output, run.output
+    after = run.output.split(shown, 1)[1].splitlines()[1:]
+    section = after[: next(i for i, line in enumerate(after) if not line.startswith("    "))]
+    assert len(section) == 3, run.output
+    assert section[-2:] == [
+        "    ConnectionRefusedError: [Errno 111] could not connect to db.internal:5432",
+        "    ERROR web exited with code 1",
+    ]

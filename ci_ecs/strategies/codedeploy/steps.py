@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs.aws import codedeploy, ecs, elbv2
+from ci_ecs.checks import revision_failure
 from ci_ecs.checks.codedeploy import Seen, watch_deployment
 from ci_ecs.errors import DeploymentFailed, PreconditionError, RollbackFailed
 from ci_ecs.model import Command, DeploymentRecord, Status, TechniqueName
@@ -186,6 +187,13 @@ def stop_and_wait(ctx: Context, deployment_id: str) -> str:
     return f"deployment {deployment_id} {first}" + (f", rolled back by {rollback_id}" if rollback_id else "")
 
 
+def why_failed(ctx: Context, job: Job, why: str) -> str:
+    """The failure, with why the replacement's tasks stopped (their logs and ECS's events printed)."""
+    since = job.seen.info.get("createTime") if job.seen is not None else None
+    where = (ctx.settings.cluster, ctx.settings.service)
+    return revision_failure.explain(ctx.aws, ctx.console, where, job.moved.task_definition, why, since)
+
+
 def wait_ready(ctx: Context, job: Job) -> str:
     """Wait until the replacement serves the test listener (Ready), or has gone further (a re-run)."""
     deployment_id = job.moved.deployment
@@ -193,7 +201,7 @@ def wait_ready(ctx: Context, job: Job) -> str:
         return "nothing to wait for"
     ready, job.seen, why = follow(ctx, deployment_id, lambda seen: seen.status == "Ready" or seen.shifted)
     if not ready:
-        raise DeploymentFailed(why)
+        raise DeploymentFailed(why_failed(ctx, job, why))
     if job.seen.status != "Ready":
         return f"deployment {deployment_id} is past Ready: production traffic is on the replacement"
     test = production(ctx, job.group.listeners("testTrafficRoute"))
@@ -226,7 +234,8 @@ def shift(
     while True:
         shifted, seen, why = follow(ctx, deployment_id, lambda s: s.shifted or held(s))
         if not shifted:
-            raise DeploymentFailed(why)
+            job.seen = seen
+            raise DeploymentFailed(why_failed(ctx, job, why))
         if seen.shifted or split is None:
             break
         share = split(seen)

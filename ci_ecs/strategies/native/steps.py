@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs.aws import ecs, elbv2, service_deployments
-from ci_ecs.checks.native import Seen, failure, short, stopped_reasons, watch_service_deployment
+from ci_ecs.checks import revision_failure
+from ci_ecs.checks.native import Seen, failure, short, watch_service_deployment
 from ci_ecs.errors import DeploymentFailed, PreconditionError, RollbackFailed
 from ci_ecs.model import Command, DeploymentRecord, Status, TechniqueName
 from ci_ecs.strategies import state
@@ -236,9 +237,10 @@ def roll_back(ctx: Context, arn: str, pause: str) -> str:
 
 
 def why_failed(ctx: Context, job: Job, why: str) -> str:
-    """The deployment's failure, with why the new revision's tasks stopped when some did."""
-    stops = stopped_reasons(ctx.aws, ctx.settings.cluster, ctx.settings.service, job.moved.task_definition)
-    return f"{why}; tasks stopped: {stops}" if stops else why
+    """The failure, with why the new revision's tasks stopped (their logs and ECS's events printed)."""
+    since = job.seen.info.get("createdAt") if job.seen is not None else None
+    where = (ctx.settings.cluster, ctx.settings.service)
+    return revision_failure.explain(ctx.aws, ctx.console, where, job.moved.task_definition, why, since)
 
 
 def weights(ctx: Context, job: Job, seen: Seen) -> str:
