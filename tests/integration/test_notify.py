@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from ci_ecs import sandbox as sandboxes
 from tests.integration.helpers import client, run_killed
@@ -15,6 +16,14 @@ from tests.webhooks import Received, receiver
 
 TOKEN = "T0KEN-7f3a9c2e1b"  # in every webhook's path: it must never reach the output
 JOB = "https://gitlab.example.com/shop/web/-/jobs/4242"
+CANARIES = {
+    "task": "ci-ecs-task.yml",
+    "service": "ci-ecs-service.yml",
+    "taskset": "ci-ecs-taskset.yml",
+    "codedeploy": "ci-ecs-codedeploy.yml",
+    "switch": "ci-ecs-switch.yml",
+    "native": "ci-ecs-native-canary.yml",
+}
 
 
 @pytest.fixture
@@ -232,3 +241,19 @@ def test_a_job_cancelled_after_its_first_change_notifies_a_failure_saying_so(
     assert (failure["event"], failure["status"]) == ("failure", "cancelled")
     assert hooks.bodies(f"/slack/{TOKEN}")[0]["text"].startswith("Deploy of v2 to production was cancelled")
     assert TOKEN not in cancelled.stdout + cancelled.stderr
+
+
+@pytest.mark.parametrize("technique", sorted(CANARIES))
+def test_every_technique_notifies_the_start_and_end_of_its_canary(
+    cli: Any, workdir: Path, hooks: Received, technique: str
+) -> None:
+    config = CANARIES[technique]
+    _configure(workdir, hooks, events="[start, success]", name=config)
+    repository = yaml.safe_load((workdir / config).read_text())["image"]
+
+    run = cli("--config", config, "canary-deploy", "--image", f"{repository}:v2", env=_env(hooks))
+
+    assert run.code == 0, run.output
+    start, success = hooks.bodies(f"/json/{TOKEN}")
+    assert (start["event"], start["status"], start["version"]) == ("start", "in_progress", "v2")
+    assert (success["event"], success["command"], success["version"]) == ("success", "canary-deploy", "v2")
