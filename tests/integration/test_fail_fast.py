@@ -121,3 +121,37 @@ def test_diagnostics_log_lines_sets_how_much_of_the_crashed_containers_log_is_sh
         "    ConnectionRefusedError: [Errno 111] could not connect to db.internal:5432",
         "    ERROR web exited with code 1",
     ]
+
+
+UNHEALTHY = [p for p in CRASHES if p.id not in ("taskset-canary", "native-blue-green")]  # one per path
+
+
+@pytest.mark.parametrize(("config", "command", "events"), UNHEALTHY)
+def test_an_unhealthy_version_is_explained_by_the_load_balancers_reason_with_the_response_code(
+    cli: Any, sample: sandboxes.Sample, config: str, command: str, events: bool
+) -> None:
+    run = cli("--config", config, command, "--image", f"{sample.repository}:v2-unhealthy")
+
+    assert run.code == 1, run.output
+    assert "Health checks failed with these codes: [503]" in run.output, run.output
+
+
+def test_a_container_without_awslogs_says_so_in_one_line(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample
+) -> None:
+    ecs = client(sandbox, "ecs")
+    live = ecs.describe_task_definition(taskDefinition=sample.task_family)["taskDefinition"]
+    keys = ("family", "containerDefinitions", "cpu", "memory", "networkMode", "requiresCompatibilities")
+    revision = {key: live[key] for key in keys}
+    revision["containerDefinitions"][0].pop("logConfiguration", None)
+    arn = ecs.register_task_definition(**revision)["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster=sample.cluster, service=sample.service, taskDefinition=arn)
+    sandbox.wait_idle()
+
+    run = cli("deploy", "--image", f"{sample.repository}:v2-crash")
+
+    assert run.code == 1, run.output
+    said = [line for line in run.output.splitlines() if "no log configuration (awslogs)" in line]
+    assert len(said) == 1, run.output
+    assert said[0].strip().startswith("container web of task ")
+    assert "log lines of container" not in run.output
