@@ -16,3 +16,9 @@ def account(aws: Aws) -> str:
 def default_region() -> str | None:
     """The region the AWS credential chain's configuration names (AWS_REGION, the profile), if any."""
     return boto3.Session().region_name
+
+
+def caller_arn(aws: Aws) -> tuple[str, str]:
+    """(account, ARN) of the credentials in use."""
+    reply = call("reading who these credentials are", aws.client("sts").get_caller_identity)
+    return str(reply["Account"]), str(reply["Arn"])

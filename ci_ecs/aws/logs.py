@@ -17,3 +17,10 @@ def last_lines(aws: Aws, region: str | None, group: str, stream: str, count: int
         startFromHead=False,
     )
     return [str(event.get("message", "")).rstrip("\n") for event in reply.get("events", [])]
+
+
+def group_exists(aws: Aws, region: str | None, group: str) -> bool:
+    """Whether the log group exists (in `region`, else the gateway's)."""
+    logs = aws.client("logs", region)
+    reply = call(f"looking up the log group {group}", logs.describe_log_groups, logGroupNamePrefix=group)
+    return any(found.get("logGroupName") == group for found in reply.get("logGroups", []))

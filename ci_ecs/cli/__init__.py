@@ -1,6 +1,14 @@
 """The `ci-ecs` command: options → settings → plan → runner. The only package that imports typer."""
 
-from ci_ecs.cli import build_command, deploy_commands, iam_command, sandbox_commands
+from ci_ecs.cli import build_command, check_command, deploy_commands, iam_command, sandbox_commands
 from ci_ecs.cli.app import app, main
 
-__all__ = ["app", "build_command", "deploy_commands", "iam_command", "main", "sandbox_commands"]
+__all__ = [
+    "app",
+    "build_command",
+    "check_command",
+    "deploy_commands",
+    "iam_command",
+    "main",
+    "sandbox_commands",
+]

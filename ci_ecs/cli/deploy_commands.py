@@ -88,7 +88,10 @@ def run_plan(
     """
 
     def plans(context: Context, notifier: Notifier) -> None:
-        execute_plan(make_plan(context), context, notifier)
+        from ci_ecs.cli.check_command import PREFLIGHTED, preflighted
+
+        plan = make_plan(context)
+        execute_plan(preflighted(plan, context) if command in PREFLIGHTED else plan, context, notifier)
         following = then(context) if then is not None else None
         if following is not None:
             execute_plan(following, context, notifier)

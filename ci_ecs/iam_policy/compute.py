@@ -27,6 +27,7 @@ _SERVICE_CHANGES: dict[Technique, tuple[str, ...]] = {
 # ECS-native deployments: each action needs both the service and the deployment (or revision) named.
 _DEPLOYMENTS = ("DescribeServiceDeployments", "StopServiceDeployment", "ContinueServiceDeployment")
 _LOG_STREAMS = "arn:{t.partition}:logs:*:{t.account}:log-group:*:log-stream:*"
+_LOG_GROUPS = "arn:{t.partition}:logs:*:{t.account}:log-group:*"
 
 
 def lock(settings: Settings, target: Target) -> list[Statement]:
@@ -100,6 +101,8 @@ def tasks(settings: Settings, technique: Technique, target: Target) -> list[Stat
         statement("Tasks", watch, [target.arn("ecs", f"task/{cluster}/*")]),
         # A failed deployment prints its crashed containers' last log lines (awslogs, in any region).
         statement("ReadContainerLogs", ["logs:GetLogEvents"], [_LOG_STREAMS.format(t=target)]),
+        # The preflight checks that the task definition's awslogs groups exist.
+        statement("FindLogGroups", ["logs:DescribeLogGroups"], [_LOG_GROUPS.format(t=target)]),
     ]
     if technique == "task":
         family = target.arn("ecs", f"task-definition/{target.family}:*")
@@ -119,6 +122,7 @@ def passed_roles(technique: Technique, target: Target) -> list[Statement]:
         found.append(
             statement("PassTaskRoles", ["iam:PassRole"], roles, passed_to("ecs-tasks.amazonaws.com"))
         )
+        found.append(statement("ReadTaskRoles", ["iam:GetRole"], roles))  # the preflight: they exist
     if technique == "native" and target.hook_roles:
         roles = list(target.hook_roles)
         found.append(statement("PassHookRoles", ["iam:PassRole"], roles, passed_to("ecs.amazonaws.com")))

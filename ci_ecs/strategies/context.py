@@ -94,15 +94,7 @@ def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
     """Read the service and its live revision; require the given deployment controller (None: any)."""
     s = ctx.settings
     live.service = ecs.describe_service(ctx.aws, s.cluster, s.service)
-    found = live.service.get("deploymentController", {}).get("type", "ECS")
-    if controller is not None and found != controller:
-        raise PreconditionError(
-            f"service {s.service} uses the {found} deployment controller, this job needs {controller} — "
-            + _CONTROLLER_FIXES.get(
-                (found, controller),
-                _CONTROLLER_FIXES.get(found, "change the service's deployment controller"),
-            )
-        )
+    require_controller(live.service, controller)
     live.task_definition, live.task_definition_tags = ecs.describe_task_definition(
         ctx.aws, live_task_definition(live.service)
     )
@@ -114,6 +106,21 @@ def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
         f"{s.service}: {ecs.short_arn(live.arn)}, version {version}, "
         f"{running}/{desired} running, {counted(len(live.service.get('deployments', [])), 'deployment')}"
     )
+
+
+def require_controller(service: Mapping[str, Any], controller: str | None) -> str:
+    """The service's deployment controller; PreconditionError naming the fix unless it is `controller`."""
+    found = str(service.get("deploymentController", {}).get("type", "ECS"))
+    if controller is not None and found != controller:
+        raise PreconditionError(
+            f"service {service.get('serviceName')} uses the {found} deployment controller, this job needs "
+            f"{controller} — "
+            + _CONTROLLER_FIXES.get(
+                (found, controller),
+                _CONTROLLER_FIXES.get(found, "change the service's deployment controller"),
+            )
+        )
+    return found
 
 
 def live_task_definition(service: Mapping[str, Any]) -> str:

@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from ci_ecs import image_registry, render
 from ci_ecs import release as releases
-from ci_ecs import render
 from ci_ecs.aws import ecr, ecs
 from ci_ecs.errors import PreconditionError
 from ci_ecs.model import Release
@@ -21,7 +21,9 @@ def pin_image(ctx: Context) -> str:
     image = release.image
     found = releases.is_ecr(image)
     if found is None:
-        return f"{image} (not ECR: deployed by tag)"
+        answer = image_registry.require(image, ctx.env)
+        shown = "found" if answer.found == "found" else f"not checked: {answer.detail}"
+        return f"{image} (not ECR, {shown}: deployed by tag)"
     account, region, name = found
     if image.digest:
         if not ecr.has_digest(ctx.aws, account, region, name, image.digest):

@@ -62,6 +62,10 @@ def seed(endpoint: str) -> Sample:
     task_set = services.external(ecs, logs, uri, network, lb["primary"])
     names = ("elbv2", "ecs", "logs", "iam", "application-autoscaling", "cloudwatch")
     clients = {name: client(endpoint, name) for name in names}
+    for role in services.TASK_ROLES:  # the roles every sample task definition names
+        clients["iam"].create_role(
+            RoleName=role, AssumeRolePolicyDocument=bluegreen.trust("ecs-tasks.amazonaws.com")
+        )
     bg = bluegreen.codedeploy(clients, network, balancer.arn, uri)
     sw = switching.switch(clients, network, balancer.arn, uri)
     dual = switching.dual(clients, network, balancer.arn, uri)

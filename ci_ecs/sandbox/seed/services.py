@@ -11,6 +11,7 @@ CLUSTER = "demo"
 SERVICE = CONTAINER = FAMILY = "web"
 EXTERNAL_SERVICE = EXTERNAL_FAMILY = "web-ext"
 PORT = 8080
+TASK_ROLES = ("ecsTaskExecutionRole", "web-task")
 DESIRED = 3
 
 
@@ -24,8 +25,8 @@ def task_definition(ecs: Any, logs: Any, family: str, image: str) -> None:
         networkMode="awsvpc",
         cpu="256",
         memory="512",
-        executionRoleArn=f"{roles}/ecsTaskExecutionRole",
-        taskRoleArn=f"{roles}/web-task",
+        executionRoleArn=f"{roles}/{TASK_ROLES[0]}",
+        taskRoleArn=f"{roles}/{TASK_ROLES[1]}",
         containerDefinitions=[
             {
                 "name": CONTAINER,

@@ -47,7 +47,7 @@ def read(aws: Aws, settings: Settings, *, hold: bool) -> tuple[Group, str]:
     A group that does not exist yet must be fully configured: ConfigError naming the missing key.
     """
     group = named(settings)
-    _check_config(aws, settings.codedeploy.config)
+    check_config(aws, settings.codedeploy.config)
     group.info = codedeploy.get_group(aws, group.application, group.name)
     # A group implies its application: GetApplication only when the group is missing.
     group.application_found = (
@@ -55,7 +55,7 @@ def read(aws: Aws, settings: Settings, *, hold: bool) -> tuple[Group, str]:
     )
     if group.info is None:
         params(settings, group)  # raises ConfigError for what creating it would lack
-        _check_references(aws, settings)  # before the application is created: all or nothing
+        check_references(aws, settings)  # before the application is created: all or nothing
         return group, f"deployment group {group.name} of {group.application} will be created"
     check(group.info, settings, hold=hold)
     option = group.info.get("blueGreenDeploymentConfiguration", {}).get("deploymentReadyOption", {})
@@ -64,7 +64,7 @@ def read(aws: Aws, settings: Settings, *, hold: bool) -> tuple[Group, str]:
     return group, f"deployment group {group.name} of {group.application} ({config}, {waits})"
 
 
-def _check_config(aws: Aws, name: str) -> None:
+def check_config(aws: Aws, name: str) -> None:
     """PreconditionError unless the deployment configuration exists and is one for ECS."""
     found = codedeploy.get_deployment_config(aws, name)
     if found is None:
@@ -79,7 +79,7 @@ def _check_config(aws: Aws, name: str) -> None:
         )
 
 
-def _check_references(aws: Aws, settings: Settings) -> None:
+def check_references(aws: Aws, settings: Settings) -> None:
     """PreconditionError naming the key of a role, target group or listener that does not exist."""
     cfg = settings.codedeploy
     role = cfg.service_role or ""

@@ -1,0 +1,81 @@
+"""`ci-ecs check`: the read-only preflight of the configured technique; deploy and canary-deploy run it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from ci_ecs.cli.app import Cluster, Globals, Image, Region, Service, app, flag_values, run
+from ci_ecs.errors import ConfigError
+from ci_ecs.output import Console
+
+if TYPE_CHECKING:
+    from ci_ecs.runner import Plan
+    from ci_ecs.strategies.context import Context
+
+# The commands that run the preflight before their first change.
+PREFLIGHTED = ("deploy", "canary-deploy")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    image: Image = None,
+    cluster: Cluster = None,
+    service: Service = None,
+    region: Region = None,
+) -> None:
+    """Check, changing nothing, that everything the configured technique needs exists and is wired
+    (exit 3 listing every missing item)."""
+    flags = flag_values(image=image, cluster=cluster, service=service, region=region)
+
+    def check(g: Globals, console: Console) -> None:
+        from ci_ecs import preflight
+        from ci_ecs.cli.deploy_commands import service_context
+        from ci_ecs.iam_policy import technique_of
+        from ci_ecs.preflight import items
+
+        try:
+            context = service_context(g, console, flags)
+        except ConfigError as exc:
+            if not str(exc).startswith(("image: no tag", "image: missing")):
+                raise
+            context = service_context(g, console, flags, needs_release=False)  # the image item says so
+        technique = technique_of(context.settings)
+        s = context.settings
+        console.line(f"checking {s.service} (cluster {s.cluster}) for technique {technique}")
+        results = preflight.run(items.items(context, technique))
+        for result in results:
+            console.line(result.line())
+        console.document(
+            {
+                "ok": not preflight.failed(results),
+                "technique": technique,
+                "service": s.service,
+                "cluster": s.cluster,
+                "items": [r.as_dict() for r in results],
+            }
+        )
+        preflight.require(results)
+        console.line("all prerequisites are in place")
+
+    run(ctx, check)
+
+
+def preflighted(plan: Plan, context: Context) -> Plan:
+    """The plan with the preflight as a read-only step before its first change."""
+    from ci_ecs import preflight
+    from ci_ecs.iam_policy import technique_of
+    from ci_ecs.preflight import items
+    from ci_ecs.runner import Step
+
+    def run_items() -> str:
+        results = preflight.run(items.items(context, technique_of(context.settings), job=True))
+        preflight.require(results)
+        unchecked = [r for r in results if r.status == "not checked"]
+        for result in unchecked:
+            context.console.warn(f"{result.name}: not checked: {result.detail}")
+        return f"{len(results) - len(unchecked)} prerequisites in place"
+
+    return preflight.before_first_change(plan, Step("check the prerequisites", run_items, read_only=True))
