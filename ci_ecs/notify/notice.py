@@ -53,21 +53,23 @@ def headline(notice: Notice) -> str:
     """One sentence: what happened to which version where."""
     record = notice.record
     where = notice.environment or record.service
-    what = "canary of " if record.command == "canary-deploy" else ""
+    ended = "was cancelled" if record.status == "cancelled" else "failed"
     if record.command == "rollback":
         if notice.event == "start":
             return f"Rolling back {where}"
         if notice.event == "failure":
-            return f"Rollback of {where} failed"
+            return f"Rollback of {where} {ended}"
         if record.unchanged:
             return f"Rollback of {where}: already on {record.version}, nothing was rolled back"
         return f"Rolled back {where} to {record.version}"
+    canary = record.command == "canary-deploy"
     if notice.event == "start":
-        return f"Deploying {what}{record.version} to {where}"
+        return f"Deploying {'a canary of ' if canary else ''}{record.version} to {where}"
     if notice.event == "failure":
-        outcome = "was cancelled" if record.status == "cancelled" else "failed"
-        return f"{'Canary' if what else 'Deploy'} of {record.version} to {where} {outcome}"
-    return f"{'Canary of ' if what else 'Deployed '}{record.version} {'ready on' if what else 'to'} {where}"
+        return f"{'Canary' if canary else 'Deploy'} of {record.version} to {where} {ended}"
+    if canary:
+        return f"Canary of {record.version} ready on {where}"
+    return f"Deployed {record.version} to {where}"
 
 
 def facts(notice: Notice) -> list[tuple[str, str]]:
