@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from ci_ecs.aws.botocore_data import SERVICES
 from tests.ci import local_base
 from tests.ci.github_runner import FAKE_TOKEN, ROOT, action, action_image, docker_client, run_action
 from tests.docker_services import docker_env
@@ -51,11 +52,22 @@ def _context_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def image_version(tag: str) -> str:
+    """The version an image of the tag `tag` (or its deploy image) reports."""
+    return tag.rpartition(":")[2].removesuffix("-deploy")
+
+
+def _deploy_tag(tag: str) -> str:
+    """The deploy image (`--target deploy`: no docker client) of the image tagged `tag`."""
+    return f"{tag}-deploy"
+
+
 @pytest.fixture(scope="module")
 def image(docker: Docker) -> str:
-    """The project's image, built from the Dockerfile as is, tagged and versioned as action.yml names it."""
+    """The project's image, built from the Dockerfile as is, tagged and versioned as action.yml names it (and
+    its deploy image, `--target deploy`, from the same build)."""
     tag = action_image()
-    # Each xdist worker has its own engine: one builds and saves the image, the others load it.
+    # Each xdist worker has its own engine: one builds and saves the images, the others load them.
     key = _context_key()
     IMAGE_CACHE.mkdir(parents=True, exist_ok=True)
     saved = IMAGE_CACHE / f"ci-ecs-{key}.tar"
@@ -68,13 +80,106 @@ def image(docker: Docker) -> str:
         version = tag.rpartition(":")[2]  # as the release pipelines pass it: the tag v1.2.3 builds 1.2.3
         arguments = ["--build-arg", f"BASE_IMAGE={base}", "--build-arg", f"VERSION={version}"]
         docker("build", "--network", "host", *arguments, "-t", tag, str(ROOT))
-        size = int(docker("image", "inspect", "--format", "{{.Size}}", tag).stdout)
-        print(f"\nci-ecs image {tag}: {size / 1e6:.0f} MB (base {base})")
+        docker(
+            "build", "--network", "host", *arguments, "--target", "deploy", "-t", _deploy_tag(tag), str(ROOT)
+        )
+        for built in (tag, _deploy_tag(tag)):
+            size = int(docker("image", "inspect", "--format", "{{.Size}}", built).stdout)
+            print(f"\nci-ecs image {built}: {size / 1e6:.0f} MB (base {base})")
         for old in IMAGE_CACHE.glob("ci-ecs-*.tar"):
             old.unlink()
-        docker("save", "--output", str(saved.with_suffix(".partial")), tag)
+        docker("save", "--output", str(saved.with_suffix(".partial")), tag, _deploy_tag(tag))
         saved.with_suffix(".partial").rename(saved)
     return tag
+
+
+@pytest.fixture(scope="module")
+def deploy_image(image: str) -> str:
+    return _deploy_tag(image)
+
+
+# Inside an image, offline: a client for every service ci-ecs makes clients for, made as ci-ecs makes them
+# (ci_ecs.aws.clients.Aws), each resolving its endpoint from the models the image kept; every module of the
+# package imported (but the sandbox's, which needs the `sandbox` extra), so no pruned dependency is missed;
+# the forges' clients made as ci_ecs.forge makes them.
+LOAD_EVERY_CLIENT = """
+import importlib, pkgutil
+import ci_ecs
+from ci_ecs.aws.botocore_data import SERVICES
+from ci_ecs.aws.clients import Aws
+
+aws = Aws("eu-west-1")
+for service in SERVICES:
+    client = aws.client(service)
+    assert client.meta.endpoint_url.endswith(".amazonaws.com"), client.meta.endpoint_url
+    print(service, len(client.meta.service_model.operation_names), "operations")
+for module in pkgutil.walk_packages(ci_ecs.__path__, "ci_ecs."):
+    if not module.name.startswith("ci_ecs.sandbox") and module.name != "ci_ecs.__main__":
+        importlib.import_module(module.name)
+import github, gitlab
+github.Github(auth=github.Auth.Token("t"))
+gitlab.Gitlab("https://gitlab.example.com", private_token="t")
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("variant", ["image", "deploy_image"])
+def test_every_client_ci_ecs_makes_loads_inside_the_image_offline(
+    docker: Docker, variant: str, request: pytest.FixtureRequest
+) -> None:
+    tag = request.getfixturevalue(variant)
+    credentials = ["-e", "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "-e", "AWS_SECRET_ACCESS_KEY=x"]
+
+    done = docker("run", "--rm", "--network", "none", *credentials, "--entrypoint", "python", tag, "-c",
+                  LOAD_EVERY_CLIENT)  # fmt: skip
+
+    loaded = [line.split()[0] for line in done.stdout.splitlines()[:-1]]
+    assert loaded == list(SERVICES)
+    assert done.stdout.splitlines()[-1] == "ok"
+    assert docker("run", "--rm", "--network", "none", tag, "--version").stdout.strip() == (
+        f"ci-ecs {image_version(tag)}"
+    )
+
+
+def test_the_deploy_image_is_under_150_mb_and_the_image_only_adds_the_docker_client(
+    docker: Docker, image: str, deploy_image: str
+) -> None:
+    size = {
+        tag: int(docker("image", "inspect", "--format", "{{.Size}}", tag).stdout)
+        for tag in (image, deploy_image)
+    }
+    print(f"\n{deploy_image}: {size[deploy_image] / 1e6:.1f} MB; {image}: {size[image] / 1e6:.1f} MB")
+
+    assert size[deploy_image] < 150e6
+    assert size[image] - size[deploy_image] < 50e6, "the docker client is about 46 MB"
+
+
+def test_every_program_and_library_in_the_image_finds_the_libraries_it_links(
+    docker: Docker, image: str
+) -> None:
+    # The runtime stage purged packages with --force-depends: nothing left may need one of them.
+    probe = (
+        'find / -xdev -type f \\( -name "*.so*" -o -perm -u+x \\) | while read -r f; do '
+        'ldd "$f" 2>/dev/null | grep -q "not found" && echo "$f"; done; true'
+    )
+
+    done = docker("run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c", probe)
+
+    assert done.stdout.split() == []
+
+
+def test_the_deploy_image_has_no_docker_client_installers_caches_or_translations(
+    docker: Docker, deploy_image: str
+) -> None:
+    probe = (
+        "command -v docker apt-get perl pip; cd /opt/ci-ecs/lib/python3*/site-packages; "
+        "ls -d /src /opt/ci-ecs/bin/pip /root/.cache /var/cache/* /usr/share/locale/* /usr/share/man/* "
+        "/usr/lib/python3*/test cryptography setuptools pip 2>/dev/null; true"
+    )
+
+    found = docker("run", "--rm", "--network", "none", "--entrypoint", "sh", deploy_image, "-c", probe)
+
+    assert found.stdout.split() == []
 
 
 def test_image_runs_ci_ecs_as_its_entrypoint_with_no_user_or_workdir(docker: Docker, image: str) -> None:
