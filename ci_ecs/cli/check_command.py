@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from ci_ecs.cli.app import Cluster, Globals, Image, Region, Service, app, flag_values, run
 from ci_ecs.errors import ConfigError
 from ci_ecs.output import Console
-
-if TYPE_CHECKING:
-    from ci_ecs.runner import Plan
-    from ci_ecs.strategies.context import Context
-
-# The commands that run the preflight before their first change.
-PREFLIGHTED = ("deploy", "canary-deploy")
 
 
 @app.command()
@@ -61,21 +52,3 @@ def check(
         console.line("all prerequisites are in place")
 
     run(ctx, check)
-
-
-def preflighted(plan: Plan, context: Context) -> Plan:
-    """The plan with the preflight as a read-only step before its first change."""
-    from ci_ecs import preflight
-    from ci_ecs.iam_policy import technique_of
-    from ci_ecs.preflight import items
-    from ci_ecs.runner import Step
-
-    def run_items() -> str:
-        results = preflight.run(items.items(context, technique_of(context.settings), job=True))
-        preflight.require(results)
-        unchecked = [r for r in results if r.status == "not checked"]
-        for result in unchecked:
-            context.console.warn(f"{result.name}: not checked: {result.detail}")
-        return f"{len(results) - len(unchecked)} prerequisites in place"
-
-    return preflight.before_first_change(plan, Step("check the prerequisites", run_items, read_only=True))

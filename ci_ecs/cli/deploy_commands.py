@@ -88,10 +88,12 @@ def run_plan(
     """
 
     def plans(context: Context, notifier: Notifier) -> None:
-        from ci_ecs.cli.check_command import PREFLIGHTED, preflighted
+        from ci_ecs.preflight import items
 
         plan = make_plan(context)
-        execute_plan(preflighted(plan, context) if command in PREFLIGHTED else plan, context, notifier)
+        if command in ("deploy", "canary-deploy"):  # what `ci-ecs check` checks, before the first change
+            plan = items.before_changes(plan, context)
+        execute_plan(plan, context, notifier)
         following = then(context) if then is not None else None
         if following is not None:
             execute_plan(following, context, notifier)

@@ -11,9 +11,11 @@ from ci_ecs import release as releases
 from ci_ecs.aws import ecs, elbv2, iam, identity, logs
 from ci_ecs.aws.clients import missing_is
 from ci_ecs.errors import AwsError, PreconditionError
+from ci_ecs.iam_policy import technique_of
 from ci_ecs.iam_policy.target import Technique
 from ci_ecs.model import ImageRef
-from ci_ecs.preflight import Item, NotChecked, wiring
+from ci_ecs.preflight import Item, NotChecked, before_first_change, require, run, wiring
+from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies.context import Context, learn_secrets, live_task_definition, require_controller
 from ci_ecs.strategies.revision import pin_image
 
@@ -54,6 +56,20 @@ def items(ctx: Context, technique: Technique, *, job: bool = False) -> list[Item
 
         listed.append(Item("IAM permissions", lambda: simulated.check(ctx, technique)))
     return listed
+
+
+def before_changes(plan: Plan, ctx: Context) -> Plan:
+    """The plan with the items (for a job) as a read-only step before its first change."""
+
+    def check() -> str:
+        results = run(items(ctx, technique_of(ctx.settings), job=True))
+        require(results)
+        unchecked = [r for r in results if r.status == "not checked"]
+        for result in unchecked:
+            ctx.console.warn(f"{result.name}: not checked: {result.detail}")
+        return f"{len(results) - len(unchecked)} prerequisites in place"
+
+    return before_first_change(plan, Step("check the prerequisites", check, read_only=True))
 
 
 def _bound(check: Callable[[Context, dict[str, Any]], str], found: Found) -> Callable[[], str]:

@@ -287,7 +287,7 @@ def _push(registry: str, name: str, tag: str) -> None:
     urllib.request.urlopen(request, timeout=10).close()
 
 
-def test_an_image_in_a_registry_on_127_0_0_1_is_checked_by_tag(
+def test_an_image_in_a_registry_on_127_0_0_1_is_checked_before_any_change(
     cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, registry_address: str
 ) -> None:
     _push(registry_address, "checked/web", "v2")
@@ -296,6 +296,7 @@ def test_an_image_in_a_registry_on_127_0_0_1_is_checked_by_tag(
     found = cli("-o", "json", "check", "--image", f"{registry_address}/checked/web:v2")
     missing = cli("-o", "json", "check", "--image", f"{registry_address}/checked/web:v3")
     deploy = cli("deploy", "--image", f"{registry_address}/checked/web:v3")
+    rollback = cli("rollback", "--to", "v3", "--image", f"{registry_address}/checked/web")
 
     assert found.code == 0, found.output
     assert _items(found.stdout)["image"]["status"] == "ok"
@@ -303,4 +304,6 @@ def test_an_image_in_a_registry_on_127_0_0_1_is_checked_by_tag(
     assert "v3 not found in " in _items(missing.stdout)["image"]["detail"]
     assert deploy.code == 3, deploy.output
     assert f"image: v3 not found in {registry_address}/checked/web" in deploy.output
+    assert rollback.code == 3, rollback.output
+    assert f"image: v3 not found in {registry_address}/checked/web" in rollback.output
     assert snapshot(sandbox) == before
