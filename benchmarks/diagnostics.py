@@ -40,7 +40,7 @@ TOLD = (
     "ecs:DescribeTaskDefinition",
     "logs:GetLogEvents",
 )
-HINTS = ("elasticloadbalancing:DescribeTargetGroupAttributes", "ecs:DescribeServices")
+HINTS = ("elbv2:DescribeTargetGroupAttributes", "ecs:DescribeServices")
 
 
 def _job(box: sandboxes.Sandbox, workdir: Path, config: str, command: str, tag: str) -> dict[str, Any]:
