@@ -55,7 +55,8 @@ def _job(box: sandboxes.Sandbox, workdir: Path, config: str, command: str, tag: 
         text=True,
         check=False,
     )
-    decoder, text, at, record = json.JSONDecoder(), done.stdout.strip(), 0, {}
+    decoder, text, at = json.JSONDecoder(), done.stdout.strip(), 0
+    record: dict[str, Any] = {}
     while at < len(text):
         record, at = decoder.raw_decode(text, at)
         while at < len(text) and text[at].isspace():
@@ -63,13 +64,13 @@ def _job(box: sandboxes.Sandbox, workdir: Path, config: str, command: str, tag: 
     return {"code": done.returncode, **record}
 
 
-def _credentials(box: sandboxes.Sandbox) -> dict[str, str]:
+def _session(box: sandboxes.Sandbox) -> boto3.Session:
     env = box.env()
-    return {
-        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
-        "region_name": env["AWS_REGION"],
-    }
+    return boto3.Session(
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        region_name=env["AWS_REGION"],
+    )
 
 
 def _fresh(box: sandboxes.Sandbox, directory: str) -> Path:
@@ -100,7 +101,7 @@ def main() -> None:
                 workdir = _fresh(box, directory)
                 sample = box.sample
                 assert sample is not None
-                elbv2 = boto3.Session(**_credentials(box)).client("elbv2", endpoint_url=box.endpoint)
+                elbv2 = _session(box).client("elbv2", endpoint_url=box.endpoint)
                 elbv2.modify_target_group_attributes(
                     TargetGroupArn=sample.target_group_arn,
                     Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(delay)}],
