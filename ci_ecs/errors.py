@@ -49,6 +49,12 @@ class DeploymentFailed(CiEcsError):
     exit_code = 1
 
 
+class RunFailed(CiEcsError):
+    """A one-off task (`ci-ecs run`) failed: its container exited non-zero, never ran, or timed out."""
+
+    exit_code = 1
+
+
 class RollbackFailed(CiEcsError):
     """The deployment failed and so did the automatic rollback: a person must look."""
 

@@ -168,6 +168,12 @@ def _chosen(
     return chosen
 
 
+def release_containers(td: Mapping[str, Any], release: Release) -> list[str]:
+    """The names of a task definition's containers that run the release's image."""
+    defs = [c for c in td.get("containerDefinitions") or [] if isinstance(c, dict)]
+    return [str(c.get("name")) for c in defs if _runs(str(c.get("image", "")), release)]
+
+
 def _runs(image: str, release: Release) -> bool:
     """Whether an image reference is the release's image: its repository, and its digest (else its tag)."""
     ref = ImageRef.parse(image)

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
 
 
 def run_tasks(
-    aws: Aws, service: Mapping[str, Any], task_definition_arn: str, count: int, *, started_by: str, group: str
+    aws: Aws,
+    service: Mapping[str, Any],
+    task_definition_arn: str,
+    count: int,
+    *,
+    started_by: str,
+    group: str,
+    overrides: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Start `count` standalone tasks with the service's launch type, platform version and network."""
     ecs = aws.client("ecs")
@@ -26,6 +33,8 @@ def run_tasks(
         "startedBy": started_by,
         "group": group,
     }
+    if overrides:
+        params["overrides"] = dict(overrides)
     for key in ("networkConfiguration", "platformVersion", "launchType", "capacityProviderStrategy"):
         if service.get(key):
             params[key] = service[key]

@@ -36,6 +36,20 @@ def show_logs(aws: Aws, console: Console, tasks: list[dict[str, Any]]) -> None:
             _show(aws, console, task, container, lines)
 
 
+def show_container_logs(
+    aws: Aws,
+    console: Console,
+    task: Mapping[str, Any],
+    definition: Mapping[str, Any],
+    container: str,
+    lines: int = LOG_LINES,
+) -> None:
+    """Print the last log lines of one container of a task, whatever its outcome (a one-off task's output)."""
+    for found in definition.get("containerDefinitions", []):
+        if found.get("name") == container:
+            _show(aws, console, task, found, lines)
+
+
 def _definition(aws: Aws, arn: str) -> dict[str, Any] | str:
     """The task definition, or why it cannot be read (never a failure of its own)."""
     try:

@@ -1,6 +1,13 @@
 """The `ci-ecs` command: options → settings → plan → runner. The only package that imports typer."""
 
-from ci_ecs.cli import build_command, check_command, deploy_commands, iam_command, sandbox_commands
+from ci_ecs.cli import (
+    build_command,
+    check_command,
+    deploy_commands,
+    iam_command,
+    run_command,
+    sandbox_commands,
+)
 from ci_ecs.cli.app import app, main
 
 __all__ = [
@@ -10,5 +17,6 @@ __all__ = [
     "deploy_commands",
     "iam_command",
     "main",
+    "run_command",
     "sandbox_commands",
 ]

@@ -23,6 +23,10 @@ def iam_policy(
     build: Annotated[
         bool, typer.Option("--build", help="Add what `ci-ecs build` needs: the ECR push.")
     ] = False,
+    run_task: Annotated[
+        bool,
+        typer.Option("--run", help="Add what `ci-ecs run` needs: running, following and stopping its task."),
+    ] = False,
     cluster: Cluster = None,
     service: Service = None,
     region: Region = None,
@@ -39,6 +43,6 @@ def iam_policy(
         where, notes = lookup.target(settings, chosen)
         for note in notes:
             console.warn(note)
-        console.json(iam_policy.policy(settings, chosen, where, build=build))
+        console.json(iam_policy.policy(settings, chosen, where, build=build, run=run_task))
 
     run(ctx, show)

@@ -36,15 +36,17 @@ def technique_named(name: str) -> Technique:
 
 
 def policy(
-    settings: Settings, technique: Technique, target: Target, *, build: bool = False
+    settings: Settings, technique: Technique, target: Target, *, build: bool = False, run: bool = False
 ) -> dict[str, Any]:
-    """The policy document: every statement the technique's jobs need (with `build`, `ci-ecs build`'s too)."""
+    """The policy document: every statement the technique's jobs need (with `build` and `run`, what
+    `ci-ecs build` and `ci-ecs run` need too)."""
     statements = [
         *compute.lock(settings, target),
         *compute.image(settings, target, build=build),
         *compute.task_definitions(target),
         *compute.services(settings, technique, target),
         *compute.tasks(settings, technique, target),
+        *(compute.one_off_tasks(settings, target) if run else []),
         *traffic.load_balancing(settings, technique, target),
         *traffic.autoscaling(technique, target),
         *traffic.codedeploy(settings, technique, target),

@@ -114,6 +114,17 @@ def tasks(settings: Settings, technique: Technique, target: Target) -> list[Stat
     return found
 
 
+def one_off_tasks(settings: Settings, target: Target) -> list[Statement]:
+    """`ci-ecs run`: its task of the family's revisions in the cluster, followed, and stopped on timeout."""
+    cluster, _ = names(settings)
+    family = target.arn("ecs", f"task-definition/{target.family}:*")
+    tasks = target.arn("ecs", f"task/{cluster}/*")
+    return [
+        statement("RunOneOffTasks", ["ecs:RunTask"], [family], target.in_cluster(cluster)),
+        statement("OneOffTasks", ["ecs:DescribeTasks", "ecs:StopTask"], [tasks]),
+    ]
+
+
 def passed_roles(technique: Technique, target: Target) -> list[Statement]:
     """Passing the task definition's roles to ECS tasks, and (native) the service's hook roles to ECS."""
     found = []

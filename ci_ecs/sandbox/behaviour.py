@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from ci_ecs.sandbox.state import Behaviour
 
 SUFFIXES = ("-crash", "-unhealthy", "-slow", "-errors", "-latency")
+_EXIT = re.compile(r".-exit(\d{1,3})$")
 
 
 def of_tags(tags: Iterable[str]) -> Behaviour:
@@ -19,7 +21,14 @@ def of_tags(tags: Iterable[str]) -> Behaviour:
         unhealthy=any(tag.endswith("-unhealthy") for tag in found),
         errors=any(tag.endswith("-errors") for tag in found),
         latency=any(tag.endswith("-latency") for tag in found),
+        exit_code=exit_code_of(found),
     )
+
+
+def exit_code_of(tags: Iterable[str]) -> int | None:
+    """The exit code a one-off task's command ends with, from a tag ending in `-exitN` (None: none does)."""
+    codes = [int(m.group(1)) % 256 for m in map(_EXIT.search, tags) if m]
+    return max(codes) if codes else None
 
 
 def split_image(image: str) -> tuple[str | None, str | None]:

@@ -52,6 +52,9 @@ AWS_SECONDS: dict[str, float] = {
     # A `-crash` app exits this long after its task is RUNNING: an application's own start-up. The sandbox's
     # choice: 10 s.
     "crash_ticks": 10,
+    # A one-off task's command (`ci-ecs run`, RunTask with a command override) runs this long once RUNNING,
+    # unless it says `sleep N`. The sandbox's choice: 10 s, a short database migration.
+    "command_ticks": 10,
     # `draining` → gone: the target group attribute deregistration_delay.timeout_seconds, default 300 s.
     # ELB User Guide for ALB, "Target groups for your Application Load Balancers", "Deregistration delay".
     # Read from the target group under a time scale.
@@ -89,6 +92,7 @@ class SimConfig:
     unhealthy_ticks: int = 3  # a target of an `-unhealthy` task: initial → unhealthy
     unhealthy_report_ticks: int = 2  # unhealthy is visible this long before ECS replaces the task
     crash_ticks: int = 2  # a `-crash` task: RUNNING → essential container exits
+    command_ticks: int = 2  # a one-off task's command: RUNNING → it exits
     drain_ticks: int = 4  # deregistration delay: draining → gone
     stopping_ticks: int = 2  # each of STOPPING and DEPROVISIONING
     event_cap: int = 100  # ECS keeps the latest 100 service events

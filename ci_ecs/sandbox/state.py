@@ -40,6 +40,7 @@ class Behaviour:
     unhealthy: bool = False
     errors: bool = False  # healthy, but answers `error_percent` % of its requests with 5XX
     latency: bool = False  # healthy, but answers in `slow_response_seconds`
+    exit_code: int | None = None  # a one-off task's command exits with it (`-exitN`)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class TaskSim:
     task_set: Any = None  # the moto TaskSet it belongs to
     load_balancers: list[dict[str, Any]] | None = None  # where ECS registers it; None: the service's
     logs: list[Any] = field(default_factory=list)  # its containers' awslogs streams (ecs.logs.Stream)
+    command: tuple[str, ...] | None = None  # a one-off task's command override (RunTask); None: a server
 
 
 @dataclass

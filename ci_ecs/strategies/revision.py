@@ -9,7 +9,7 @@ from typing import Any
 from ci_ecs import image_registry, render
 from ci_ecs import release as releases
 from ci_ecs.aws import ecr, ecs
-from ci_ecs.errors import PreconditionError
+from ci_ecs.errors import AwsError, PreconditionError
 from ci_ecs.model import Release
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, Live, inspect_service, learn_secrets
@@ -86,16 +86,42 @@ def find_revision(ctx: Context, family: str, version: str, limit: int = 50) -> s
 
 
 def register_revision(ctx: Context, live: Live, new: dict[str, Any], reuse: str = "") -> tuple[str, str]:
-    """(ARN, what happened): `reuse` when given, the live revision when identical, else a new registration."""
+    """(ARN, what happened): `reuse` when given, the live revision or the family's newest when identical,
+    else a new registration."""
     if reuse:
         return reuse, f"reusing {ecs.short_arn(reuse)}, already registered for this version"
     if same_revision(live.task_definition, new):
         return live.arn, f"the live revision {ecs.short_arn(live.arn)} already is this version"
+    return register_new(ctx, new)
+
+
+def register_new(ctx: Context, new: dict[str, Any]) -> tuple[str, str]:
+    """(ARN, what happened): the family's newest revision when it already is `new`, else a new one."""
+    newest = newest_if_same(ctx, new)
+    if newest:
+        return newest, f"reusing {ecs.short_arn(newest)}, already registered for this version"
     arn = str(ecs.register_task_definition(ctx.aws, new)["taskDefinitionArn"])
     return arn, f"registered {ecs.short_arn(arn)}"
+
+
+def newest_if_same(ctx: Context, new: dict[str, Any]) -> str | None:
+    """The family's newest revision when it already is `new`, tagged with the same version (`ci-ecs run`
+    registered it, say), else None; one DescribeTaskDefinition call."""
+    try:
+        newest, tags = ecs.describe_task_definition(ctx.aws, str(new["family"]))
+    except AwsError:  # a family not registered yet
+        return None
+    wanted = _version_tag(new.get("tags") or [])
+    if not wanted or _version_tag(tags) != wanted or not same_revision(newest, new):
+        return None
+    return str(newest["taskDefinitionArn"])
 
 
 def provenance_of(ctx: Context, arn: str) -> state.Provenance:
     """A revision's provenance as ci-ecs tagged it (a rollback: where the version it returns to came from)."""
     _, tags = ecs.describe_task_definition(ctx.aws, arn)
     return state.Provenance.of_revision(tags)
+
+
+def _version_tag(tags: list[dict[str, str]]) -> str | None:
+    return {t.get("key"): t.get("value") for t in tags}.get(state.VERSION)

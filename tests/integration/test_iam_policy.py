@@ -204,3 +204,25 @@ def _service_of(deployment_arn: str) -> str:
     head, _, path = deployment_arn.partition(":service-")
     cluster, service = path.split("/")[1:3]
     return f"{head}:service/{cluster}/{service}"
+
+
+def test_the_run_policy_allows_every_call_of_a_run_on_what_it_touches(
+    cli: Any, sample: sandboxes.Sample, calls: list[Call]
+) -> None:
+    image = ("--image", f"{sample.repository}:v2")
+    assert cli("run", *image, "--", "migrate").code == 0
+    assert cli("run", "--image", f"{sample.repository}:v2-exit3", "--", "migrate").code == 1
+    assert cli("run", "--timeout", "1s", *image, "--", "sleep", "600").code == 1
+    made = list(calls)
+    shown = cli("iam-policy", "--run")
+    assert shown.code == 0, shown.output
+    statements = json.loads(shown.stdout)["Statement"]
+    without = json.loads(cli("iam-policy").stdout)["Statement"]
+
+    called = {f"{prefix}:{op}" for prefix, op, _ in made}
+    granted = {action for s in statements for action in s["Action"]}
+    assert called <= granted, f"not allowed: {sorted(called - granted)}"
+    assert {"ecs:RunTask", "ecs:StopTask"} <= called - {a for s in without for a in s["Action"]}
+    for prefix, op, params in made:
+        for resource in _resources(prefix, op, params, sample):
+            assert _allows(statements, f"{prefix}:{op}", resource), f"{prefix}:{op} on {resource}"

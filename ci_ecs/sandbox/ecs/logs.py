@@ -78,6 +78,12 @@ def crashed(streams: list[Stream]) -> None:
         )
 
 
+def write(streams: list[Stream], lines: list[str]) -> None:
+    """These lines in each stream (created now if need be), if its group exists."""
+    for stream in streams:
+        _write(stream, lines)
+
+
 def _write(stream: Stream, lines: list[str]) -> None:
     from moto.logs.models import logs_backends
 

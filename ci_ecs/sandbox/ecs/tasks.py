@@ -7,7 +7,7 @@ from typing import Any
 from moto.core.utils import utcnow
 
 from ci_ecs.sandbox import behaviour
-from ci_ecs.sandbox.ecs import events, logs, network
+from ci_ecs.sandbox.ecs import events, logs, network, one_off
 from ci_ecs.sandbox.elb import targets
 from ci_ecs.sandbox.state import PENDING_STATES, RUNTIME, TaskSim, attach_task, task_sim
 
@@ -30,6 +30,8 @@ def adopt(
     sim.version = behaviour.version_of(task_definition)
     sim.task_set, sim.load_balancers = task_set, load_balancers
     sim.logs = logs.streams_of(task, task_definition)
+    if service is None and task_set is None:
+        sim.command = one_off.command_of(task, task_definition)
     mine = load_balancers if load_balancers is not None else (service.load_balancers if service else [])
     port = next((lb["containerPort"] for lb in mine if lb.get("containerPort")), None)
     sim.container_port = int(port) if port else None
@@ -81,6 +83,10 @@ def advance(task: Any) -> None:
     elif task.last_status == "PENDING":
         if age >= (config.slow_pending_ticks if sim.behaviour.slow else config.pending_ticks):
             _start(task, sim)
+    elif task.last_status == "RUNNING" and sim.command is not None:
+        if one_off.done(sim, age):
+            one_off.finish(task, sim)
+            begin_stop(task, "Essential container in task exited", "EssentialContainerExited", exited=True)
     elif task.last_status == "RUNNING" and sim.behaviour.crash and age >= config.crash_ticks:
         # The essential container exits: ECS stops the task (stopCode EssentialContainerExited).
         logs.crashed(sim.logs)
@@ -97,7 +103,10 @@ def _start(task: Any, sim: TaskSim) -> None:
     task.connectivity = "CONNECTED"
     for container in task.containers:
         container.last_status = "RUNNING"
-    logs.started(sim.logs, sim.version, sim.container_port, listens=not sim.behaviour.crash)
+    if sim.command is not None:
+        one_off.started(sim)
+    else:
+        logs.started(sim.logs, sim.version, sim.container_port, listens=not sim.behaviour.crash)
     service = sim.service
     if service is None or not sim.ip:
         return

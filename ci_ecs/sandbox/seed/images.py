@@ -21,6 +21,7 @@ TAGS = (
     "v3-slow",
     "v3-errors",
     "v3-latency",
+    "v2-exit3",
 )
 
 

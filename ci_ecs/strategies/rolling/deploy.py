@@ -9,7 +9,13 @@ from ci_ecs.aws import ecs
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, EndCanary, Live, inspect_service
-from ci_ecs.strategies.revision import find_revision, pin_image, render_revision, same_revision
+from ci_ecs.strategies.revision import (
+    find_revision,
+    pin_image,
+    register_new,
+    render_revision,
+    same_revision,
+)
 from ci_ecs.strategies.rolling import rollout
 from ci_ecs.strategies.rolling.rollout import Job
 from ci_ecs.strategies.state import Moved
@@ -115,8 +121,9 @@ def _register(ctx: Context, job: Job) -> str:
         if earlier:
             job.moved = job.moved.at(earlier)
             return f"{version} ran as {ecs.short_arn(earlier)} before: reusing it"
-    job.moved = job.moved.at(ecs.register_task_definition(ctx.aws, job.new)["taskDefinitionArn"])
-    return f"registered {ecs.short_arn(job.moved.task_definition)}"
+    arn, done = register_new(ctx, job.new)
+    job.moved = job.moved.at(arn)
+    return done
 
 
 def _record(ctx: Context, job: Job) -> str:

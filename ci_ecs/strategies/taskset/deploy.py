@@ -19,7 +19,14 @@ from ci_ecs.strategies.context import (
     inspect_service,
     nothing_to_roll_back,
 )
-from ci_ecs.strategies.revision import find_revision, pin_image, provenance_of, render_revision, same_revision
+from ci_ecs.strategies.revision import (
+    find_revision,
+    pin_image,
+    provenance_of,
+    register_new,
+    render_revision,
+    same_revision,
+)
 from ci_ecs.strategies.state import Moved
 
 TECHNIQUE: TechniqueName = "taskset"
@@ -139,8 +146,9 @@ def _register(ctx: Context, job: _Job) -> str:
     if same_revision(job.live.task_definition, job.new):
         job.moved = job.moved.at(job.live.arn)
         return f"the live revision {ecs.short_arn(job.live.arn)} already is this version"
-    job.moved = job.moved.at(ecs.register_task_definition(ctx.aws, job.new)["taskDefinitionArn"])
-    return f"registered {ecs.short_arn(job.moved.task_definition)}"
+    arn, done = register_new(ctx, job.new)
+    job.moved = job.moved.at(arn)
+    return done
 
 
 def _create(ctx: Context, job: _Job) -> str:

@@ -70,6 +70,7 @@ def test_by_default_no_time_scale_and_the_fast_tick_counts_of_before():
         "unhealthy_ticks": 3,
         "unhealthy_report_ticks": 2,
         "crash_ticks": 2,
+        "command_ticks": 2,
         "drain_ticks": 4,
         "stopping_ticks": 2,
         "metrics_ticks": 10,
