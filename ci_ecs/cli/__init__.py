@@ -5,6 +5,7 @@ from ci_ecs.cli import (
     check_command,
     deploy_commands,
     iam_command,
+    init_command,
     run_command,
     sandbox_commands,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "check_command",
     "deploy_commands",
     "iam_command",
+    "init_command",
     "main",
     "run_command",
     "sandbox_commands",
