@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ci_ecs import render
-from ci_ecs.aws import ecs
 from ci_ecs.aws import tasks as ecs_tasks
 from ci_ecs.checks.container_logs import show_container_logs
 from ci_ecs.checks.one_off import watch_stopped
-from ci_ecs.errors import Cancelled, CiEcsError, ConfigError, RunFailed
+from ci_ecs.errors import Cancelled, ConfigError, RunFailed
 from ci_ecs.strategies.context import Context, Live, inspect_service
 from ci_ecs.strategies.revision import pin_image, register_revision, render_revision, same_revision
 
@@ -70,7 +69,7 @@ def run(ctx: Context, command: Sequence[str], *, wait: bool = True) -> Outcome:
     try:
         _start(ctx, live.service, outcome)
         if wait:
-            _follow(ctx, outcome)
+            _follow(ctx, outcome, new)
     except Cancelled as cancelled:
         outcome.status = "cancelled"
         _stop(ctx, outcome, f"ci-ecs run {cancelled}")
@@ -123,8 +122,8 @@ def _start(ctx: Context, service: Mapping[str, Any], outcome: Outcome) -> None:
     ctx.console.line(f"    started {outcome.task}")
 
 
-def _follow(ctx: Context, outcome: Outcome) -> None:
-    """Wait until the task stops and show its log; on timeout, stop it."""
+def _follow(ctx: Context, outcome: Outcome, definition: Mapping[str, Any]) -> None:
+    """Wait until the task stops and show its log (where `definition` says it goes); on timeout, stop it."""
     ctx.console.step(f"wait for task {_id(outcome.task)} to stop")
     found = watch_stopped(ctx.aws, ctx.settings.cluster, outcome.task, ctx.settings.wait, ctx.console)
     task = found.seen.get("task", {})
@@ -139,7 +138,7 @@ def _follow(ctx: Context, outcome: Outcome) -> None:
         outcome.stopped_reason = str(task.get("stoppedReason") or "") or None
         outcome.status = "succeeded" if outcome.exit_code == 0 else "failed"
     if task:
-        _show_log(ctx, task, outcome)
+        show_container_logs(ctx.aws, ctx.console, task, definition, outcome.container, LOG_LINES)
 
 
 def _stop(ctx: Context, outcome: Outcome, reason: str) -> None:
@@ -150,15 +149,6 @@ def _stop(ctx: Context, outcome: Outcome, reason: str) -> None:
     for arn in arns:
         ecs_tasks.stop_task(ctx.aws, ctx.settings.cluster, arn, reason[:255])
         ctx.console.line(f"    stopped task {_id(arn)}: {reason}")
-
-
-def _show_log(ctx: Context, task: Mapping[str, Any], outcome: Outcome) -> None:
-    try:
-        definition, _ = ecs.describe_task_definition(ctx.aws, outcome.task_definition)
-    except CiEcsError as exc:
-        ctx.console.line(f"    the log of task {_id(outcome.task)} cannot be found: {exc}")
-        return
-    show_container_logs(ctx.aws, ctx.console, task, definition, outcome.container, LOG_LINES)
 
 
 def _failure(outcome: Outcome, shown: str) -> str:

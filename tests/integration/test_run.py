@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -50,23 +51,29 @@ def _stopped(sandbox: sandboxes.Sandbox, workdir: Path, sample: sandboxes.Sample
 def test_a_command_that_exits_0_exits_0_with_its_state_changes_and_log_lines(
     cli: Any, sandbox: sandboxes.Sandbox, workdir: Path, sample: sandboxes.Sample
 ) -> None:
-    run = cli("run", "--image", f"{sample.repository}:v2", "--", "./manage.py", "migrate", "--noinput")
+    # It runs 3 s of sandbox time: the wait's polls (every 0.5 s at most) see it RUNNING.
+    command = ("sh", "-c", "sleep 3; ./manage.py migrate --noinput")
+    run = cli("run", "--image", f"{sample.repository}:v2", "--", *command)
 
     assert run.code == 0, run.output
-    for said in (
-        ": PROVISIONING",
-        ": RUNNING",
-        ": STOPPED",
-        "INFO v2: running ./manage.py migrate --noinput",
-    ):
-        assert said in run.stdout
+    states = re.findall(r"task [0-9a-f-]+: ([A-Z]+)$", run.stdout, flags=re.M)
+    lifecycle = [
+        "PROVISIONING",
+        "PENDING",
+        "RUNNING",
+        "DEACTIVATING",
+        "STOPPING",
+        "DEPROVISIONING",
+        "STOPPED",
+    ]
+    assert "RUNNING" in states and states[-1] == "STOPPED", states
+    assert states == sorted(set(states), key=lifecycle.index), states  # each once, in the lifecycle's order
+    assert "INFO v2: running sh -c sleep 3; ./manage.py migrate --noinput" in run.stdout
     for line in MIGRATION:
         assert line in run.stdout
-    assert "run succeeded: `./manage.py migrate --noinput` exited 0" in run.stdout
+    assert "run succeeded: `sh -c sleep 3; ./manage.py migrate --noinput` exited 0" in run.stdout
     task = _stopped(sandbox, workdir, sample)
-    assert task["overrides"]["containerOverrides"] == [
-        {"name": "web", "command": ["./manage.py", "migrate", "--noinput"]}
-    ]
+    assert task["overrides"]["containerOverrides"] == [{"name": "web", "command": list(command)}]
     assert task["launchType"] == "FARGATE"
     assert task["containers"][0]["exitCode"] == 0
 
