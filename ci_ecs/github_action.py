@@ -9,14 +9,14 @@ from collections.abc import Mapping
 
 from ci_ecs.errors import ConfigError
 
-COMMANDS = ("build", "canary-deploy", "deploy", "rollback", "status", "render")
+COMMANDS = ("build", "canary-deploy", "deploy", "rollback", "run", "status", "render")
 # input → (flag, the commands that take it); inputs left empty are not passed.
 _OPTIONS = {
-    "image": ("--image", ("build", "canary-deploy", "deploy", "rollback", "render")),
+    "image": ("--image", ("build", "canary-deploy", "deploy", "rollback", "run", "render")),
     "version": ("--to", ("rollback",)),
     "weight": ("--weight", ("canary-deploy",)),
     "count": ("--count", ("canary-deploy",)),
-    "timeout": ("--timeout", ("canary-deploy", "deploy", "rollback")),
+    "timeout": ("--timeout", ("canary-deploy", "deploy", "rollback", "run")),
     "context": ("--context", ("build",)),
     "dockerfile": ("--file", ("build",)),
 }

@@ -38,6 +38,16 @@ def test_rollback_version_is_rollback_to_and_empty_inputs_are_left_out() -> None
     assert args_from_inputs(_inputs(command="rollback")) == ["rollback"]
 
 
+def test_run_takes_its_command_from_args_after_its_options() -> None:
+    env = _inputs(
+        command="run", environment="production", timeout="30m", args="-- ./manage.py migrate --noinput"
+    )
+
+    assert args_from_inputs(env) == [
+        "--environment", "production", "run", "--timeout", "30m", "--", "./manage.py", "migrate", "--noinput",
+    ]  # fmt: skip
+
+
 def test_hyphenated_switches_are_read_as_the_runner_names_them() -> None:
     env = {**_inputs(command="canary-deploy", weight="20", timeout="5m"), "INPUT_DRY-RUN": "true"}
 

@@ -81,7 +81,8 @@ def test_deploy_example_builds_then_canaries_then_deploys_one_job_at_a_time_per_
     jobs = yaml.safe_load((ROOT / "examples" / "github" / "deploy.yml").read_text())["jobs"]
     commands = {name: [s["with"]["command"] for s in _ci_ecs_steps(job)] for name, job in jobs.items()}
 
-    assert commands == {"build": ["build"], "canary": ["canary-deploy"], "deploy": ["deploy"]}
+    assert commands == {"build": ["build"], "canary": ["run", "canary-deploy"], "deploy": ["deploy"]}
+    assert _ci_ecs_steps(jobs["canary"])[0]["with"]["args"].startswith("-- ")  # the migration's command
     assert (jobs["canary"]["needs"], jobs["deploy"]["needs"]) == ("build", "canary")
     assert jobs["canary"]["concurrency"] == jobs["deploy"]["concurrency"]
     assert jobs["deploy"]["concurrency"] == {"group": "ecs-production", "cancel-in-progress": False}

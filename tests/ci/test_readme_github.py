@@ -26,7 +26,7 @@ def test_the_inputs_and_outputs_it_lists_are_the_ones_action_yml_declares() -> N
     section = _section()
     inputs = section.split("Inputs:", 1)[1].split("Outputs:", 1)[0]
     outputs = section.split("Outputs:", 1)[1].split("job summary", 1)[0]
-    commands = {"build", "canary-deploy", "deploy", "rollback"}
+    commands = {"build", "canary-deploy", "deploy", "rollback", "run"}
 
     assert set(re.findall(r"`([\w-]+)`", inputs)) - commands == set(action()["inputs"])
     assert set(re.findall(r"`([\w-]+)`", outputs)) == set(action()["outputs"])
