@@ -26,10 +26,22 @@ def role_arn(aws: Aws, name: str) -> str | None:
     return None if found is None else str(found["Arn"])
 
 
-def denied(aws: Aws, principal: str, actions: list[str], resources: list[str]) -> list[str]:
-    """The actions (of `actions` on `resources`) the principal's policies do not allow, by simulation."""
+def denied(
+    aws: Aws,
+    principal: str,
+    actions: list[str],
+    resources: list[str],
+    context: dict[str, list[str]] | None = None,
+) -> list[str]:
+    """The actions (of `actions` on `resources`) the principal's policies do not allow, by simulation
+    (`context`: the condition keys the requests would carry, with their values)."""
     client = aws.client("iam")
     extra: dict[str, Any] = {"ResourceArns": resources} if resources else {}
+    if context:
+        extra["ContextEntries"] = [
+            {"ContextKeyName": key, "ContextKeyValues": values, "ContextKeyType": "string"}
+            for key, values in context.items()
+        ]
     refused: list[str] = []
     paginator = client.get_paginator("simulate_principal_policy")
     pages = call(

@@ -26,7 +26,7 @@ def check(ctx: Context, technique: Technique) -> str:
         for statement in statements:
             actions = _listed(statement.get("Action", []))
             resources = [r for r in _listed(statement.get("Resource", [])) if r != "*" and "<" not in r]
-            refused += iam.denied(ctx.aws, principal, actions, resources)
+            refused += iam.denied(ctx.aws, principal, actions, resources, _context(statement))
     except AwsError as exc:
         raise NotChecked(
             f"could not simulate the policies of {principal} ({exc.code}) — compare them with "
@@ -55,6 +55,16 @@ def _principal(ctx: Context) -> str:
     if role is None:
         raise NotChecked(f"role {assumed[3]} not found")
     return role
+
+
+def _context(statement: dict[str, object]) -> dict[str, list[str]]:
+    """The condition keys of the statement with the values the jobs' requests carry (the ones it allows)."""
+    found: dict[str, list[str]] = {}
+    condition = statement.get("Condition")
+    for keys in condition.values() if isinstance(condition, dict) else ():
+        for key, value in keys.items() if isinstance(keys, dict) else ():
+            found[str(key)] = _listed(value)
+    return found
 
 
 def _listed(value: object) -> list[str]:

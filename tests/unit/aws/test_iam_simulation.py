@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 from ci_ecs.aws import iam
 from ci_ecs.aws.clients import Aws
 from ci_ecs.errors import AwsError
+from ci_ecs.preflight import permissions
 
 ROLE = "arn:aws:iam::123456789012:role/ci/deployer"
 ACTIONS = ["ecs:DescribeServices", "ecs:UpdateService"]
@@ -63,3 +64,22 @@ def test_an_assumed_role_is_simulated_as_its_role_with_its_path(stub: tuple[Aws,
     stubber.add_response("get_role", {"Role": {**role, "CreateDate": created}}, {"RoleName": "deployer"})
 
     assert iam.role_arn(aws, "deployer") == ROLE
+
+
+def test_a_statements_condition_keys_go_with_the_simulation(stub: tuple[Aws, Stubber]) -> None:
+    aws, stubber = stub
+    passed = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    entry = {
+        "ContextKeyName": "iam:PassedToService",
+        "ContextKeyValues": ["ecs-tasks.amazonaws.com"],
+        "ContextKeyType": "string",
+    }
+    stubber.add_response(
+        "simulate_principal_policy",
+        {"EvaluationResults": [_result("iam:PassRole", "allowed")], "IsTruncated": False},
+        {"PolicySourceArn": ROLE, "ActionNames": ["iam:PassRole"], "ContextEntries": [entry]},
+    )
+
+    context = permissions._context({"Condition": passed})
+
+    assert iam.denied(aws, ROLE, ["iam:PassRole"], [], context) == []
