@@ -17,8 +17,7 @@ def check(
     service: Service = None,
     region: Region = None,
 ) -> None:
-    """Check, changing nothing, that everything the configured technique needs exists and is wired
-    (exit 3 listing every missing item)."""
+    """Check what the configured technique needs, changing nothing (exit 3 listing every missing item)."""
     flags = flag_values(image=image, cluster=cluster, service=service, region=region)
 
     def check(g: Globals, console: Console) -> None:

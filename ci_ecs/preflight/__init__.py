@@ -1,7 +1,4 @@
-"""Preflight: every prerequisite of the configured technique checked read-only, each item ✓ or ✗ with its fix.
-
-`ci-ecs check` prints them all; `deploy` and `canary-deploy` run the same items before their first change.
-"""
+"""Every prerequisite of a technique checked read-only: named items, each ✓, ✗ with its fix, or unchecked."""
 
 from __future__ import annotations
 
@@ -41,8 +38,7 @@ class Result:
 
 @dataclass(frozen=True)
 class Item:
-    """A named check: returns what it found, raises CiEcsError (failed) or NotChecked; `needs`: items
-    that must have passed first."""
+    """A named check returning what it found (CiEcsError: failed); `needs`: items that must pass first."""
 
     name: str
     check: Callable[[], str]

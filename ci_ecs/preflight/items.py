@@ -34,10 +34,10 @@ class Found:
 
 
 def items(ctx: Context, technique: Technique, *, job: bool = False) -> list[Item]:
-    """Every item of the technique, in order; for a `job` (deploy, canary-deploy) all but the credentials
-    and IAM permissions, which its own calls prove (and a simulation cannot see a policy's conditions)."""
+    """Every item of the technique, in order; a `job`'s (deploy) leave out credentials and IAM permissions."""
     found = Found(ctx, technique)
     service = "service" if technique != "switch" else "live service"
+    # A job's own calls prove its credentials and permissions; a simulation cannot see every condition.
     listed = [
         *([] if job else [Item("credentials and region", lambda: _credentials(found))]),
         Item(service, lambda: _service(found)),
@@ -132,8 +132,7 @@ def _target_groups(found: Found) -> str:
 
 
 def image(ctx: Context) -> str:
-    """The image to deploy exists: in ECR by DescribeImages (as every deploy pins it), elsewhere by the
-    registry's v2 API."""
+    """The image to deploy exists: in ECR as every deploy pins it, elsewhere by the registry's v2 API."""
     if ctx.release is None:
         raise NotChecked("no version to check — pass --image REPO:TAG, or run in the CI pipeline")
     if releases.is_ecr(ctx.release.image) is None:
