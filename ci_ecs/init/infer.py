@@ -14,7 +14,7 @@ from ci_ecs.iam_policy.target import Technique
 NATIVE = {"BLUE_GREEN": "blue-green", "LINEAR": "linear", "CANARY": "canary"}
 # The deployment controller each technique needs (every other technique: ECS).
 CONTROLLER: dict[Technique, str] = {"taskset": "EXTERNAL", "codedeploy": "CODE_DEPLOY"}
-_PREPARING = re.compile(r"prepar|preview|staging|test|verify", re.I)
+_PREPARING = re.compile(r"prepar|preview|staging|verif", re.I)
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,43 @@ def test_a_missing_prerequisite_is_written_anyway_exit_3_listing_it(
     assert "log groups: " in todo and "AWS_ACCESS_KEY_ID" in todo
     assert "fix them, then run `ci-ecs check`" in run.stderr
     assert (workdir / "ci-ecs.yml").is_file() and (workdir / ".gitlab-ci.yml").is_file()
+
+
+def test_codedeploy_names_the_deployment_group_that_deploys_the_service(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    codedeploy = client(sandbox, "codedeploy")
+    codedeploy.create_application(applicationName="shop", computePlatform="ECS")
+    codedeploy.create_deployment_group(
+        applicationName="shop",
+        deploymentGroupName="shop-web",
+        deploymentConfigName="CodeDeployDefault.ECSCanary10Percent5Minutes",
+        serviceRoleArn=sample.codedeploy_role_arn,
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        blueGreenDeploymentConfiguration={
+            "terminateBlueInstancesOnDeploymentSuccess": {
+                "action": "TERMINATE",
+                "terminationWaitTimeInMinutes": 5,
+            },
+            "deploymentReadyOption": {"actionOnTimeout": "STOP_DEPLOYMENT", "waitTimeInMinutes": 60},
+        },
+        autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE"]},
+        ecsServices=[{"serviceName": "web-bg", "clusterName": "demo"}],
+        loadBalancerInfo={
+            "targetGroupPairInfoList": [
+                {
+                    "targetGroups": [{"name": "web-bg-blue"}, {"name": "web-bg-green"}],
+                    "prodTrafficRoute": {"listenerArns": [sample.production_listener_arn]},
+                    "testTrafficRoute": {"listenerArns": [sample.test_listener_arn]},
+                }
+            ]
+        },
+    )
+
+    run = cli("init", "--cluster", "demo", "--service", "web-bg", "--forge", "none")
+
+    assert run.code == 0, run.output
+    cfg = load_settings(workdir / "ci-ecs.yml", environment=None, env={}, flags={}).codedeploy
+    assert (cfg.application, cfg.deployment_group) == ("shop", "shop-web")
+    assert cfg.config == "CodeDeployDefault.ECSCanary10Percent5Minutes"
+    assert cfg.target_groups == () and cfg.service_role is None
