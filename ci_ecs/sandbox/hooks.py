@@ -7,11 +7,12 @@ from typing import Any
 
 from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.cloudformation import parsing as cloudformation_parsing
 from moto.cloudwatch.models import CloudWatchBackend, Statistics
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.codedeploy.responses import CodeDeployResponse
 from moto.core.responses import BaseResponse
-from moto.ecs.models import EC2ContainerServiceBackend
+from moto.ecs.models import EC2ContainerServiceBackend, Service, TaskDefinition
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elbv2.models import FakeAction, FakeTargetGroup
 from moto.elbv2.responses import ELBV2Response
@@ -21,6 +22,7 @@ from ci_ecs.sandbox import cloudwatch, unsupported
 from ci_ecs.sandbox.autoscaling import api as autoscaling_api
 from ci_ecs.sandbox.codedeploy import api as codedeploy_api
 from ci_ecs.sandbox.ecs import api as ecs_api
+from ci_ecs.sandbox.ecs import cloudformation as ecs_cloudformation
 from ci_ecs.sandbox.ecs import taskset_api
 from ci_ecs.sandbox.ecs.native import api as native_api
 from ci_ecs.sandbox.elb import groups, listeners, targets
@@ -39,6 +41,7 @@ def install() -> None:
     _patch(EC2ContainerServiceBackend, "delete_service", ecs_api.delete_service)
     _patch(EC2ContainerServiceBackend, "run_task", ecs_api.run_task)
     _patch(EC2ContainerServiceResponse, "run_task", ecs_api.run_task_request)
+    _patch(EC2ContainerServiceBackend, "_calculate_task_resource_requirements", ecs_api.resource_requirements)
     _patch(EC2ContainerServiceBackend, "stop_task", ecs_api.stop_task)
     _patch(EC2ContainerServiceResponse, "list_tasks", ecs_api.list_tasks)
     _patch(EC2ContainerServiceBackend, "create_task_set", taskset_api.create_task_set)
@@ -81,6 +84,9 @@ def install() -> None:
     _patch(CloudWatchBackend, "get_metric_data", cloudwatch.get_metric_data)
     _patch(CloudWatchResponse, "get_metric_statistics", cloudwatch.get_metric_statistics)
     _patch(BaseResponse, "call_action", unsupported.call_action)
+    _patch(Service, "create_from_cloudformation_json", ecs_cloudformation.service)
+    _patch(TaskDefinition, "create_from_cloudformation_json", ecs_cloudformation.task_definition)
+    _patch(cloudformation_parsing, "resource_class_from_type", ecs_cloudformation.resource_class_from_type)
     state_manager.set_transition("ecs::task", _MANUAL)
 
 

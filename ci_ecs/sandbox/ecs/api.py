@@ -32,25 +32,35 @@ def create_service(original: Any) -> Any:
 def _create_service(self: Any, original: Any) -> Any:
     """CreateService with the checks moto lacks; the simulator adopts the new service."""
     params = self._get_params()
-    taskset_api.check_create_service(params)
-    validation.check(
-        self.ecs_backend,
-        params.get("deploymentConfiguration") or {},
-        (params.get("deploymentController") or {}).get("type", "ECS"),
-        params.get("loadBalancers"),
-    )
-    services.check_load_balancers(self.ecs_backend, self._get_param("loadBalancers"))
+    check_create_service(self.ecs_backend, params)
     result = original(self)
     service = self.ecs_backend._get_service(
         self._get_param("cluster", "default"), self._get_param("serviceName")
     )
+    after_create_service(self.ecs_backend, service, params)
+    return result
+
+
+def check_create_service(backend: Any, params: dict[str, Any]) -> None:
+    """What ECS refuses in a CreateService request (`params` as the API names them) that moto accepts."""
+    taskset_api.check_create_service(params)
+    validation.check(
+        backend,
+        params.get("deploymentConfiguration") or {},
+        (params.get("deploymentController") or {}).get("type", "ECS"),
+        params.get("loadBalancers"),
+    )
+    services.check_load_balancers(backend, params.get("loadBalancers"))
+
+
+def after_create_service(backend: Any, service: Any, params: dict[str, Any]) -> None:
+    """A service moto just created, as ECS leaves it: its first task set or deployment, what moto drops."""
     taskset_api.after_create_service(service)
-    codedeploy_controller.after_create(self.ecs_backend, service)
-    services.adopt(service, self._get_param("deploymentConfiguration"))
-    grace = self._get_param("healthCheckGracePeriodSeconds")
+    codedeploy_controller.after_create(backend, service)
+    services.adopt(service, params.get("deploymentConfiguration"))
+    grace = params.get("healthCheckGracePeriodSeconds")
     if grace is not None:
         service.health_check_grace_period_seconds = grace
-    return result
 
 
 def update_service(original: Any) -> Any:
@@ -177,3 +187,22 @@ def list_tasks(original: Any) -> Any:
             return ActionResult({"taskArns": [t.task_arn for t in found]})
 
     return list_tasks
+
+
+def resource_requirements(original: Any) -> Any:
+    """RunTask's resource count: moto needs each container's memory, ECS lets a container without one use
+    the task's (Fargate, or a task-level memory on EC2)."""
+
+    def calculate(task_definition: Any) -> Any:
+        memory = str(task_definition.memory or "")
+        if not memory.isdigit():
+            return original(task_definition)
+        keys = ("memory", "memoryReservation", "Memory", "MemoryReservation")
+        filled = copy.copy(task_definition)
+        filled.container_definitions = [
+            c if any(c.get(k) for k in keys) else {**c, "memory": int(memory)}
+            for c in task_definition.container_definitions
+        ]
+        return original(filled)
+
+    return staticmethod(calculate)
