@@ -92,10 +92,18 @@ class Release:
         return str(self.image)
 
 
-Command = Literal["deploy", "canary-deploy", "rollback"]
+Command = Literal["deploy", "canary-deploy", "rollback", "stop"]
 # How a job moved the service: a technique, or the canary mode that put a canary beside it.
 TechniqueName = Literal[
-    "rolling", "taskset", "codedeploy", "switch", "native", "canary-task", "canary-service", "canary-taskset"
+    "rolling",
+    "taskset",
+    "codedeploy",
+    "switch",
+    "native",
+    "canary-task",
+    "canary-service",
+    "canary-taskset",
+    "review",
 ]
 Status = Literal["in_progress", "success", "failed", "cancelled"]
 UNCHANGED = "unchanged"  # a record detail, "true" when the job found nothing to do (a rollback already done)

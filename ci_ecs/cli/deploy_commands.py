@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -32,6 +33,7 @@ from ci_ecs.output import Console
 if TYPE_CHECKING:
     from ci_ecs.notify import Notifier
     from ci_ecs.runner import Plan
+    from ci_ecs.settings import Settings
     from ci_ecs.strategies.context import Context
     from ci_ecs.strategies.registry import Technique
 
@@ -43,7 +45,34 @@ def _technique(context: Context) -> Technique:
     """The technique of the job's settings (imported when a command runs: it pulls in boto3)."""
     from ci_ecs.strategies import registry
 
+    if context.settings.review.enabled:
+        raise ConfigError(
+            f"review.listener: {context.settings.environment or 'this environment'} is a review environment: "
+            "it has `deploy` and `stop` only (from "
+            f"{context.settings.sources.get('review.listener', 'the configuration')})"
+        )
     return registry.technique(context.settings)
+
+
+def _deploy_plan(context: Context) -> Plan:
+    """A review environment's deploy, or the technique's."""
+    if not context.settings.review.enabled:
+        return _technique(context).deploy_plan(context)
+    from ci_ecs import review
+
+    job = review.job_for(context)
+    context.settings = dataclasses.replace(context.settings, url=review.address(context, job))
+    return review.deploy.plan(context, job)
+
+
+def locked(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """The settings whose service a job locks: a review environment's own service, else the service."""
+    if not settings.review.enabled:
+        return settings
+    from ci_ecs.review import names
+
+    review = names.names(settings.service, names.slug_of(settings.environment, env))
+    return dataclasses.replace(settings, service=review.service)
 
 
 def service_context(
@@ -111,7 +140,9 @@ def run_plan(
             return
         with (
             cancellable(console),
-            lock.held_by_this_job(context.aws, context.settings, command, context.env, console),
+            lock.held_by_this_job(
+                context.aws, locked(context.settings, context.env), command, context.env, console
+            ),
         ):
             plans(context, notifier)
 
@@ -188,7 +219,7 @@ def deploy(
     if auto:
         run_plan(ctx, "deploy", flags, dry_run, _canary_plan, then=_promotion)
         return
-    run_plan(ctx, "deploy", flags, dry_run, lambda context: _technique(context).deploy_plan(context))
+    run_plan(ctx, "deploy", flags, dry_run, _deploy_plan)
 
 
 def _canary_plan(context: Context) -> Plan:

@@ -45,6 +45,10 @@ class Reporter(Protocol):
         """It ended with `record.status`; `url` is the environment's address when known."""
         ...
 
+    def stopped(self, environment: str) -> None:
+        """The environment was stopped (`ci-ecs stop` of a review environment): nothing of it is left."""
+        ...
+
 
 def reporter_for(kind: str, env: Mapping[str, str], console: Console, *, tier: str | None = None) -> Reporter:
     """The reporter for `forge: auto|gitlab|github|none`; missing variables: one warning, no reporting."""

@@ -166,6 +166,17 @@ class GitHubReporter(GuardedReporter):
             lambda: self._start(record, environment, url),
         )
 
+    def stopped(self, environment: str) -> None:
+        """Mark the environment's active deployments inactive: the Environments page shows it gone."""
+        self._attempt(f"marking the deployments of {environment} inactive", lambda: self._stop(environment))
+
+    def _stop(self, environment: str) -> None:
+        for deployment in islice(self._repo().get_deployments(environment=environment), _SCAN):
+            statuses = sorted(islice(deployment.get_statuses(), _SCAN), key=lambda s: s.id, reverse=True)
+            if statuses and statuses[0].state == "success":
+                deployment.create_status("inactive", description="ci-ecs stop: the environment was removed")
+                self._console.detail(f"GitHub: deployment {deployment.id} of {environment}: inactive")
+
     def _start(self, record: DeploymentRecord, environment: str, url: str | None) -> None:
         self._deployment = self._create(record, environment)
         self._deployment.create_status("in_progress", **self._links(url))

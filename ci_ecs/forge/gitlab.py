@@ -131,6 +131,9 @@ class GitLabReporter(GuardedReporter):
                 lambda: self._record_live(record, environment),
             )
 
+    def stopped(self, environment: str) -> None:
+        """Nothing: the stop job's `environment: action: stop` makes GitLab stop the environment itself."""
+
     def _record_live(self, record: DeploymentRecord, environment: str) -> None:
         recent = self._list(environment, _LOOKBACK)
         if recent and recent[0].version == record.version:

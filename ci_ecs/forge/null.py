@@ -20,3 +20,6 @@ class NullReporter:
 
     def finished(self, record: DeploymentRecord, environment: str, url: str | None = None) -> None:
         """Nothing to report to."""
+
+    def stopped(self, environment: str) -> None:
+        """Nothing to report to."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ci_ecs.forge import FORGES
-from ci_ecs.settings import analysis, notify
+from ci_ecs.settings import analysis, notify, review
 from ci_ecs.settings.names import alarm_names, codedeploy_name, ecs_name, region, table_name, url
 from ci_ecs.settings.techniques import CANARY_MODES, NATIVE_TYPES, ON_CANCEL, STRATEGIES, WAIT_UNTIL
 from ci_ecs.settings.values import (
@@ -347,6 +347,18 @@ KEYS: dict[str, Key] = {
         "what a job its CI cancels does with what it started: `rollback` puts it back (traffic first) "
         "before the CI's grace period ends, `leave` leaves it for the next job",
         "`rollback`",
+    ),
+    "review.listener": Key(
+        arn("listener/"),
+        "makes the environment a review environment: `deploy` gives it a service `<service>-<slug>` cloned "
+        "from `service`, a target group and a rule on this listener; `stop` removes them",
+    ),
+    "review.host": Key(review.host, "the review rule's host, `{slug}` replaced by the environment's slug"),
+    "review.path": Key(review.path, "or the review rule's path pattern, `{slug}` replaced likewise"),
+    "review.max": Key(
+        number(1, 1000, integer=True),
+        "how many review environments of the service may exist at once; `deploy` of one more exits 3",
+        "`10`",
     ),
     "forge": Key(choice(FORGES), "where deployments are reported", "`auto`"),
     "url": Key(url, "the environment's address: `DEPLOY_URL` and the forge's link to the environment"),

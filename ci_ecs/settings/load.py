@@ -15,6 +15,8 @@ from ci_ecs.model import ImageRef
 from ci_ecs.settings.analysis import AnalysisSettings
 from ci_ecs.settings.keys import GROUPS, KEYS, flag_name, variable_name
 from ci_ecs.settings.notify import NotifySettings
+from ci_ecs.settings.review import ReviewSettings
+from ci_ecs.settings.review import check as check_review
 from ci_ecs.settings.techniques import (
     CanarySettings,
     CodeDeploySettings,
@@ -55,6 +57,7 @@ class Settings:
     diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
     on_cancel: OnCancel = "rollback"
     forge: str = "auto"
     url: str | None = None  # the environment's address, for the forge and DEPLOY_URL
@@ -180,6 +183,7 @@ def load_settings(
         diagnostics=_group(DiagnosticsSettings, "diagnostics.", value),
         analysis=_group(AnalysisSettings, "analysis.", value),
         notify=_group(NotifySettings, "notify.", value),
+        review=_group(ReviewSettings, "review.", value),
         environment=name,
         sources=MappingProxyType(sources),
     )
@@ -217,6 +221,7 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
     if value.get("strategy") == "switch":
         _check_routes(settings, sources)
     _check_analysis(settings, sources)
+    check_review(settings.review, sources)
     targets = settings.codedeploy.target_groups
     if targets and len(targets) != 2:
         raise ConfigError(

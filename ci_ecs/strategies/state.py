@@ -80,6 +80,10 @@ SAVED_DESIRED_COUNT = "ci-ecs:saved-desired-count"
 SAVED_AUTOSCALING = "ci-ecs:saved-autoscaling-"  # + part number: the retired version's autoscaling
 PREPARING_MARKS = (SWITCH_PREPARING, SWITCH_PREPARING_WAS)
 
+# review environments: on each one's service, target group and listener rule.
+REVIEW = "ci-ecs:review"  # the review environment's slug
+REVIEW_OF = "ci-ecs:review-of"  # the service it was cloned from
+
 # On task-definition revisions ci-ecs registers: VERSION, COMMIT, PIPELINE, PIPELINE_ID.
 PREFIX = "ci-ecs:"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from ci_ecs.sandbox.seed import review_sample
 from ci_ecs.sandbox.seed.native_sample import NativeSample, config_lines
 
 REGION = "us-east-1"
@@ -192,6 +193,14 @@ def config_files(sample: Sample, endpoint: str) -> dict[str, str]:
                 "  min_healthy: 2",
                 "  overlap: 2         # seconds",
             ],
+        ),
+        review_sample.REVIEW_CONFIG: _config(
+            review_sample.REVIEW_CONFIG,
+            sample,
+            endpoint,
+            sample.service,
+            [],
+            review_sample.config_lines(sample.listener_arn),
         ),
         **{
             n.config: _config(n.config, sample, endpoint, n.service, [], config_lines(n), sample.container)

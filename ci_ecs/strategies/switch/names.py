@@ -45,12 +45,12 @@ def names(base: str, prefix: str, version: str) -> Names:
     check_prefix(prefix)
     return Names(
         version=version,
-        service=_fit(base, version, SERVICE_LIMIT, _NOT_SERVICE),
-        target_group=_fit(prefix, version, TARGET_GROUP_LIMIT, _NOT_TARGET_GROUP),
+        service=fit(base, version, SERVICE_LIMIT, _NOT_SERVICE),
+        target_group=fit(prefix, version, TARGET_GROUP_LIMIT, _NOT_TARGET_GROUP),
     )
 
 
-def _fit(head: str, version: str, limit: int, disallowed: re.Pattern[str]) -> str:
+def fit(head: str, version: str, limit: int, disallowed: re.Pattern[str]) -> str:
     """`<head>-<version>` when it is valid as is; else sanitised and truncated, with a hash of the version.
 
     The hash keeps two versions that sanitise or truncate alike (`1.2` and `1-2`) apart, and the

@@ -39,6 +39,7 @@ def test_the_groups_are_the_prefixes_of_the_dotted_keys() -> None:
         "native",
         "analysis",
         "lock",
+        "review",
         "diagnostics",
         "notify",
     )

@@ -58,6 +58,7 @@ def test_one_config_per_canary_mode_and_blue_green_strategy_beside_ci_ecs_yml():
         "ci-ecs-codedeploy.yml",
         "ci-ecs-switch.yml",
         "ci-ecs-switch-routes.yml",
+        "ci-ecs-review.yml",
     ]
     assert files["ci-ecs.yml"] == config_text(_sample(), "http://127.0.0.1:5000")
     for name, text in files.items():
