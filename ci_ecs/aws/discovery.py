@@ -1,5 +1,4 @@
-"""Read-only lookups `ci-ecs init` makes around a live service: listeners and rules, target groups, CodeDeploy
-deployment groups, the roles a service may assume."""
+"""The read-only listings `ci-ecs init` makes around a service: ELB, CodeDeploy groups, IAM roles."""
 
 from __future__ import annotations
 

@@ -16,7 +16,15 @@ if TYPE_CHECKING:
     from ci_ecs.preflight import Result
 
 
-@app.command()
+# The exit codes of init, for its --help.
+_EXITS = (
+    "Exit 0 when every prerequisite is in place; 3 when the files were written but some are missing "
+    "(listed), or when the service is missing or lacks what its technique needs (nothing written); 2 when "
+    "a file exists (--force overwrites it) or an option is wrong (nothing written)."
+)
+
+
+@app.command(epilog=_EXITS)
 def init(
     ctx: typer.Context,
     cluster: Annotated[str, typer.Option(help="The ECS cluster of the service")],
@@ -48,9 +56,7 @@ def init(
         str | None, typer.Option(help="The GitHub action to use [default: ci-ecs's release]")
     ] = None,
 ) -> None:
-    """Write ci-ecs.yml from the live service and the pipeline (GitLab component or GitHub workflows), then
-    check them: exit 0 when every prerequisite is in place, 3 when the files were written but some are missing
-    (listed), 2 when a file exists (--force overwrites) or an option is wrong — nothing written."""
+    """Write ci-ecs.yml from the live service and its pipeline (GitLab or GitHub), then check them."""
 
     def init(g: Globals, console: Console) -> None:
         from ci_ecs import init as scaffold

@@ -43,8 +43,8 @@ def controller(service: Mapping[str, Any]) -> str:
 def technique(
     service: Mapping[str, Any], asked: Technique | None, switch_base: str | None
 ) -> tuple[Technique, str]:
-    """The technique and why: `asked` when it fits the service, else what the service's controller and
-    deployment strategy say (`switch_base`: the service looks like a version of a switch family)."""
+    """The technique and why: `asked` if it suits the service, else what its controller and strategy say."""
+    # switch_base: the service looks like a version of a switch family (named and tagged so).
     kind = controller(service)
     strategy = str((service.get("deploymentConfiguration") or {}).get("strategy") or "ROLLING")
     name = service["serviceName"]
