@@ -208,3 +208,19 @@ def test_codedeploy_names_the_deployment_group_that_deploys_the_service(
     assert (cfg.application, cfg.deployment_group) == ("shop", "shop-web")
     assert cfg.config == "CodeDeployDefault.ECSCanary10Percent5Minutes"
     assert cfg.target_groups == () and cfg.service_role is None
+
+
+def test_a_task_set_service_without_a_weighted_rule_is_exit_3_and_nothing_is_written(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    primary = [{"TargetGroupArn": sample.primary_target_group_arn, "Weight": 100}]
+    client(sandbox, "elbv2").modify_rule(
+        RuleArn=sample.listener_rule_arn,
+        Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": primary}}],
+    )
+
+    run = cli("init", "--cluster", "demo", "--service", "web-ext", "--forge", "gitlab")
+
+    assert run.code == 3, run.output
+    assert "canary.target_group: no single target group is forwarded to beside" in run.stderr
+    assert list(workdir.iterdir()) == []
