@@ -27,6 +27,14 @@ def iam_policy(
         bool,
         typer.Option("--run", help="Add what `ci-ecs run` needs: running, following and stopping its task."),
     ] = False,
+    reviews: Annotated[
+        bool,
+        typer.Option(
+            "--review",
+            help="Add what review environments need (`deploy` and `stop` of `<service>-<slug>`); implied "
+            "by an --environment with `review:` settings.",
+        ),
+    ] = False,
     cluster: Cluster = None,
     service: Service = None,
     region: Region = None,
@@ -43,6 +51,6 @@ def iam_policy(
         where, notes = lookup.target(settings, chosen)
         for note in notes:
             console.warn(note)
-        console.json(iam_policy.policy(settings, chosen, where, build=build, run=run_task))
+        console.json(iam_policy.policy(settings, chosen, where, build=build, run=run_task, reviews=reviews))
 
     run(ctx, show)

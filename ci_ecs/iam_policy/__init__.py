@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ci_ecs.errors import ConfigError
-from ci_ecs.iam_policy import compute, traffic
+from ci_ecs.iam_policy import compute, review, traffic
 from ci_ecs.iam_policy.target import NO_RESOURCE_LEVEL, TECHNIQUES, Target, Technique
 from ci_ecs.settings import Settings
 
@@ -36,10 +36,17 @@ def technique_named(name: str) -> Technique:
 
 
 def policy(
-    settings: Settings, technique: Technique, target: Target, *, build: bool = False, run: bool = False
+    settings: Settings,
+    technique: Technique,
+    target: Target,
+    *,
+    build: bool = False,
+    run: bool = False,
+    reviews: bool = False,
 ) -> dict[str, Any]:
-    """The policy document: every statement the technique's jobs need (with `build` and `run`, what
-    `ci-ecs build` and `ci-ecs run` need too)."""
+    """The policy document: every statement the technique's jobs need (with `build`, `run` and `reviews`,
+    what `ci-ecs build`, `ci-ecs run` and review environments need too; a review environment's settings
+    imply `reviews`)."""
     statements = [
         *compute.lock(settings, target),
         *compute.image(settings, target, build=build),
@@ -52,5 +59,6 @@ def policy(
         *traffic.codedeploy(settings, technique, target),
         *traffic.canary_analysis(settings, target),
         *compute.passed_roles(technique, target),
+        *(review.statements(settings, target) if reviews or settings.review.enabled else []),
     ]
     return {"Version": "2012-10-17", "Statement": statements}

@@ -27,6 +27,7 @@ NO_RESOURCE_LEVEL = {
     "elasticloadbalancing:DescribeTargetGroupAttributes": "no resource type",
     "elasticloadbalancing:DescribeTargetGroups": "no resource type",
     "elasticloadbalancing:DescribeTargetHealth": "no resource type",
+    "elasticloadbalancing:DescribeTags": "no resource type",
     "application-autoscaling:DescribeScalableTargets": "no resource type",
     "application-autoscaling:DescribeScalingPolicies": "no resource type",
     "codedeploy:ContinueDeployment": "no resource type",

@@ -51,13 +51,17 @@ def slug_of(environment: str | None, env: Mapping[str, str]) -> str:
     return slug
 
 
+def head(service: str) -> str:
+    """What every review target group's name of the service starts with (before `-<slug>`)."""
+    return service[:_HEAD_LIMIT].strip("-_").replace("_", "-")
+
+
 def names(service: str, slug: str) -> Names:
     """The service and target group `<service>-<slug>`, shortened with a hash where need be."""
-    head = service[:_HEAD_LIMIT].strip("-_").replace("_", "-")
     return Names(
         slug=slug,
         service=fit(service, slug, SERVICE_LIMIT, _NOT_SLUG),
-        target_group=fit(head, slug, TARGET_GROUP_LIMIT, _NOT_SLUG),
+        target_group=fit(head(service), slug, TARGET_GROUP_LIMIT, _NOT_SLUG),
     )
 
 

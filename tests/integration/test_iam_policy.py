@@ -226,3 +226,23 @@ def test_the_run_policy_allows_every_call_of_a_run_on_what_it_touches(
     for prefix, op, params in made:
         for resource in _resources(prefix, op, params, sample):
             assert _allows(statements, f"{prefix}:{op}", resource), f"{prefix}:{op} on {resource}"
+
+
+def test_a_review_environment_s_policy_allows_every_call_of_its_deploys_and_stop(
+    cli: Any, sample: sandboxes.Sample, calls: list[Call]
+) -> None:
+    review = ("--config", "ci-ecs-review.yml", "--environment", "review/feature-x")
+    assert cli(*review, "deploy", "--image", f"{sample.repository}:v2").code == 0
+    assert cli(*review, "deploy", "--image", f"{sample.repository}:v3").code == 0
+    assert cli(*review, "stop").code == 0
+    made = list(calls)
+    shown = cli(*review, "iam-policy")
+    assert shown.code == 0, shown.output
+    statements = json.loads(shown.stdout)["Statement"]
+
+    called = {f"{prefix}:{op}" for prefix, op, _ in made}
+    granted = {action for s in statements for action in s["Action"]}
+    assert called <= granted, f"not allowed: {sorted(called - granted)}"
+    for prefix, op, params in made:
+        for resource in _resources(prefix, op, params, sample):
+            assert _allows(statements, f"{prefix}:{op}", resource), f"{prefix}:{op} on {resource}"

@@ -197,3 +197,32 @@ def test_a_canary_analysis_reads_metrics_and_only_the_alarms_it_watches(tmp_path
         "Action": ["cloudwatch:DescribeAlarms"],
         "Resource": [f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:web-5xx"],
     }
+
+
+def test_review_environments_act_on_the_service_s_clones_their_target_groups_and_the_listener_s_rules(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "ci-ecs.yml"
+    config.write_text(
+        BASE
+        + "environments:\n  review/*:\n    review:\n"
+        + f"      listener: {LISTENER}\n      host: '{{slug}}.x.com'\n"
+    )
+    settings = load_settings(config, environment="review/a", env={}, flags={})
+    statements = _by_sid(iam_policy.policy(settings, "rolling", WHERE))
+    assert statements["ReviewServices"]["Resource"] == [f"arn:aws:ecs:eu-west-1:{ACCOUNT}:service/prod/web-*"]
+    assert set(statements["ReviewServices"]["Action"]) >= {"ecs:CreateService", "ecs:DeleteService"}
+    rules = LISTENER.replace(":listener/", ":listener-rule/") + "/*"
+    assert statements["ReviewRules"]["Resource"] == [LISTENER, rules]
+    assert statements["ChangeReviewRules"] == {
+        "Sid": "ChangeReviewRules",
+        "Effect": "Allow",
+        "Action": ["elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyRule"],
+        "Resource": [rules],
+    }
+    assert statements["ReviewTargetGroups"]["Resource"] == [
+        f"arn:aws:elasticloadbalancing:eu-west-1:{ACCOUNT}:targetgroup/web-*/*"
+    ]
+    production = load_settings(config, environment=None, env={}, flags={})
+    assert "ReviewServices" not in _by_sid(iam_policy.policy(production, "rolling", WHERE))
+    assert "ReviewServices" in _by_sid(iam_policy.policy(production, "rolling", WHERE, reviews=True))
