@@ -6,6 +6,7 @@ the job rules of issue 6 are checked on that expanded pipeline, the one GitLab w
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -154,11 +155,42 @@ def test_job_prefix_and_environment_inputs_name_the_jobs_environments_and_resour
         assert job["image"]["entrypoint"] == [""]
     assert canary["environment"]["name"] == "staging/canary"
     assert deploy["environment"] == {"name": "staging", "deployment_tier": "production", "url": "$DEPLOY_URL"}
-    assert [n["job"] for n in deploy["needs"]] == [n["job"] for n in canary["needs"]] == ["web-build"]
+    assert (
+        [n["job"] for n in deploy["needs"]]
+        == [n["job"] for n in canary["needs"]]
+        == ["web-build", "web-migrate"]
+    )
+    assert jobs["web-migrate"]["rules"][0]["if"] == '"false" == "true"', "no migrate job unless asked for"
     assert rollback["environment"] == {"name": "staging", "action": "access"}, (
         "never stop: it would tear down"
     )
     assert rollback["needs"] == []
+
+
+def test_the_migrate_input_adds_a_manual_migrate_job_running_its_command_before_the_deploys(
+    tmp_path: Path,
+) -> None:
+    project = Project.create(
+        tmp_path / "web", {".gitlab-ci.yml": EXAMPLE.read_text()}, "git@gitlab.com:shop/web.git"
+    )
+    project.serve_component(RELEASED)
+
+    asked = ("--input=migrate=true", "--input=migrate_command=./manage.py migrate")
+    jobs = _jobs(_preview(project, *asked))
+    listed, unasked = project.run("--list", *asked), project.run("--list")
+
+    migrate = jobs["migrate"]
+    config = "${CI_ECS_CONFIG_FILE:-ci-ecs.yml}"
+    command = f'ci-ecs --config "{config}" --environment "production" run -- ./manage.py migrate'
+    assert migrate["script"] == [command]
+    assert [n["job"] for n in migrate["needs"]] == ["build"], "the build's CI_ECS_IMAGE: the new version"
+    assert migrate["resource_group"] == jobs["deploy"]["resource_group"]
+    assert "environment" not in migrate, "a migration is no deployment"
+    for name in ("canary-deploy", "deploy"):
+        assert [n["job"] for n in jobs[name]["needs"]] == ["build", "migrate"]
+    assert listed.code == unasked.code == 0, listed.output + unasked.output
+    assert re.search(r"^migrate\s.*manual", listed.stdout, flags=re.M), listed.stdout
+    assert not re.search(r"^migrate\s", unasked.stdout, flags=re.M), unasked.stdout
 
 
 def test_deploy_jobs_take_the_version_only_from_the_pipeline() -> None:
@@ -167,8 +199,9 @@ def test_deploy_jobs_take_the_version_only_from_the_pipeline() -> None:
     for name in ("canary-deploy", "deploy"):
         assert "--image" not in jobs[name]["script"][0] and "variables" not in jobs[name]
         assert jobs[name]["needs"] == [
-            {"job": "build", "optional": True}
-        ]  # its CI_ECS_IMAGE, else <image>:<sha>
+            {"job": "build", "optional": True},  # its CI_ECS_IMAGE, else <image>:<sha>
+            {"job": "migrate", "optional": True},  # when there is one, after it
+        ]
 
 
 def test_gitlab_ci_local_refuses_a_deployment_tier_gitlab_does_not_know(tmp_path: Path) -> None:

@@ -200,3 +200,44 @@ def test_rerunning_the_v1_pipelines_deploy_job_after_v2_makes_v1_live_again(
     assert _digest(live) == _digest(v1_image)
     assert tags["ci-ecs:version"] == v1.sha and tags["ci-ecs:rolled-back-from"] == v2.sha
     assert "this is a rollback" in button.output
+
+
+MIGRATING = """\
+include:
+  - component: gitlab.com/ci-ecs/ci-ecs/ecs-deploy@v0.1.0
+    inputs:
+      migrate: true
+      migrate_command: ./manage.py migrate --noinput
+"""
+
+
+def test_the_migrate_job_runs_its_command_in_a_task_of_the_new_version_then_deploy_rolls_out_that_revision(
+    tmp_path: Path, rehearsal: Rehearsal
+) -> None:
+    project = Project.create(tmp_path / "web", _app(rehearsal, MIGRATING), GITLAB_ORIGIN)
+    project.serve_component("gitlab.com/ci-ecs/ci-ecs/ecs-deploy@v0.1.0")
+
+    pipeline = project.run("--manual=migrate", "--manual=deploy", variables=rehearsal.variables)
+
+    assert pipeline.passed("build", "migrate", "deploy"), pipeline.output
+    assert "INFO migrated 3 tables" in pipeline.output
+    assert pipeline.output.index("run succeeded") < pipeline.output.index("deploy succeeded")
+    ecs = rehearsal.ecs()
+    arns = ecs.list_tasks(cluster="demo", startedBy="ci-ecs-run", desiredStatus="STOPPED")["taskArns"]
+    arns += ecs.list_tasks(cluster="demo", desiredStatus="STOPPED")["taskArns"]
+    tasks = [
+        t for t in ecs.describe_tasks(cluster="demo", tasks=arns)["tasks"] if t["group"] == "ci-ecs-run:web"
+    ]
+    (task,) = {t["taskArn"]: t for t in tasks}.values()
+    assert task["overrides"]["containerOverrides"] == [
+        {"name": "web", "command": ["./manage.py", "migrate", "--noinput"]}
+    ]
+    assert task["containers"][0]["exitCode"] == 0
+    image = _built(project, rehearsal, "build")
+    live, _ = _live(rehearsal)
+    assert _digest(live) == _digest(_image(ecs, task["taskDefinitionArn"])) == _digest(image)
+    primary = ecs.describe_services(cluster="demo", services=["web"])["services"][0]["taskDefinition"]
+    assert (
+        ecs.describe_task_definition(taskDefinition=primary)["taskDefinition"]["taskDefinitionArn"]
+        == (task["taskDefinitionArn"])
+    ), "deploy rolled out the very revision the migration ran"
