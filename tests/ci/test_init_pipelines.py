@@ -44,11 +44,11 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
         }
 
 
-def _init(directory: Path, exports: dict[str, str], service: str, forge: str) -> None:
+def _init(directory: Path, exports: dict[str, str], service: str, forge: str, *config: str) -> None:
     directory.mkdir(parents=True)
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CI_", "GIT"))}
     done = subprocess.run(
-        [str(BIN / "ci-ecs"), "init", "--cluster", "demo", "--service", service, "--forge", forge],
+        [str(BIN / "ci-ecs"), *config, "init", "--cluster", "demo", "--service", service, "--forge", forge],
         cwd=directory,
         env={**base, **exports},
         capture_output=True,
@@ -80,6 +80,10 @@ def test_github_workflows_pass_actionlint_against_action_yml_and_the_workflow_sc
     )
 
     assert schema.returncode == 0, schema.stdout + schema.stderr
+    _actionlint_against_action_yml(app, workflows)
+
+
+def _actionlint_against_action_yml(app: Path, workflows: list[Path]) -> None:
     # `uses: ./` in a repository holding action.yml: actionlint checks every input against it.
     for workflow in workflows:
         text = workflow.read_text()
@@ -89,6 +93,22 @@ def test_github_workflows_pass_actionlint_against_action_yml_and_the_workflow_sc
     subprocess.run(["git", "init", "-q", str(app)], check=True)
     linted = _tool(app, "actionlint")
     assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_github_workflows_pass_the_config_path_to_every_step(tmp_path: Path, exports: dict[str, str]) -> None:
+    app = tmp_path / "app"
+    _init(app, exports, "web-ext", "github", "--config", "deploy/ecs.yml")
+    workflows = sorted((app / ".github" / "workflows").glob("*.yml"))
+    steps = [
+        step
+        for workflow in workflows
+        for job in yaml.safe_load(workflow.read_text())["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses") == ACTION
+    ]
+
+    assert len(steps) == 4 and all(s["with"]["config"] == "deploy/ecs.yml" for s in steps)
+    _actionlint_against_action_yml(app, workflows)
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
