@@ -292,3 +292,38 @@ def test_github_reporter_needs_a_token_and_the_repository(
     assert capsys.readouterr().err.splitlines() == [
         "warning: GitHub: not reporting deployments: GITHUB_TOKEN, GITHUB_REPOSITORY not set"
     ]
+
+
+def test_github_stopped_marks_the_environments_active_deployments_inactive(
+    api: responses.RequestsMock, console: Console, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployments = [github_deployment(id, payload=_payload(version=f"v{id}")) for id in (44, 43, 42)]
+    statuses = {44: ["success", "in_progress"], 43: ["inactive", "success"], 42: ["failure"]}
+    api.get(
+        f"{REPO}/deployments",
+        json=deployments,
+        match=[matchers.query_param_matcher({"environment": "review/pr-7"})],
+    )
+    for id, states in statuses.items():
+        answer = [github_status(10 * id + len(states) - n, s, deployment=id) for n, s in enumerate(states)]
+        api.get(f"{REPO}/deployments/{id}/statuses", json=answer)
+    _expect_status(api, "inactive", id=44)
+
+    _reporter(console, tier=None).stopped("review/pr-7")
+
+    posts = [c for c in api.calls if c.request.method == "POST"]
+    assert [c.request.url for c in posts] == [f"{REPO}/deployments/44/statuses"]
+    assert body(posts[0]) == {"state": "inactive", "description": "ci-ecs stop: the environment was removed"}
+    assert capsys.readouterr().err == ""
+
+
+def test_github_stopped_failing_is_one_warning(
+    api: responses.RequestsMock, console: Console, capsys: Any
+) -> None:
+    api.get(f"{REPO}/deployments", status=500, json={"message": "Server Error"})
+
+    _reporter(console, tier=None).stopped("review/pr-7")
+
+    assert capsys.readouterr().err.startswith(
+        "warning: GitHub: marking the deployments of review/pr-7 inactive failed"
+    )
