@@ -213,3 +213,40 @@ def test_gitlab_ci_local_refuses_a_deployment_tier_gitlab_does_not_know(tmp_path
     refused = project.run("--preview", "--input=deployment_tier=prod")
 
     assert refused.code != 0 and "deployment_tier" in refused.output
+
+
+def test_the_review_input_adds_a_review_environment_per_merge_request_and_its_stop_job(
+    tmp_path: Path,
+) -> None:
+    project = Project.create(
+        tmp_path / "web", {".gitlab-ci.yml": EXAMPLE.read_text()}, "git@gitlab.com:shop/web.git"
+    )
+    project.serve_component(RELEASED)
+
+    jobs = _jobs(_preview(project, "--input=review=true"))
+    in_request = ("--input=review=true", "--variable=CI_MERGE_REQUEST_IID=7")
+    listed, on_a_branch = project.run("--list", *in_request), project.run("--list", "--input=review=true")
+
+    review, stop = jobs["review"], jobs["stop_review"]
+    config = "${CI_ECS_CONFIG_FILE:-ci-ecs.yml}"
+    assert review["script"] == [
+        f'ci-ecs --config "{config}" --environment "review/$CI_COMMIT_REF_SLUG" deploy'
+    ]
+    assert stop["script"] == [f'ci-ecs --config "{config}" --environment "review/$CI_COMMIT_REF_SLUG" stop']
+    assert review["environment"] == {
+        "name": "review/$CI_COMMIT_REF_SLUG",
+        "deployment_tier": "development",
+        "url": "$DEPLOY_URL",
+        "on_stop": "stop_review",
+        "auto_stop_in": "1 week",
+    }
+    assert stop["environment"] == {"name": "review/$CI_COMMIT_REF_SLUG", "action": "stop"}
+    assert stop["needs"] == [] and stop["rules"][0]["when"] == "manual"
+    assert review["rules"] == [{"if": '"true" == "true" && $CI_MERGE_REQUEST_IID'}]
+    assert "resource_group" not in review, "each review environment's own lock: reviews never queue"
+    assert listed.code == on_a_branch.code == 0, listed.output + on_a_branch.output
+    assert re.search(r"^review\s", listed.stdout, flags=re.M), listed.stdout
+    assert re.search(r"^stop_review\s.*manual", listed.stdout, flags=re.M), listed.stdout
+    assert not re.search(r"^(stop_)?review\s", on_a_branch.stdout, flags=re.M), on_a_branch.stdout
+    unasked = _jobs(_preview(project))
+    assert unasked["review"]["rules"][0]["if"].startswith('"false" == "true"'), "no reviews unless asked for"

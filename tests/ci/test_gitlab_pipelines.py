@@ -241,3 +241,39 @@ def test_the_migrate_job_runs_its_command_in_a_task_of_the_new_version_then_depl
         ecs.describe_task_definition(taskDefinition=primary)["taskDefinition"]["taskDefinitionArn"]
         == (task["taskDefinitionArn"])
     ), "deploy rolled out the very revision the migration ran"
+
+
+REVIEWING = """\
+include:
+  - component: gitlab.com/ci-ecs/ci-ecs/ecs-deploy@v0.1.0
+    inputs:
+      review: true
+"""
+
+
+def test_the_review_job_deploys_a_review_environment_and_stop_review_removes_it(
+    tmp_path: Path, rehearsal: Rehearsal
+) -> None:
+    review = (tmp_path / "sandbox" / "ci-ecs-review.yml").read_text(encoding="utf-8")
+    environments = review[review.index("environments:") : review.index("wait:")]
+    config = rehearsal.config + environments
+    files = {**_app(rehearsal, REVIEWING), "ci-ecs.yml": config}
+    project = Project.create(tmp_path / "web", files, GITLAB_ORIGIN)
+    project.serve_component("gitlab.com/ci-ecs/ci-ecs/ecs-deploy@v0.1.0")
+    variables = {**rehearsal.variables, "CI_MERGE_REQUEST_IID": "7"}
+    ecs = rehearsal.ecs()
+
+    pipeline = project.run(variables=variables)
+
+    assert pipeline.passed("build", "review"), pipeline.output
+    slug = project.dotenv("review")["DEPLOY_URL"].removeprefix("http://").split(".review.test/")[0]
+    assert project.dotenv("review")["DEPLOY_URL"] == f"http://{slug}.review.test/"
+    (service,) = ecs.describe_services(cluster="demo", services=[f"web-{slug}"])["services"]
+    assert service["status"] == "ACTIVE"
+    assert _digest(_image(ecs, service["taskDefinition"])) == _digest(_built(project, rehearsal, "build"))
+
+    stopped = project.run("stop_review", variables=variables)
+
+    assert stopped.passed("stop_review"), stopped.output
+    (gone,) = ecs.describe_services(cluster="demo", services=[f"web-{slug}"])["services"]
+    assert gone["status"] != "ACTIVE"
