@@ -14,6 +14,7 @@ exactly those are marked.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -21,8 +22,11 @@ import subprocess
 import sys
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
-from tests.ci.gitlab_local import COMPONENT, GITLAB_CI_LOCAL, NODE_BIN, ROOT, Project, git
+import yaml
+
+from tests.ci.gitlab_local import COMPONENT, GITLAB_CI_LOCAL, NODE_BIN, ROOT, Project, git, running_sandbox
 
 GUIDE = ROOT / "docs" / "rehearse-locally.md"
 EXAMPLE = ROOT / "examples" / "gitlab" / ".gitlab-ci.yml"
@@ -155,3 +159,162 @@ def test_rehearse_locally_runs_as_written_build_canary_deploy_rollback_and_the_r
     button = output_of("gitlab-ci-local --force-shell-executor deploy", 1)
     assert any("this is a rollback" in line for line in button), button
     assert button[-3:] == [f"ci-ecs:version\t{first}", f"ci-ecs:rolled-back-from\t{second[1]}", first]
+
+
+# docs/use-it-in-your-forge.md: its pipelines pass the tools that read them, its trust policies name the
+# forge's provider and audience, and its AWS commands run against the sandbox, after which a job with only
+# AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (the GitLab example's variables) gets credentials.
+FORGE_GUIDE = ROOT / "docs" / "use-it-in-your-forge.md"
+FORGE_SKIPPED = {
+    # A push to a forge, a tag pipeline or workflow, a package registry: nothing here can stand in for them.
+    # What they run is tested where it lives: tests/ci/test_gitlab_release.py, test_action_release.py.
+    "git clone https://gitlab.com/ci-ecs/ci-ecs.git": "needs your GitLab",
+    "git clone https://github.com/shop/ci-ecs.git": "needs your GitHub",
+    "sed -i 's#^  image: docker://": "needs your GitHub and your registry",
+}
+PROVIDERS = {
+    "gitlab.com": "gitlab-trust-policy.json",
+    "token.actions.githubusercontent.com": "github-trust-policy.json",
+}
+
+
+def _fenced(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
+
+
+def _tool(name: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name(name)), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_forge_guide_marks_exactly_the_blocks_a_test_cannot_run() -> None:
+    skipped = [body for runs, body in _blocks(FORGE_GUIDE.read_text(encoding="utf-8")) if not runs]
+    assert sorted(next(k for k in FORGE_SKIPPED if body.startswith(k)) for body in skipped) == sorted(
+        FORGE_SKIPPED
+    )
+
+
+def _pipelines() -> tuple[list[str], list[str]]:
+    """The guide's GitLab pipelines and GitHub workflows (a workflow has `on:` and `jobs:`)."""
+    blocks = _fenced(FORGE_GUIDE.read_text(encoding="utf-8"), "yaml")
+    workflows = [b for b in blocks if {True, "jobs"} <= set(yaml.safe_load(b))]
+    return [b for b in blocks if b not in workflows], workflows
+
+
+def test_the_forge_guides_gitlab_pipelines_match_the_gitlab_ci_schema(tmp_path: Path) -> None:
+    gitlab, _ = _pipelines()
+    assert len(gitlab) == 2, "publishing in your GitLab, OIDC"
+    for number, block in enumerate(gitlab):
+        (tmp_path / f"{number}.yml").write_text(block, encoding="utf-8")
+        done = _tool(
+            "check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", str(tmp_path / f"{number}.yml")
+        )
+        assert done.returncode == 0, block + done.stdout + done.stderr
+
+
+def test_the_gitlab_oidc_example_gives_every_component_job_the_token_and_its_file(tmp_path: Path) -> None:
+    (oidc,) = [b for b in _pipelines()[0] if "id_tokens" in b]
+    project = Project.create(tmp_path / "web", {".gitlab-ci.yml": oidc}, "git@gitlab.com:shop/web.git")
+    project.serve_component("gitlab.com/ci-ecs/ci-ecs/ecs-deploy@v0.1.0")
+
+    preview = project.run("--preview")
+
+    assert preview.code == 0, preview.output
+    jobs = {k: v for k, v in yaml.safe_load(preview.stdout).items() if isinstance(v, dict) and "script" in v}
+    assert set(jobs) >= {"build", "canary-deploy", "deploy", "rollback"}
+    for job in jobs.values():
+        assert job["before_script"] == ["printf '%s' \"$AWS_ID_TOKEN\" > /tmp/aws-web-identity-token"]
+    # GitLab gives every job `default: id_tokens` (GitLab 16.4 and later; the schema test above accepts
+    # it there); gitlab-ci-local's preview leaves that keyword out of the jobs, so it is read here.
+    pipeline = yaml.safe_load(oidc)
+    assert pipeline["default"]["id_tokens"] == {"AWS_ID_TOKEN": {"aud": "sts.amazonaws.com"}}
+    assert pipeline["variables"]["AWS_WEB_IDENTITY_TOKEN_FILE"] == "/tmp/aws-web-identity-token"
+
+
+def test_the_forge_guides_github_workflow_passes_actionlint_and_the_workflow_schema(tmp_path: Path) -> None:
+    (workflow,) = _pipelines()[1]
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    path = tmp_path / ".github" / "workflows" / "deploy.yml"
+    path.write_text(workflow, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+
+    for done in (
+        _tool("actionlint", cwd=tmp_path),
+        _tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(path)),
+    ):
+        assert done.returncode == 0, done.stdout + done.stderr
+    steps = yaml.safe_load(workflow)["jobs"]["deploy"]["steps"]
+    assert "role-to-assume" in steps[1]["with"] and steps[2]["uses"] == "shop/ci-ecs@v0"
+
+
+def _policies() -> dict[str, dict[str, Any]]:
+    """Each trust policy of the guide by its provider's host."""
+    found = {}
+    for block in _fenced(FORGE_GUIDE.read_text(encoding="utf-8"), "json"):
+        policy = json.loads(block)
+        (statement,) = policy["Statement"]
+        found[statement["Principal"]["Federated"].split("oidc-provider/", 1)[1]] = policy
+    return found
+
+
+def test_the_trust_policies_let_only_the_forges_tokens_for_aws_and_the_app_assume_the_role() -> None:
+    policies = _policies()
+    assert set(policies) == set(PROVIDERS)
+    for host, policy in policies.items():
+        (statement,) = policy["Statement"]
+        assert policy["Version"] == "2012-10-17"
+        assert (statement["Effect"], statement["Action"]) == ("Allow", "sts:AssumeRoleWithWebIdentity")
+        assert statement["Principal"]["Federated"] == f"arn:aws:iam::123456789012:oidc-provider/{host}"
+        conditions = {key: value for test in statement["Condition"].values() for key, value in test.items()}
+        assert set(conditions) == {f"{host}:aud", f"{host}:sub"}
+        assert conditions[f"{host}:aud"] == "sts.amazonaws.com"
+        subjects = conditions[f"{host}:sub"]
+        assert subjects and all("shop/web:" in s for s in subjects)
+    github = policies["token.actions.githubusercontent.com"]["Statement"][0]["Condition"]["StringEquals"]
+    assert "repo:shop/web:environment:production" in github["token.actions.githubusercontent.com:sub"]
+    gitlab = policies["gitlab.com"]["Statement"][0]["Condition"]["StringLike"]["gitlab.com:sub"]
+    assert "project_path:shop/web:ref_type:branch:ref:main" in gitlab
+
+
+def test_the_role_commands_run_on_the_sandbox_and_the_web_identity_variables_give_a_job_credentials(
+    tmp_path: Path,
+) -> None:
+    runnable = [body for runs, body in _blocks(FORGE_GUIDE.read_text(encoding="utf-8")) if runs]
+    (commands,) = runnable
+    with running_sandbox(tmp_path) as exports:
+        for host, name in PROVIDERS.items():
+            (tmp_path / name).write_text(json.dumps(_policies()[host]), encoding="utf-8")
+        base = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path), **exports}
+        env = {**base, "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", commands],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+        assert done.returncode == 0, done.stdout + done.stderr
+        gitlab = yaml.safe_load(next(b for b in _pipelines()[0] if "id_tokens" in b))["variables"]
+        token = tmp_path / "token"
+        token.write_text(
+            "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6c2hvcC93ZWIifQ.c2ln", encoding="utf-8"
+        )
+        keyless = {k: v for k, v in env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        keyless |= {"AWS_ROLE_ARN": gitlab["AWS_ROLE_ARN"], "AWS_WEB_IDENTITY_TOKEN_FILE": str(token)}
+        who = subprocess.run(
+            [str(Path(sys.executable).with_name("ci-ecs")), "status"],
+            cwd=tmp_path,
+            env=keyless,
+            capture_output=True,
+            text=True,
+        )
+        assert who.returncode == 0, who.stdout + who.stderr
+    role = json.loads((tmp_path / "ci-ecs-policy.json").read_text())
+    assert role["Version"] == "2012-10-17" and role["Statement"]
