@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from ci_ecs.errors import ConfigError
 
-COMMANDS = ("build", "canary-deploy", "deploy", "rollback", "run", "status", "render")
+COMMANDS = ("build", "canary-deploy", "deploy", "rollback", "run", "stop", "status", "render")
 # input → (flag, the commands that take it); inputs left empty are not passed.
 _OPTIONS = {
     "image": ("--image", ("build", "canary-deploy", "deploy", "rollback", "run", "render")),

@@ -38,6 +38,14 @@ def test_rollback_version_is_rollback_to_and_empty_inputs_are_left_out() -> None
     assert args_from_inputs(_inputs(command="rollback")) == ["rollback"]
 
 
+def test_stop_removes_the_review_environment_the_environment_input_names() -> None:
+    env = _inputs(command="stop", environment="review/pr-7")
+
+    assert args_from_inputs(env) == ["--environment", "review/pr-7", "stop"]
+    with pytest.raises(ConfigError, match="input image: only for"):
+        args_from_inputs(_inputs(command="stop", image="repo:v2"))
+
+
 def test_run_takes_its_command_from_args_after_its_options() -> None:
     env = _inputs(
         command="run", environment="production", timeout="30m", args="-- ./manage.py migrate --noinput"
@@ -86,7 +94,7 @@ def test_every_input_action_yml_declares_reaches_the_command_line() -> None:
     assert action()["inputs"]["command"]["required"] is True
 
 
-@pytest.mark.parametrize("command", ["build", "canary-deploy", "deploy", "rollback"])
+@pytest.mark.parametrize("command", ["build", "canary-deploy", "deploy", "rollback", "stop"])
 def test_the_flags_the_inputs_map_to_exist_on_the_real_command(command: str) -> None:
     options = (
         "image",
