@@ -7,43 +7,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.core.utils import pascal_to_camelcase, remap_nested_keys
 from moto.ecs.models import ecs_backends
 
+from ci_ecs.sandbox.cloudformation import Created, Resource, api_names
 from ci_ecs.sandbox.ecs import api
 
-_INTEGERS = {
-    "bakeTimeInMinutes",
-    "canaryBakeTimeInMinutes",
-    "containerPort",
-    "cpu",
-    "desiredCount",
-    "healthCheckGracePeriodSeconds",
-    "hostPort",
-    "maximumPercent",
-    "memory",
-    "memoryReservation",
-    "minimumHealthyPercent",
-    "stepBakeTimeInMinutes",
+_NUMBERS: dict[str, type] = {
+    **dict.fromkeys(
+        (
+            "bakeTimeInMinutes",
+            "canaryBakeTimeInMinutes",
+            "containerPort",
+            "cpu",
+            "desiredCount",
+            "healthCheckGracePeriodSeconds",
+            "hostPort",
+            "maximumPercent",
+            "memory",
+            "memoryReservation",
+            "minimumHealthyPercent",
+            "stepBakeTimeInMinutes",
+        ),
+        int,
+    ),
+    **dict.fromkeys(("canaryPercent", "stepPercent"), float),
 }
-_FLOATS = {"canaryPercent", "stepPercent", "value"}
 
 
-def _api(value: Any, key: str = "") -> Any:
-    """CloudFormation's properties as the ECS API names them (camelCase keys, numbers from parameters)."""
-    if isinstance(value, dict):
-        return {_name(k): _api(v, _name(k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_api(item, key) for item in value]
-    if isinstance(value, str) and key in _INTEGERS and value.isdigit():
-        return int(value)
-    if isinstance(value, str) and key in _FLOATS:
-        return float(value)
-    return value
-
-
-def _name(key: str) -> str:
-    return "awsvpcConfiguration" if key == "AwsVpcConfiguration" else str(pascal_to_camelcase(key))
+def _api(value: Any) -> Any:
+    """CloudFormation's properties as the ECS API names them (a task set's AwsVpcConfiguration too)."""
+    return api_names(value, _NUMBERS, {"AwsVpcConfiguration": "awsvpcConfiguration"})
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -59,9 +52,7 @@ def task_definition(original: Any) -> Any:
         properties = _api(cloudformation_json["Properties"])
         return _backend(account_id, region_name).register_task_definition(
             family=properties.get("family", resource_name),
-            container_definitions=remap_nested_keys(
-                _api(cloudformation_json["Properties"].get("ContainerDefinitions", [])), pascal_to_camelcase
-            ),
+            container_definitions=properties.get("containerDefinitions", []),
             volumes=properties.get("volumes"),
             network_mode=properties.get("networkMode"),
             tags=properties.get("tags"),
@@ -110,36 +101,22 @@ def service(original: Any) -> Any:
     return classmethod(create)
 
 
-class _TaskSetRef:
-    """What CloudFormation keeps of a created task set: Ref is its ARN, GetAtt Id its ID."""
-
-    def __init__(self, task_set: Any) -> None:
-        self.task_set = task_set
-        self.physical_resource_id = task_set.task_set_arn
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        return self.task_set.id if attribute_name == "Id" else self.physical_resource_id
-
-    def is_created(self) -> bool:
-        return True
-
-
-class TaskSet:
-    """AWS::ECS::TaskSet: a task set of an EXTERNAL-controller service."""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ECS::TaskSet"
+class _Resource(Resource):
+    """An ECS resource type of the sandbox's CloudFormation."""
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
+    def api(cls, properties: Any) -> Any:
+        return _api(properties)
+
+
+class TaskSet(_Resource):
+    """AWS::ECS::TaskSet: a task set of an EXTERNAL-controller service (Ref: its ARN; Fn::GetAtt Id)."""
+
+    TYPE = "AWS::ECS::TaskSet"
+    ATTRIBUTES = frozenset({"Id"})
 
     @classmethod
-    def create_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **_: Any
-    ) -> _TaskSetRef:
-        params = _api(cloudformation_json["Properties"])
+    def create(cls, params: Any, account_id: str, region_name: str, generated_name: str) -> Created:
         created = _backend(account_id, region_name).create_task_set(
             str(params["service"]).split("/")[-1],
             str(params["cluster"]).split("/")[-1],
@@ -149,49 +126,28 @@ class TaskSet:
             load_balancers=params.get("loadBalancers"),
             launch_type=params.get("launchType"),
             platform_version=params.get("platformVersion"),
-            scale=params.get("scale"),
+            scale=_scale(params.get("scale")),
             tags=params.get("tags"),
         )
-        return _TaskSetRef(created)
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, *_: Any, **__: Any) -> None:
-        return  # ci-ecs replaces a service's task sets: the stack's first one is long gone
+        return Created(created.task_set_arn, {"Id": created.id})
 
 
-class PrimaryTaskSet:
+def _scale(scale: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if scale is None else {**scale, "value": float(scale.get("value", 100))}
+
+
+class PrimaryTaskSet(_Resource):
     """AWS::ECS::PrimaryTaskSet: which task set of an EXTERNAL-controller service is PRIMARY."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ECS::PrimaryTaskSet"
+    TYPE = "AWS::ECS::PrimaryTaskSet"
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **_: Any
-    ) -> _TaskSetRef:
-        params = _api(cloudformation_json["Properties"])
+    def create(cls, params: Any, account_id: str, region_name: str, generated_name: str) -> Created:
         backend = _backend(account_id, region_name)
         cluster, name = str(params["cluster"]).split("/")[-1], str(params["service"]).split("/")[-1]
         found = next(t for t in backend._get_service(cluster, name).task_sets if t.id == params["taskSetId"])
-        return _TaskSetRef(backend.update_service_primary_task_set(cluster, name, found.task_set_arn))
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, *_: Any, **__: Any) -> None:
-        return
+        backend.update_service_primary_task_set(cluster, name, found.task_set_arn)
+        return Created(found.task_set_arn)
 
 
-_TYPES: dict[str, Any] = {model.cloudformation_type(): model for model in (TaskSet, PrimaryTaskSet)}
-
-
-def resource_class_from_type(original: Any) -> Any:
-    """moto's lookup of a resource type's model, knowing the types above."""
-
-    def resource_class_from_type(resource_type: str) -> Any:
-        return _TYPES.get(resource_type) or original(resource_type)
-
-    return resource_class_from_type
+TYPES: dict[str, Any] = {model.cloudformation_type(): model for model in (TaskSet, PrimaryTaskSet)}
