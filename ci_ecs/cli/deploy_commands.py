@@ -200,7 +200,11 @@ def deploy(
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
-    """Roll the new version out to the whole service (--auto: after a canary that passed its analysis)."""
+    """Roll the new version out to the whole service (--auto: after a canary that passed its analysis).
+
+    In a review environment (`review:` settings): create or update its service `<service>-<slug>`, target
+    group and listener rule, and report its URL; `ci-ecs stop` removes them.
+    """
     flags = flag_values(
         image=image,
         cluster=cluster,

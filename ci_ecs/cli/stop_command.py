@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ci_ecs.cli.app import Cluster, Globals, Region, Service, WaitForLock, app, flag_values, run
-from ci_ecs.errors import ConfigError
+from ci_ecs.errors import ConfigError, NothingToDo
 from ci_ecs.output import Console
 
 
@@ -47,7 +47,12 @@ def stop(
             return
         settings = locked(context.settings, context.env)
         with cancellable(console), lock.held_by_this_job(context.aws, settings, "stop", context.env, console):
-            execute(plan, console)
-        context.reporter.stopped(context.settings.environment or "")
+            try:
+                execute(plan, console)
+            except NothingToDo:
+                # A stop killed after its last AWS call has not told the forge yet: its re-run does.
+                context.reporter.stopped(context.settings.environment or "")
+                raise
+            context.reporter.stopped(context.settings.environment or "")
 
     run(ctx, job)

@@ -193,3 +193,21 @@ def test_a_deploy_killed_at_every_call_is_finished_by_a_rerun_or_removed_by_stop
         lambda _: parts(sandbox),
         after_writes_only=True,
     )
+
+
+def test_stop_outside_a_review_environment_and_a_canary_in_one_are_refused_changing_nothing(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, cli: Any
+) -> None:
+    sandbox.wait_idle()
+    before = world.snapshot(sandbox)
+
+    production = cli("--config", CONFIG, "--environment", "production", "stop")
+    canary = cli(*FEATURE, "canary-deploy", "--image", _image(sample, "v2"))
+    rollback = cli(*FEATURE, "rollback")
+
+    assert production.code == 2, production.output
+    assert "review.listener: production is not a review environment" in production.output
+    for run in (canary, rollback):
+        assert run.code == 2, run.output
+        assert "review/Feature_X is a review environment: it has `deploy` and `stop` only" in run.output
+    assert world.snapshot(sandbox) == before
