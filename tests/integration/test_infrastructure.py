@@ -68,7 +68,9 @@ def _create(cloudformation: Any, name: str, parameters: dict[str, str]) -> dict[
     return _outputs(cloudformation, name)
 
 
-def _stacks(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, technique: str) -> dict[str, str]:
+def _stacks(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, technique: str, **more: str
+) -> dict[str, str]:
     """base.yaml and the technique's template as stacks, on the sample's network and ECR repository: every
     parameter and output by name."""
     cloudformation = client(sandbox, "cloudformation")
@@ -90,15 +92,19 @@ def _stacks(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, technique: str
         "ImageRepository": sample.repository,
         "ImageTag": "v1",
         **PARAMETERS[technique],
+        **more,
     }
     outputs = _create(cloudformation, technique, parameters)
     sandbox.wait_idle(timeout=60)
     return {**parameters, **outputs}
 
 
-def _config(workdir: Path, technique: str, values: dict[str, str]) -> str:
-    """The technique's example ci-ecs.yml with the stacks' values, and the sandbox's faster waits."""
+def _config(workdir: Path, technique: str, values: dict[str, str], native: list[str] | None = None) -> str:
+    """The technique's example ci-ecs.yml with the stacks' values (and these `native:` settings instead of
+    the example's), and the sandbox's faster waits."""
     text = re.sub(r"\$\{(\w+)\}", lambda m: values[m[1]], (EXAMPLES / f"{technique}.ci-ecs.yml").read_text())
+    if native is not None:
+        text = "\n".join([text.partition("\nnative:\n")[0], "native:", *native])
     name = f"ci-ecs-cfn-{technique}.yml"
     (workdir / name).write_text(
         "\n".join([text.rstrip("\n"), *SANDBOX_LINES.get(technique, []), *WAIT]) + "\n"
@@ -135,6 +141,15 @@ def _types(cloudformation: Any, stack: str) -> set[str]:
     return {r["ResourceType"] for r in resources} - {""}
 
 
+def _check_and_deploy(cli: Any, sample: sandboxes.Sample, config: str) -> str:
+    """`check`, `canary-deploy` and `deploy` of v2 with this config, each succeeding; v2's pinned image."""
+    image = f"{sample.repository}:v2"
+    for command in ("check", "canary-deploy", "deploy"):
+        run = cli("-c", config, command, "--image", image)
+        assert run.code == 0, run.output
+    return f"{sample.repository}@{sample.images['v2']}"  # ci-ecs deploys the tag's digest
+
+
 @pytest.mark.parametrize("technique", TECHNIQUES)
 def test_stack_passes_check_and_deploys(
     cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, technique: str
@@ -143,16 +158,8 @@ def test_stack_passes_check_and_deploys(
     config = _config(workdir, technique, values)
     # Every resource of the template was created (moto's CloudFormation alone skips some types).
     assert _types(client(sandbox, "cloudformation"), technique) == _template_types(technique)
-    image = f"{sample.repository}:v2"
+    pinned = _check_and_deploy(cli, sample, config)
 
-    check = cli("-c", config, "check", "--image", image)
-    assert check.code == 0, check.output
-    canary = cli("-c", config, "canary-deploy", "--image", image)
-    assert canary.code == 0, canary.output
-    deploy = cli("-c", config, "deploy", "--image", image)
-    assert deploy.code == 0, deploy.output
-
-    pinned = f"{sample.repository}@{sample.images['v2']}"  # ci-ecs deploys the tag's digest
     live = _service(sandbox, "cfn-switch-v2" if technique == "switch" else f"cfn-{technique}")
     assert live["status"] == "ACTIVE"
     if technique in ("taskset", "codedeploy"):  # the old task set may still run (termination wait)
@@ -170,3 +177,30 @@ def test_stack_passes_check_and_deploys(
         assert group["ecsServices"] == [{"serviceName": "cfn-codedeploy", "clusterName": "cfn"}]
         ready = group["blueGreenDeploymentConfiguration"]["deploymentReadyOption"]
         assert ready == {"actionOnTimeout": "STOP_DEPLOYMENT", "waitTimeInMinutes": 1440}  # ReadyWaitMinutes
+
+
+# native.yaml's other strategies (the example config is LINEAR's): the `native:` settings matching them.
+NATIVE_STRATEGIES = {
+    "BLUE_GREEN": ["  type: blue-green", "  bake_minutes: 2"],
+    "CANARY": ["  type: canary", "  bake_minutes: 2", "  canary_percent: 10", "  canary_bake_minutes: 1"],
+}
+
+
+@pytest.mark.parametrize("strategy", sorted(NATIVE_STRATEGIES))
+def test_native_stack_of_each_other_strategy_passes_check_and_deploys(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, strategy: str
+) -> None:
+    values = _stacks(
+        sandbox, sample, "native", Strategy=strategy, CanaryPercent="10", CanaryBakeTimeInMinutes="1"
+    )
+    configuration = _service(sandbox, "cfn-native")["deploymentConfiguration"]
+    assert configuration["strategy"] == strategy
+    assert "linearConfiguration" not in configuration
+    assert ("canaryConfiguration" in configuration) == (strategy == "CANARY")
+    config = _config(workdir, "native", values, NATIVE_STRATEGIES[strategy])
+
+    pinned = _check_and_deploy(cli, sample, config)
+
+    live = _service(sandbox, "cfn-native")
+    assert _image(sandbox, live["taskDefinition"]) == pinned
+    assert live["runningCount"] == live["desiredCount"] == 2
