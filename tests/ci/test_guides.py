@@ -169,6 +169,7 @@ FORGE_SKIPPED = {
     # A push to a forge, a tag pipeline or workflow, a package registry: nothing here can stand in for them.
     # What they run is tested where it lives: tests/ci/test_gitlab_release.py, test_action_release.py.
     "git clone https://gitlab.com/ci-ecs/ci-ecs.git": "needs your GitLab",
+    '"$EDITOR" CHANGELOG.md': "needs an editor and your GitLab",
     "git clone https://github.com/shop/ci-ecs.git": "needs your GitHub",
     "sed -i 's#^  image: docker://": "needs your GitHub and your registry",
 }
@@ -285,7 +286,7 @@ def test_the_role_commands_run_on_the_sandbox_and_the_web_identity_variables_giv
     tmp_path: Path,
 ) -> None:
     runnable = [body for runs, body in _blocks(FORGE_GUIDE.read_text(encoding="utf-8")) if runs]
-    (commands,) = runnable
+    (commands,) = [body for body in runnable if body.startswith("aws iam")]
     with running_sandbox(tmp_path) as exports:
         for host, name in PROVIDERS.items():
             (tmp_path / name).write_text(json.dumps(_policies()[host]), encoding="utf-8")
@@ -318,3 +319,52 @@ def test_the_role_commands_run_on_the_sandbox_and_the_web_identity_variables_giv
         assert who.returncode == 0, who.stdout + who.stderr
     role = json.loads((tmp_path / "ci-ecs-policy.json").read_text())
     assert role["Version"] == "2012-10-17" and role["Statement"]
+
+
+def test_renaming_the_image_for_your_gitlab_passes_the_release_jobs_check_and_the_tests_of_the_component(
+    tmp_path: Path,
+) -> None:
+    # The mirror's tag pipeline runs the test suite before its release job checks the component's default
+    # image: after the guide's rename, in a copy of this working tree, both pass.
+    runnable = [body for runs, body in _blocks(FORGE_GUIDE.read_text(encoding="utf-8")) if runs]
+    (rename,) = [body for body in runnable if body.startswith("git grep -l")]
+    mirror = tmp_path / "ci-ecs"
+    for name in git(ROOT, "ls-files", "-z").split("\0"):
+        if name and (ROOT / name).is_file():
+            (mirror / name).parent.mkdir(parents=True, exist_ok=True)
+            (mirror / name).write_bytes((ROOT / name).read_bytes())
+    (mirror / ".tools").symlink_to(ROOT / ".tools")
+    git(mirror, "init", "-q")
+    git(mirror, "add", "-A")
+    git(mirror, "commit", "-q", "-m", "ci-ecs")
+
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", rename], cwd=mirror, capture_output=True, text=True
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    changed = set(git(mirror, "diff", "--name-only").splitlines())
+    assert {"templates/ecs-deploy.yml", ".gitlab-ci-template.yml"} <= changed
+    release = yaml.safe_load((mirror / ".gitlab-ci.yml").read_text())["release"]["script"][1]
+    env = {"PATH": "/usr/bin:/bin", "CI_COMMIT_TAG": "v0.1.0"}
+    env["CI_REGISTRY_IMAGE"] = "registry.gitlab.example.com/platform/ci-ecs"
+    check = subprocess.run(["sh", "-ec", release], cwd=mirror, env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    tests = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "0",
+            "-p",
+            "no:cacheprovider",
+            "tests/ci/test_gitlab_component.py::test_component_default_image_is_the_image_of_the_release_the_examples_include",
+            "tests/ci/test_gitlab_component.py::test_classic_template_is_the_component_jobs_with_the_input_defaults",
+        ],
+        cwd=mirror,
+        capture_output=True,
+        text=True,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
