@@ -98,11 +98,11 @@ def command_container(task_definition: Mapping[str, Any], ctx: Context) -> str:
 
 
 def launch_of(service: Mapping[str, Any]) -> dict[str, Any]:
-    """How the service's tasks launch (launch type or capacity providers, platform version, network),
-    taken from its PRIMARY task set where the service itself does not say (EXTERNAL, CODE_DEPLOY)."""
+    """How the service's tasks launch (launch type or capacity providers, platform version, network): as its
+    PRIMARY task set's where it has one (EXTERNAL, CODE_DEPLOY: a task set launches its own), else its own."""
     sets: list[dict[str, Any]] = service.get("taskSets", [])
     primary = next((t for t in sets if t.get("status") == "PRIMARY"), {})
-    found = {key: service.get(key) or primary.get(key) for key in _LAUNCH}
+    found = {key: primary.get(key) or service.get(key) for key in _LAUNCH}
     return {"clusterArn": service["clusterArn"], **{k: v for k, v in found.items() if v}}
 
 

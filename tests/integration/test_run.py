@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ci_ecs import sandbox as sandboxes
 from tests.integration.helpers import aws_json, client, run_killed
 
@@ -202,3 +204,30 @@ def test_a_dry_run_says_what_it_would_run_and_starts_nothing(
     assert "would run `migrate` in container web of web" in run.stdout
     assert _tasks(sandbox, workdir, sample) == []
     assert client(sandbox, "ecs").list_task_definitions()["taskDefinitionArns"] == families
+
+
+@pytest.mark.parametrize("config", ["ci-ecs-taskset.yml", "ci-ecs-codedeploy.yml"])
+def test_a_service_of_task_sets_runs_the_task_as_its_primary_task_set_launches(
+    cli: Any, sandbox: sandboxes.Sandbox, workdir: Path, sample: sandboxes.Sample, config: str
+) -> None:
+    run = cli("--config", config, "run", "--image", f"{sample.repository}:v2", "--", "migrate")
+
+    assert run.code == 0, run.output
+    task = _stopped(sandbox, workdir, sample)
+    service = aws_json(
+        sandbox,
+        workdir,
+        "ecs",
+        "describe-services",
+        "--cluster",
+        sample.cluster,
+        "--services",
+        task["group"].split(":")[1],
+    )["services"][0]
+    (primary,) = [t for t in service["taskSets"] if t["status"] == "PRIMARY"]
+    assert task["launchType"] == primary["launchType"] == "FARGATE"
+    assert task["platformVersion"] == primary["platformVersion"]
+    subnets = primary["networkConfiguration"]["awsvpcConfiguration"]["subnets"]
+    assert any(a["type"] == "ElasticNetworkInterface" for a in task["attachments"])
+    details = {d["name"]: d["value"] for a in task["attachments"] for d in a["details"]}
+    assert details["subnetId"] in subnets

@@ -63,15 +63,16 @@ def test_the_task_launches_as_the_service_or_its_primary_task_set_does() -> None
     assert one_off.launch_of(service) == {k: v for k, v in service.items() if k != "loadBalancers"}
     external = {
         "clusterArn": service["clusterArn"],
+        "launchType": "EC2",  # what an EXTERNAL service without a launch type of its own may say
         "taskSets": [
             {"status": "ACTIVE", "launchType": "EC2"},
-            {"status": "PRIMARY", "networkConfiguration": NETWORK, "capacityProviderStrategy": [{"base": 1}]},
+            {"status": "PRIMARY", "networkConfiguration": NETWORK, "launchType": "FARGATE"},
         ],
     }
     assert one_off.launch_of(external) == {
         "clusterArn": service["clusterArn"],
         "networkConfiguration": NETWORK,
-        "capacityProviderStrategy": [{"base": 1}],
+        "launchType": "FARGATE",
     }
 
 
