@@ -34,15 +34,8 @@ def draft(
     found = Draft(configured, cluster, region, chosen, why)
     found.add("region", region, "the region the service was found in")
     found.add("cluster", cluster)
-    found.add(
-        "service",
-        configured,
-        *(
-            [f"the base name of {name}: its versions are {configured}-<version>"]
-            if configured != name
-            else []
-        ),
-    )
+    based = f"the base name of {name}: its versions are {configured}-<version>" if configured != name else ""
+    found.add("service", configured, based)
     found.add("container", picked, picked_why)
     found.add("image", image.repository, f"the repository of {picked}'s image (it runs {running})")
     _technique_keys(aws, found, service, version)
