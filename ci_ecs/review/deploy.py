@@ -222,6 +222,8 @@ def _wait(ctx: Context, job: Job) -> str:
 
 def _record(ctx: Context, job: Job) -> str:
     version = ctx.require_release().version
+    if ecs.tags_of(job.service).get(state.VERSION) == version:
+        return f"{state.VERSION}={version} on {job.names.service} already"
     ecs.tag(ctx.aws, str(job.service["serviceArn"]), {state.VERSION: version})
     return f"{state.VERSION}={version} on {job.names.service}"
 
