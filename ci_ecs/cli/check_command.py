@@ -48,6 +48,7 @@ def check(
             }
         )
         preflight.require(results)
-        console.line("all prerequisites are in place")
+        unchecked = sum(r.status == "not checked" for r in results)
+        console.line("all prerequisites are in place" + (f" ({unchecked} not checked)" if unchecked else ""))
 
     run(ctx, check)

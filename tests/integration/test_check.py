@@ -64,7 +64,7 @@ def test_check_in_text_prints_one_line_per_item(cli: Any, sample: sandboxes.Samp
     assert "✓ service: web in cluster demo" in run.stdout
     assert "✓ image: " in run.stdout
     assert "- IAM permissions: could not simulate" in run.stdout
-    assert run.stdout.rstrip().endswith("all prerequisites are in place")
+    assert run.stdout.rstrip().endswith("all prerequisites are in place (1 not checked)")
 
 
 def _config(workdir: Path, name: str, old: str, new: str) -> None:
