@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from collections.abc import Mapping, Sequence
@@ -49,6 +50,8 @@ def run(ctx: Context, command: Sequence[str], *, wait: bool = True) -> Outcome:
     """Run `command` in a one-off task of the release's revision, like the service's tasks; with `wait`,
     until it stops: RunFailed unless its container exits 0 (the task is stopped on timeout or cancel)."""
     outcome, clock = Outcome(check_command(command)), time.monotonic()
+    if ctx.settings.strategy == "switch":
+        ctx = _on_live_version(ctx)
     s, console = ctx.settings, ctx.console
     live = Live()
     console.step(f"inspect service {s.service}")
@@ -95,6 +98,17 @@ def command_container(task_definition: Mapping[str, Any], ctx: Context) -> str:
             "pass --container NAME (or set `container:`) to choose it"
         )
     return chosen[0]
+
+
+def _on_live_version(ctx: Context) -> Context:
+    """switch: the context of the live version's service (`service:` is the versions' base name)."""
+    from ci_ecs.strategies.switch import family
+
+    ctx.console.step(f"find the live version of {ctx.settings.service}")
+    found = family.read(ctx).live()
+    assert found is not None  # read fails without one
+    ctx.console.line(f"    {found['serviceName']} is live")
+    return dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, service=found["serviceName"]))
 
 
 def launch_of(service: Mapping[str, Any]) -> dict[str, Any]:

@@ -206,18 +206,21 @@ def _service_of(deployment_arn: str) -> str:
     return f"{head}:service/{cluster}/{service}"
 
 
+@pytest.mark.parametrize("config", ["ci-ecs.yml", "ci-ecs-switch.yml", "ci-ecs-taskset.yml"])
 def test_the_run_policy_allows_every_call_of_a_run_on_what_it_touches(
-    cli: Any, sample: sandboxes.Sample, calls: list[Call]
+    cli: Any, sample: sandboxes.Sample, calls: list[Call], config: str
 ) -> None:
     image = ("--image", f"{sample.repository}:v2")
-    assert cli("run", *image, "--", "migrate").code == 0
-    assert cli("run", "--image", f"{sample.repository}:v2-exit3", "--", "migrate").code == 1
-    assert cli("run", "--timeout", "1s", *image, "--", "sleep", "600").code == 1
+    assert cli("--config", config, "run", *image, "--", "migrate").code == 0
+    assert (
+        cli("--config", config, "run", "--image", f"{sample.repository}:v2-exit3", "--", "migrate").code == 1
+    )
+    assert cli("--config", config, "run", "--timeout", "1s", *image, "--", "sleep", "600").code == 1
     made = list(calls)
-    shown = cli("iam-policy", "--run")
+    shown = cli("--config", config, "iam-policy", "--run")
     assert shown.code == 0, shown.output
     statements = json.loads(shown.stdout)["Statement"]
-    without = json.loads(cli("iam-policy").stdout)["Statement"]
+    without = json.loads(cli("--config", config, "iam-policy").stdout)["Statement"]
 
     called = {f"{prefix}:{op}" for prefix, op, _ in made}
     granted = {action for s in statements for action in s["Action"]}

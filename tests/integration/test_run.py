@@ -206,6 +206,23 @@ def test_a_dry_run_says_what_it_would_run_and_starts_nothing(
     assert client(sandbox, "ecs").list_task_definitions()["taskDefinitionArns"] == families
 
 
+def test_with_strategy_switch_the_task_is_the_live_versions(
+    cli: Any, sandbox: sandboxes.Sandbox, workdir: Path, sample: sandboxes.Sample
+) -> None:
+    ecs = client(sandbox, "ecs")
+    run = cli("--config", "ci-ecs-switch.yml", "run", "--image", f"{sample.repository}:v2", "--", "migrate")
+
+    assert run.code == 0, run.output
+    task = _stopped(sandbox, workdir, sample)
+    live = task["group"].split(":")[1]
+    assert live != "web-sw" and f"{live} is live" in run.stdout
+    service = ecs.describe_services(cluster=sample.cluster, services=[live])["services"][0]
+    family = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"][
+        "family"
+    ]
+    assert task["taskDefinitionArn"].rsplit("/", 1)[1].rsplit(":", 1)[0] == family
+
+
 @pytest.mark.parametrize("config", ["ci-ecs-taskset.yml", "ci-ecs-codedeploy.yml"])
 def test_a_service_of_task_sets_runs_the_task_as_its_primary_task_set_launches(
     cli: Any, sandbox: sandboxes.Sandbox, workdir: Path, sample: sandboxes.Sample, config: str
