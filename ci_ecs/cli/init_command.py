@@ -108,7 +108,8 @@ def init(
                 f"wrote {', '.join(map(str, files))}, but {len(failed)} of the prerequisites are missing "
                 "(listed above) — fix them, then run `ci-ecs check`"
             )
-        console.line("all prerequisites are in place")
+        unchecked = sum(r.status == "not checked" for r in results)
+        console.line("all prerequisites are in place" + (f" ({unchecked} not checked)" if unchecked else ""))
 
     run(ctx, init)
 

@@ -4,6 +4,7 @@ overwrites with it."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,14 @@ SERVICES = {
     switching.DUAL_SERVICE: "switch",
     **{service: "native" for service, *_ in NATIVE},
 }
+CONTAINERS = dict.fromkeys(SERVICES, "web")
+MANY: dict[str, tuple[Any, ...]]
+try:  # the sample's trio of services from one image (`services:`), where the sandbox seeds it
+    MANY = importlib.import_module("ci_ecs.sandbox.seed.many_sample").SERVICES
+except ModuleNotFoundError:
+    MANY = {}
+SERVICES |= dict.fromkeys(MANY, "rolling")
+CONTAINERS |= {service: container for service, (container, *_) in MANY.items()}
 GITLAB = [Path("ci-ecs.yml"), Path(".gitlab-ci.yml")]
 GITHUB = [Path("ci-ecs.yml"), Path(".github/workflows/deploy.yml"), Path(".github/workflows/rollback.yml")]
 
@@ -68,7 +77,7 @@ def test_init_writes_a_config_and_pipeline_that_pass_check_and_refuses_a_second_
     assert snapshot(sandbox) == before, "init changes nothing in AWS"
     settings = load_settings(workdir / "ci-ecs.yml", environment="production", env={}, flags={})
     assert settings.image is not None and settings.image.repository == sample.repository
-    assert settings.container == ("web",)
+    assert settings.container == (CONTAINERS[service],)
     assert yaml.safe_load((workdir / ".gitlab-ci.yml").read_text())["include"]
     checked = cli("check", "--image", f"{sample.repository}:v2")
     assert checked.code == 0, checked.output
