@@ -3,7 +3,7 @@ moto 5.2.5's CloudFormation lacks (it skips them with a warning)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
@@ -29,16 +29,16 @@ def api_names(
     return value
 
 
-def resource_class_from_type(original: Any) -> Any:
-    """moto's lookup of a resource type's model, knowing the sandbox's own types."""
+def resource_class_from_type(types: Mapping[str, Any]) -> Callable[[Any], Any]:
+    """moto's lookup of a resource type's model, knowing the sandbox's own `types` (type name → model)."""
 
-    def resource_class_from_type(resource_type: str) -> Any:
-        from ci_ecs.sandbox.codedeploy import cloudformation as codedeploy
-        from ci_ecs.sandbox.ecs import cloudformation as ecs
+    def patched(original: Any) -> Any:
+        def resource_class_from_type(resource_type: str) -> Any:
+            return types.get(resource_type) or original(resource_type)
 
-        return {**ecs.TYPES, **codedeploy.TYPES}.get(resource_type) or original(resource_type)
+        return resource_class_from_type
 
-    return resource_class_from_type
+    return patched
 
 
 def target_group_attribute(original: Any) -> Any:

@@ -21,6 +21,7 @@ from moto.moto_api import state_manager
 from ci_ecs.sandbox import cloudformation, cloudwatch, unsupported
 from ci_ecs.sandbox.autoscaling import api as autoscaling_api
 from ci_ecs.sandbox.codedeploy import api as codedeploy_api
+from ci_ecs.sandbox.codedeploy import cloudformation as codedeploy_cloudformation
 from ci_ecs.sandbox.ecs import api as ecs_api
 from ci_ecs.sandbox.ecs import cloudformation as ecs_cloudformation
 from ci_ecs.sandbox.ecs import taskset_api
@@ -86,7 +87,8 @@ def install() -> None:
     _patch(BaseResponse, "call_action", unsupported.call_action)
     _patch(Service, "create_from_cloudformation_json", ecs_cloudformation.service)
     _patch(TaskDefinition, "create_from_cloudformation_json", ecs_cloudformation.task_definition)
-    _patch(cloudformation_parsing, "resource_class_from_type", cloudformation.resource_class_from_type)
+    types = {**ecs_cloudformation.TYPES, **codedeploy_cloudformation.TYPES}  # the types moto lacks
+    _patch(cloudformation_parsing, "resource_class_from_type", cloudformation.resource_class_from_type(types))
     _patch(FakeTargetGroup, "get_cfn_attribute", cloudformation.target_group_attribute)
     state_manager.set_transition("ecs::task", _MANUAL)
 
