@@ -16,7 +16,7 @@ import yaml
 
 from ci_ecs.init.pipeline import ACTION, COMPONENT
 from tests.ci.gitlab_local import ROOT, Project, running_sandbox
-from tests.integration.test_init import SERVICES
+from tests.integration.test_init import MANY, SERVICES
 
 BIN = Path(sys.executable).parent
 REPOSITORY = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"
@@ -111,6 +111,11 @@ def test_github_workflows_pass_the_config_path_to_every_step(tmp_path: Path, exp
     _actionlint_against_action_yml(app, workflows)
 
 
+# gitlab-ci-local runs deploy and rollback for one service per technique (each run takes about half a
+# minute on two cores); the pipelines of the others differ only in the config, which `check` covers.
+RUN = {t: s for s, t in sorted(SERVICES.items(), reverse=True) if s not in MANY}.values()
+
+
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_gitlab_pipeline_matches_the_schema_expanded_and_runs_deploy_then_rollback(
     tmp_path: Path, exports: dict[str, str], service: str
@@ -132,6 +137,8 @@ def test_gitlab_pipeline_matches_the_schema_expanded_and_runs_deploy_then_rollba
     assert {"build", "deploy", "rollback", "canary-deploy"} <= set(jobs)
     canary = jobs["canary-deploy"]["rules"]
     assert (canary == [{"when": "never"}]) == (SERVICES[service] == "rolling")
+    if service not in RUN:
+        return
 
     variables = {**exports, "CI_ECS_IMAGE": f"{REPOSITORY}:v2"}
     deployed = project.run("deploy", variables=variables)
