@@ -85,6 +85,7 @@ def _facts(record: DeploymentRecord, duration: float | None, url: str | None) ->
         ("Previous version", "" if record.unchanged else record.previous_version or ""),
         ("Technique", record.technique),
         ("Service", f"{record.service} on {record.cluster}"),
+        ("Services", record.details.get("services", "")),  # `services:`: where each one is
         ("Task definition", record.task_definition),
         ("Image", record.details.get("image", "")),
         ("Traffic", record.details.get("traffic", "")),

@@ -69,6 +69,25 @@ def _described(aws: Aws, cluster: str, service: str) -> dict[str, Any] | None:
     return dict(services[0]) if services else None
 
 
+DESCRIBE_BATCH = 10  # services per DescribeServices call, ECS's limit
+
+
+def describe_services(aws: Aws, cluster: str, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Services of one cluster by name, DESCRIBE_BATCH a call; a missing one is left out."""
+    wanted, found = list(dict.fromkeys(names)), {}
+    for start in range(0, len(wanted), DESCRIBE_BATCH):
+        batch = wanted[start : start + DESCRIBE_BATCH]
+        reply = call(
+            f"describing services {', '.join(batch)} in cluster {cluster}",
+            aws.client("ecs").describe_services,
+            cluster=cluster,
+            services=batch,
+            include=["TAGS"],
+        )
+        found.update({str(s["serviceName"]): dict(s) for s in reply.get("services", [])})
+    return found
+
+
 def create_service(
     aws: Aws,
     like: Mapping[str, Any],

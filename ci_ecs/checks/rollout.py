@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from ci_ecs.aws import ecs, elbv2
@@ -53,7 +54,7 @@ def watch_rollout(
         service = ecs.describe_service(aws, cluster, service_name)
         deployments = service.get("deployments", [])
         ours = next((d for d in deployments if d.get("id") == deployment_id), None)
-        done = ours is not None and _completed(ours)
+        done = ours is not None and completed(ours)
         # Target health costs a call per target group: read it only when the tasks moved or targets
         # were still settling, and not when ECS already says the rollout completed (it checked health).
         if not done and (_shape(deployments) != health_read_at or _settling(health)):
@@ -87,7 +88,7 @@ def watch_rollout(
     raise AssertionError("unreachable")  # intervals() never ends
 
 
-def _completed(deployment: dict[str, Any]) -> bool:
+def completed(deployment: Mapping[str, Any]) -> bool:
     """Success: the deployment is PRIMARY, COMPLETED, and runs its desired count."""
     return (
         deployment.get("status") == "PRIMARY"

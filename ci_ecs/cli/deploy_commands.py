@@ -6,6 +6,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -75,6 +76,14 @@ def locked(settings: Settings, env: Mapping[str, str]) -> Settings:
     return dataclasses.replace(settings, service=review.service)
 
 
+def locks(settings: Settings, env: Mapping[str, str]) -> list[Settings]:
+    """The settings of each service a job locks (in one order, so that two jobs never deadlock)."""
+    from ci_ecs.settings import of_service
+
+    several = [of_service(settings, e) for e in settings.services]
+    return sorted(several, key=lambda s: (s.cluster, s.service)) or [locked(settings, env)]
+
+
 def service_context(
     g: Globals, console: Console, flags: dict[str, str | None], *, needs_release: bool = True
 ) -> Context:
@@ -120,7 +129,8 @@ def run_plan(
         from ci_ecs.preflight import items
 
         plan = make_plan(context)
-        if command in ("deploy", "canary-deploy"):  # what `ci-ecs check` checks, before the first change
+        several = bool(context.settings.services)  # `ci-ecs check` does not check `services:` yet
+        if command in ("deploy", "canary-deploy") and not several:  # what `ci-ecs check` checks
             plan = items.before_changes(plan, context)
         execute_plan(plan, context, notifier)
         following = then(context) if then is not None else None
@@ -138,12 +148,11 @@ def run_plan(
         if context.dry_run:
             plans(context, notifier)
             return
-        with (
-            cancellable(console),
-            lock.held_by_this_job(
-                context.aws, locked(context.settings, context.env), command, context.env, console
-            ),
-        ):
+        with cancellable(console), ExitStack() as held:
+            for settings in locks(context.settings, context.env):
+                held.enter_context(
+                    lock.held_by_this_job(context.aws, settings, command, context.env, console)
+                )
             plans(context, notifier)
 
     run(ctx, job)
@@ -157,7 +166,8 @@ def execute_plan(plan: Plan, context: Context, notifier: Notifier | None = None)
     s = context.settings
     reporting = Reporting(context.reporter, s.environment, s.url, context.env, notifier)
     undo_on_cancel = s.on_cancel == "rollback"
-    rolled = (s.cluster, s.service) if s.strategy == "rolling" else None  # an ECS rolling update's batches
+    # an ECS rolling update's batches (not yet looked into for `services:`)
+    rolled = (s.cluster, s.service) if s.strategy == "rolling" and not s.services else None
     execute(
         plan,
         context.console,
@@ -368,9 +378,11 @@ def status(
     def status(g: Globals, console: Console) -> None:
         from ci_ecs import status as statuses
         from ci_ecs.aws.clients import Aws
+        from ci_ecs.settings import of_service
 
         settings = load_from(g, flag_values(cluster=cluster, service=service, region=region))
-        statuses.show(Aws(settings.region), settings, console)
+        for one in [of_service(settings, e) for e in settings.services] or [settings]:
+            statuses.show(Aws(settings.region), one, console)
 
     run(ctx, status)
 

@@ -79,11 +79,18 @@ def of_task_definition(task_definition: Any) -> Behaviour:
             continue
         image = str(container.get("image") or "")
         tag, digest = split_image(image)
-        if tag:
-            tags.append(tag)
-        if digest:
-            tags.extend(tags_for_digest(digest))
+        own = ([tag] if tag else []) + (tags_for_digest(digest) if digest else [])
+        tags.extend(own)
+        # `-crash-<container>`: only the container of that name crashes (one image, several services)
+        if any(t.endswith(f"-crash-{container.get('name')}") for t in own):
+            tags.append("-crash")
     return of_tags(tags)
+
+
+def health_checked(task_definition: Any) -> bool:
+    """Whether an essential container of a moto TaskDefinition has a container health check."""
+    essential = [c for c in task_definition.container_definitions if c.get("essential", True) is not False]
+    return any(c.get("healthCheck") for c in essential)
 
 
 def version_of(task_definition: Any) -> str:

@@ -62,6 +62,7 @@ class TaskSim:
     load_balancers: list[dict[str, Any]] | None = None  # where ECS registers it; None: the service's
     logs: list[Any] = field(default_factory=list)  # its containers' awslogs streams (ecs.logs.Stream)
     command: tuple[str, ...] | None = None  # a one-off task's command override (RunTask); None: a server
+    health_checked: bool = False  # an essential container has a container health check (`healthCheck`)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from typing import Any
 
 from ci_ecs.forge import FORGES
 from ci_ecs.settings import analysis, notify, review
+from ci_ecs.settings import services as many
 from ci_ecs.settings.names import alarm_names, codedeploy_name, ecs_name, region, table_name, url
 from ci_ecs.settings.techniques import CANARY_MODES, NATIVE_TYPES, ON_CANCEL, STRATEGIES, WAIT_UNTIL
 from ci_ecs.settings.values import (
@@ -341,6 +342,18 @@ KEYS: dict[str, Key] = {
         duration,
         "how long a job waits for another job's lock on the same service before it gives up (exit 3)",
         "no wait: exit 3 at once",
+    ),
+    "services": Key(
+        many.services,
+        "several services deployed from one release (strategy `rolling` without a canary, for now); each "
+        "takes the top-level keys it does not set; replaces `service`",
+        "none: the one `service`",
+    ),
+    "on_failure": Key(
+        choice(many.ON_FAILURE),
+        "with `services:`, when one service fails: `rollback-all` puts back every service this job moved, "
+        "`keep` leaves those that succeeded on the new version",
+        "`rollback-all`",
     ),
     "on_cancel": Key(
         choice(ON_CANCEL),

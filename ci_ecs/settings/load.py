@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +17,8 @@ from ci_ecs.settings.keys import GROUPS, KEYS, flag_name, variable_name
 from ci_ecs.settings.notify import NotifySettings
 from ci_ecs.settings.review import ReviewSettings
 from ci_ecs.settings.review import check as check_review
+from ci_ecs.settings.services import OnFailure, ServiceEntry
+from ci_ecs.settings.services import check as check_services
 from ci_ecs.settings.techniques import (
     CanarySettings,
     CodeDeploySettings,
@@ -59,10 +61,23 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
     on_cancel: OnCancel = "rollback"
+    services: tuple[ServiceEntry, ...] = ()
+    on_failure: OnFailure = "rollback-all"
     forge: str = "auto"
     url: str | None = None  # the environment's address, for the forge and DEPLOY_URL
     environment: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+
+
+def of_service(settings: Settings, entry: ServiceEntry) -> Settings:
+    """One service of `services:` as settings of its own: its service, cluster and container."""
+    return replace(
+        settings,
+        service=entry.service,
+        cluster=entry.cluster or settings.cluster,
+        container=entry.container or settings.container,
+        services=(),
+    )
 
 
 def _flatten(data: Mapping[Any, Any], shown: str, group: str, source: str, where: str, base: Path) -> Layer:
@@ -166,7 +181,8 @@ def load_settings(
         **_given({k: v for k, v in flags.items() if v is not None}, lambda k: f"flag {flag_name(k)}"),
     }
     for key, spec in KEYS.items():
-        if spec.required and require_service and key not in merged:
+        several = key in ("service", "cluster") and "services" in merged  # each entry names its own
+        if spec.required and require_service and key not in merged and not several:
             raise _missing(key, path, env)
     value = {key: v for key, (v, _) in merged.items()}
     sources = {key: merged[key][1] if key in merged else "default" for key in KEYS}
@@ -222,6 +238,12 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
         _check_routes(settings, sources)
     _check_analysis(settings, sources)
     check_review(settings.review, sources)
+    check_services(
+        settings.services,
+        (settings.service, settings.cluster),
+        (settings.strategy, settings.canary.mode),
+        sources,
+    )
     targets = settings.codedeploy.target_groups
     if targets and len(targets) != 2:
         raise ConfigError(

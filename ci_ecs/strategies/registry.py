@@ -6,10 +6,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from ci_ecs.errors import ConfigError
 from ci_ecs.runner import Plan
 from ci_ecs.settings import Settings
 from ci_ecs.strategies import canary, codedeploy, native, rolling, switch, taskset
 from ci_ecs.strategies.context import Context
+from ci_ecs.strategies.rolling import many
 
 Name = Literal["rolling", "taskset", "codedeploy", "switch", "native"]
 
@@ -49,6 +51,20 @@ def name_of(settings: Settings) -> Name:
     return "taskset" if settings.canary.mode == "taskset" else "rolling"
 
 
+def _not_yet(command: str) -> Callable[..., Plan]:
+    def refuse(ctx: Context, *_: object) -> Plan:
+        raise ConfigError(
+            f"services: `{command}` is not supported yet with `services:` (only `deploy` is, by a plain "
+            f"rolling update) (from {ctx.settings.sources.get('services', 'the configuration')})"
+        )
+
+    return refuse
+
+
+# `services:` (several services, one release): deploy by rolling update; the rest is not there yet.
+SEVERAL = Technique(_not_yet("canary-deploy"), many.plan, _not_yet("rollback"))
+
+
 def technique(settings: Settings) -> Technique:
     """The technique a job with these settings uses."""
-    return TECHNIQUES[name_of(settings)]
+    return SEVERAL if settings.services else TECHNIQUES[name_of(settings)]

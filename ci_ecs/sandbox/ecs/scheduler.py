@@ -27,10 +27,12 @@ def unhealthy_group(task: Any, load_balancers: list[dict[str, Any]]) -> str | No
 
 
 def healthy_in(task: Any, load_balancers: list[dict[str, Any]]) -> bool:
-    """RUNNING and `healthy` in every target group of these load balancers."""
+    """RUNNING, past its container health check if it has one, and `healthy` in every target group."""
     sim = task_sim(task)
     if sim is None or task.last_status != "RUNNING" or task.desired_status != "RUNNING":
         return False
+    if sim.health_checked and (sim.behaviour.crash or RUNTIME.now - sim.since <= RUNTIME.config.crash_ticks):
+        return False  # its container health check passes after the time a `-crash` app takes to die
     for lb in load_balancers:
         group = targets.find_group(task._account_id, task.region_name, lb.get("targetGroupArn", ""))
         port = int(lb.get("containerPort") or 0)

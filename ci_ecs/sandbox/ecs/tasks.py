@@ -28,6 +28,7 @@ def adopt(
     ip, zone = placed if placed else ("", None)
     sim = TaskSim(behaviour.of_task_definition(task_definition), ip, RUNTIME.now, service, deployment_id)
     sim.version = behaviour.version_of(task_definition)
+    sim.health_checked = behaviour.health_checked(task_definition)
     sim.task_set, sim.load_balancers = task_set, load_balancers
     sim.logs = logs.streams_of(task, task_definition)
     if service is None and task_set is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ci_ecs.sandbox.seed import bluegreen, native, services, switching
+from ci_ecs.sandbox.seed import bluegreen, many, native, services, switching
 from ci_ecs.sandbox.seed.clients import client
 from ci_ecs.sandbox.seed.images import push_images
 from ci_ecs.sandbox.seed.load_balancers import (
@@ -70,6 +70,7 @@ def seed(endpoint: str) -> Sample:
     sw = switching.switch(clients, network, balancer.arn, uri)
     dual = switching.dual(clients, network, balancer.arn, uri)
     natives = native.native(clients, network, balancer.arn, uri)
+    many.seed({**clients, "ecr": client(endpoint, "ecr")}, network, balancer.arn, uri)
     return Sample(
         region=REGION,
         account_id=ACCOUNT_ID,

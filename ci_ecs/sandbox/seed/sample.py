@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from ci_ecs.sandbox.seed import review_sample
+from ci_ecs.sandbox.seed import many_sample, review_sample
 from ci_ecs.sandbox.seed.native_sample import NativeSample, config_lines
 
 REGION = "us-east-1"
@@ -202,6 +202,7 @@ def config_files(sample: Sample, endpoint: str) -> dict[str, str]:
             [],
             review_sample.config_lines(sample.listener_arn),
         ),
+        many_sample.CONFIG: _config(many_sample.CONFIG, sample, endpoint, "", [], many_sample.config_lines()),
         **{
             n.config: _config(n.config, sample, endpoint, n.service, [], config_lines(n), sample.container)
             for n in sample.native
@@ -225,7 +226,7 @@ def _config(
         f"# Image tags in its ECR repository: {', '.join(sample.images)}",
         f"region: {sample.region}",
         f"cluster: {sample.cluster}",
-        f"service: {service}",
+        *([f"service: {service}"] if service else []),
         *([f"container: {container}"] if container else []),
         f"image: {sample.repository}",
         *(["canary:", *canary] if canary else []),

@@ -59,8 +59,14 @@ def test_one_config_per_canary_mode_and_blue_green_strategy_beside_ci_ecs_yml():
         "ci-ecs-switch.yml",
         "ci-ecs-switch-routes.yml",
         "ci-ecs-review.yml",
+        "ci-ecs-services.yml",
     ]
     assert files["ci-ecs.yml"] == config_text(_sample(), "http://127.0.0.1:5000")
+    assert "\nservice:" not in files["ci-ecs-services.yml"]
+    assert (
+        "\nservices:" in files["ci-ecs-services.yml"]
+        and "  - service: shop-worker\n" in files["ci-ecs-services.yml"]
+    )
     for name, text in files.items():
         assert text.startswith(f"# {name} for the ci-ecs sandbox")
         assert "#   export AWS_ENDPOINT_URL=http://127.0.0.1:5000" in text

@@ -1,0 +1,111 @@
+"""`services:` and `on_failure`: entries, inheritance, waves from `after:`, and what is refused as not yet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ci_ecs.settings import of_service
+from ci_ecs.settings.services import ServiceEntry, waves
+from tests.unit.settings.loading import fails, load
+
+SEVERAL = """cluster: main
+image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop
+container: app
+services:
+  - service: web
+  - service: worker
+    container: [worker]
+  - service: scheduler
+    cluster: jobs
+    after: worker
+"""
+
+
+def test_services_inherit_the_top_level_keys_they_do_not_set(tmp_path: Path) -> None:
+    settings = load(tmp_path, SEVERAL)
+
+    assert settings.service == ""
+    assert settings.on_failure == "rollback-all"
+    web, worker, scheduler = (of_service(settings, e) for e in settings.services)
+    assert (web.service, web.cluster, web.container) == ("web", "main", ("app",))
+    assert (worker.cluster, worker.container) == ("main", ("worker",))
+    assert (scheduler.cluster, scheduler.container) == ("jobs", ("app",))
+    assert scheduler.image == settings.image and scheduler.services == ()
+
+
+def test_after_makes_waves_and_the_rest_go_together() -> None:
+    entries = (
+        ServiceEntry("web", after=("worker",)),
+        ServiceEntry("worker", after=("migrate",)),
+        ServiceEntry("scheduler"),
+        ServiceEntry("migrate"),
+    )
+
+    assert [[e.service for e in wave] for wave in waves(entries)] == [
+        ["scheduler", "migrate"],
+        ["worker"],
+        ["web"],
+    ]
+
+
+def test_without_after_all_services_are_one_wave() -> None:
+    assert len(waves((ServiceEntry("a"), ServiceEntry("b"), ServiceEntry("c")))) == 1
+
+
+@pytest.mark.parametrize(
+    ("entries", "start"),
+    [
+        (
+            "  - service: a\n    after: b\n  - service: b\n    after: a\n",
+            "services: `after:` goes round in a circle",
+        ),
+        ("  - service: a\n    after: nope\n", "services[0].after: nope is not another service"),
+        ("  - service: a\n    after: a\n", "services[0].after: a is not another service"),
+        ("  - service: a\n  - service: a\n", "services[1].service: a is listed twice"),
+        ("  - cluster: main\n", "services[0].service: missing"),
+        ("  - service: a\n    region: eu-west-1\n", "services[0]: unknown key 'region'"),
+        ("  []\n", "services: expected a list of services"),
+    ],
+)
+def test_mistakes_in_services_name_the_entry(tmp_path: Path, entries: str, start: str) -> None:
+    message = fails(tmp_path, "cluster: main\nservices:\n" + entries)
+    assert message.startswith(start), message
+
+
+@pytest.mark.parametrize(
+    ("extra", "chosen"),
+    [
+        ("strategy: codedeploy\n", "strategy codedeploy"),
+        ("strategy: native\n", "strategy native"),
+        ("canary:\n  mode: task\n", "strategy rolling with canary.mode task"),
+    ],
+)
+def test_other_techniques_and_canaries_are_not_supported_yet(tmp_path: Path, extra: str, chosen: str) -> None:
+    message = fails(tmp_path, SEVERAL + extra)
+    assert message.startswith(f"services: not supported yet with {chosen}"), message
+
+
+def test_service_and_services_together_is_a_mistake(tmp_path: Path) -> None:
+    assert fails(tmp_path, SEVERAL + "service: web\n").startswith("service: given with services")
+
+
+def test_every_service_needs_a_cluster(tmp_path: Path) -> None:
+    message = fails(tmp_path, "services:\n  - service: web\n    cluster: main\n  - service: worker\n")
+    assert message.startswith("services[1].cluster: missing"), message
+
+
+def test_on_failure_keep_and_its_checks(tmp_path: Path) -> None:
+    assert load(tmp_path, SEVERAL + "on_failure: keep\n").on_failure == "keep"
+    assert fails(tmp_path, SEVERAL + "on_failure: never\n").startswith("on_failure: 'never' is not one of")
+    assert fails(tmp_path, "cluster: main\nservice: web\non_failure: keep\n").startswith(
+        "on_failure: applies only with `services:`"
+    )
+
+
+def test_services_from_a_variable_in_yaml(tmp_path: Path) -> None:
+    env = {"CI_ECS_SERVICES": "[{service: web}, {service: worker, after: [web]}]"}
+    settings = load(tmp_path, "cluster: main\n", env=env)
+    assert [e.service for e in settings.services] == ["web", "worker"]
+    assert settings.services[1].after == ("web",)
