@@ -93,7 +93,8 @@ _CONTROLLER_FIXES: dict[str | tuple[str, str], str] = {
 def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
     """Read the service and its live revision; require the given deployment controller (None: any)."""
     s = ctx.settings
-    live.service = ecs.describe_service(ctx.aws, s.cluster, s.service)
+    if not live.service:  # else read already, ACTIVE, by a batched DescribeServices (`services:`)
+        live.service = ecs.describe_service(ctx.aws, s.cluster, s.service)
     require_controller(live.service, controller)
     live.task_definition, live.task_definition_tags = ecs.describe_task_definition(
         ctx.aws, live_task_definition(live.service)

@@ -135,3 +135,17 @@ def test_what_services_cannot_do_yet_exits_2_and_changes_nothing(
     assert run.code == 2, run.output
     assert "services" in run.stderr and "not supported yet" in run.stderr, run.stderr
     assert _state(sandbox, sample) == before
+
+
+def test_a_service_not_found_exits_3_naming_it_and_changes_nothing(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    config = workdir / CONFIG
+    config.write_text(config.read_text().replace("services:", "services:\n  - service: shop-mailer", 1))
+    before = _state(sandbox, sample)
+
+    run = cli("--config", CONFIG, "deploy", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 3, run.output
+    assert "service shop-mailer in cluster demo" in run.stderr and "not found" in run.stderr, run.stderr
+    assert _state(sandbox, sample) == before

@@ -9,7 +9,7 @@ from functools import partial
 
 from ci_ecs.aws import ecs
 from ci_ecs.checks.rollouts import Followed, watch_rollouts
-from ci_ecs.errors import DeploymentFailed
+from ci_ecs.errors import AwsError, DeploymentFailed
 from ci_ecs.model import DeploymentRecord, Status
 from ci_ecs.runner import Plan, Step
 from ci_ecs.settings import of_service
@@ -47,7 +47,7 @@ def plan(ctx: Context) -> Plan:
     members = {e.service: member(ctx, e) for wave in groups for e in wave}
     names = ", ".join(members)
     steps: list[Step] = [
-        Step(f"inspect services {names}", lambda: _each(ctx, members, _inspect), read_only=True),
+        Step(f"inspect services {names}", lambda: _inspect_all(ctx, members), read_only=True),
         Step("check the image", lambda: _pin(ctx, members), read_only=True),
         Step("render the task definitions", lambda: _each(ctx, members, _render), read_only=True),
         Step("register the task definitions", lambda: _each(ctx, members, _register)),
@@ -79,6 +79,20 @@ def _each(ctx: Context, members: dict[str, Member], do: Callable[[Context, Job],
     for name, m in members.items():
         ctx.console.line(f"    {name}: {do(m.ctx, m.job)}")
     return f"{len(members)} services"
+
+
+def _inspect_all(ctx: Context, members: dict[str, Member]) -> str:
+    """Read the services 10 a call, then each one's live revision."""
+    for cluster in dict.fromkeys(m.ctx.settings.cluster for m in members.values()):
+        ours = [m for m in members.values() if m.ctx.settings.cluster == cluster]
+        try:
+            found = ecs.describe_services(ctx.aws, cluster, [m.ctx.settings.service for m in ours])
+        except AwsError:
+            found = {}  # each service's own DescribeServices then says what is wrong, as for one service
+        for m in ours:
+            service = found.get(m.ctx.settings.service, {})
+            m.job.live.service = service if service.get("status") == "ACTIVE" else {}
+    return _each(ctx, members, _inspect)
 
 
 def _pin(ctx: Context, members: dict[str, Member]) -> str:
