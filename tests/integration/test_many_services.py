@@ -149,3 +149,31 @@ def test_a_service_not_found_exits_3_naming_it_and_changes_nothing(
     assert run.code == 3, run.output
     assert "service shop-mailer in cluster demo" in run.stderr and "not found" in run.stderr, run.stderr
     assert _state(sandbox, sample) == before
+
+
+def test_after_rolls_out_in_waves_and_a_failed_wave_stops_the_next(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    config = workdir / CONFIG
+    text = config.read_text().replace(
+        "    container: web\n", "    container: web\n    after: [shop-worker]\n"
+    )
+    config.write_text(text)
+    before = _revisions(sandbox, workdir, sample.cluster)
+
+    good = cli("--config", CONFIG, "deploy", "--image", f"{sample.repository}:v2")
+
+    assert good.code == 0, good.output
+    assert "(2 waves, on failure rollback-all)" in good.stdout
+    assert good.stdout.index("wait for the rollout of shop-worker, shop-scheduler") < good.stdout.index(
+        "update service shop-web"
+    )
+    moved = _revisions(sandbox, workdir, sample.cluster)
+    assert all(moved[n] != before[n] for n in NAMES)
+
+    bad = cli("--config", CONFIG, "deploy", "--image", f"{sample.repository}:v2-crash-worker")
+
+    assert bad.code == 1, bad.output
+    assert "update service shop-web" not in bad.stdout  # its wave never started
+    sandbox.wait_idle()
+    assert _revisions(sandbox, workdir, sample.cluster) == moved
