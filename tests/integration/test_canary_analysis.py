@@ -40,18 +40,23 @@ def _weights(sandbox: sandboxes.Sandbox, rule: str) -> dict[str, int]:
 
 
 @contextmanager
-def _watching_rule(sandbox: sandboxes.Sandbox, workdir: Path, rule: str) -> Iterator[list[dict[str, int]]]:
-    """The rule's forward weights as the aws CLI reads them while the block runs (each change once)."""
+def _watching_rule(sandbox: sandboxes.Sandbox, rule: str) -> Iterator[list[dict[str, int]]]:
+    """The rule's forward weights read every 50 ms while the block runs (each change once).
+
+    By boto3, not the aws CLI: one CLI call can take longer on a loaded machine than a fast canary step lasts.
+    """
     seen: list[dict[str, int]] = []
     done = threading.Event()
+    elbv2 = client(sandbox, "elbv2")
 
     def watch() -> None:
         while not done.is_set():
-            rules = aws_json(sandbox, workdir, "elbv2", "describe-rules", "--rule-arns", rule)["Rules"]
+            rules = elbv2.describe_rules(RuleArns=[rule])["Rules"]
             groups = rules[0]["Actions"][0]["ForwardConfig"]["TargetGroups"]
             weights = {g["TargetGroupArn"]: g.get("Weight", 1) for g in groups}
             if not seen or seen[-1] != weights:
                 seen.append(weights)
+            done.wait(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -85,13 +90,13 @@ def test_taskset_canary_walks_every_step_measured_then_promotes_itself(
 ) -> None:
     config = _config(workdir, "ci-ecs-taskset.yml", {"error_rate": 5, "promote": "auto"}, steps=[5, 25, 50])
     group = sample.canary_target_group_arn
-    with _watching_rule(sandbox, workdir, sample.listener_rule_arn) as seen:
+    with _watching_rule(sandbox, sample.listener_rule_arn) as seen:
         run = cli(
             "--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"
         )
 
     assert run.code == 0, run.output
-    assert _shares(seen, group) == [5, 25, 50], seen  # every step, in order, read back by the aws CLI
+    assert _shares(seen, group) == [5, 25, 50], seen  # every step, in order, read back from the listener rule
     canary, deploy = _document(run.stdout)
     assert (canary["command"], deploy["command"]) == ("canary-deploy", "deploy")
     assert [a["step"] for a in canary["analysis"]] == [
@@ -159,7 +164,7 @@ def test_native_linear_canary_is_analysed_at_every_step_then_deployed(
 ) -> None:
     native = next(n for n in sample.native if n.native_type == "linear")
     config = _config(workdir, "ci-ecs-native-linear.yml", {"error_rate": 5, "promote": "auto"})
-    with _watching_rule(sandbox, workdir, native.production_rule_arn) as seen:
+    with _watching_rule(sandbox, native.production_rule_arn) as seen:
         run = cli(
             "--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"
         )
@@ -167,7 +172,7 @@ def test_native_linear_canary_is_analysed_at_every_step_then_deployed(
     assert run.code == 0, run.output
     assert {25, 50, 75} <= set(_shares(seen, native.green_target_group_arn)), (
         seen
-    )  # each step, read back by the aws CLI
+    )  # each step, read back from the listener rule
     canary, deploy = _document(run.stdout)
     assert [a["step"] for a in canary["analysis"]] == ["25% of production traffic"]
     assert [a["step"] for a in deploy["analysis"]] == [
@@ -183,7 +188,7 @@ def test_switch_canary_takes_public_traffic_step_by_step_then_is_switched_to(
 ) -> None:
     config = _config(workdir, "ci-ecs-switch.yml", {"error_rate": 5, "promote": "auto"}, steps=[10, 50])
     public = yaml.safe_load((workdir / config).read_text(encoding="utf-8"))["switch"]["public_rule"]
-    with _watching_rule(sandbox, workdir, public) as seen:
+    with _watching_rule(sandbox, public) as seen:
         run = cli(
             "--config", config, "--output", "json", "canary-deploy", "--image", f"{sample.repository}:v2"
         )
@@ -194,7 +199,7 @@ def test_switch_canary_takes_public_traffic_step_by_step_then_is_switched_to(
         sandbox, workdir, "elbv2", "describe-target-groups", "--names", deploy["details"]["target_group"]
     )
     group = new["TargetGroups"][0]["TargetGroupArn"]
-    assert _shares(seen, group)[:2] == [10, 50], seen  # each step, read back by the aws CLI
+    assert _shares(seen, group)[:2] == [10, 50], seen  # each step, read back from the listener rule
     assert [a["step"] for a in canary["analysis"]] == [
         "10% of the public traffic",
         "50% of the public traffic",
