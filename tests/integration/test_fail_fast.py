@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +53,8 @@ def test_a_failing_version_fails_its_health_wait_saying_why_not_at_the_timeout(
 def test_a_crashed_containers_log_lines_are_printed_with_the_secrets_in_them_redacted(
     cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample
 ) -> None:
-    ecs = client(sandbox, "ecs")
-    live = ecs.describe_task_definition(taskDefinition=sample.task_family)["taskDefinition"]
-    keys = ("family", "containerDefinitions", "cpu", "memory", "networkMode", "requiresCompatibilities")
-    revision = {key: live[key] for key in keys}
-    container = revision["containerDefinitions"][0]
-    container["environment"] = [*container["environment"], {"name": "DB_PASSWORD", "value": "hunter2-s3cret"}]
-    arn = ecs.register_task_definition(**revision)["taskDefinition"]["taskDefinitionArn"]
-    ecs.update_service(cluster=sample.cluster, service=sample.service, taskDefinition=arn)
-    sandbox.wait_idle()
+    secret = {"name": "DB_PASSWORD", "value": "hunter2-s3cret"}
+    _serve_changed_revision(sandbox, sample, lambda c: c.update(environment=[*c["environment"], secret]))
 
     run = cli("deploy", "--image", f"{sample.repository}:v2-crash")  # its app prints its database URL
 
@@ -139,14 +133,7 @@ def test_an_unhealthy_version_is_explained_by_the_load_balancers_reason_with_the
 def test_a_container_without_awslogs_says_so_in_one_line(
     cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample
 ) -> None:
-    ecs = client(sandbox, "ecs")
-    live = ecs.describe_task_definition(taskDefinition=sample.task_family)["taskDefinition"]
-    keys = ("family", "containerDefinitions", "cpu", "memory", "networkMode", "requiresCompatibilities")
-    revision = {key: live[key] for key in keys}
-    revision["containerDefinitions"][0].pop("logConfiguration", None)
-    arn = ecs.register_task_definition(**revision)["taskDefinition"]["taskDefinitionArn"]
-    ecs.update_service(cluster=sample.cluster, service=sample.service, taskDefinition=arn)
-    sandbox.wait_idle()
+    _serve_changed_revision(sandbox, sample, lambda c: c.pop("logConfiguration", None))
 
     run = cli("deploy", "--image", f"{sample.repository}:v2-crash")
 
@@ -155,3 +142,17 @@ def test_a_container_without_awslogs_says_so_in_one_line(
     assert len(said) == 1, run.output
     assert said[0].strip().startswith("container web of task ")
     assert "log lines of container" not in run.output
+
+
+def _serve_changed_revision(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, change: Callable[[dict[str, Any]], object]
+) -> None:
+    """The sample service on a revision of its own whose container `change` altered, settled."""
+    ecs = client(sandbox, "ecs")
+    live = ecs.describe_task_definition(taskDefinition=sample.task_family)["taskDefinition"]
+    keys = ("family", "containerDefinitions", "cpu", "memory", "networkMode", "requiresCompatibilities")
+    revision = {key: live[key] for key in keys}
+    change(revision["containerDefinitions"][0])
+    arn = ecs.register_task_definition(**revision)["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster=sample.cluster, service=sample.service, taskDefinition=arn)
+    sandbox.wait_idle()
