@@ -17,7 +17,7 @@ from ci_ecs.settings.keys import GROUPS, KEYS, flag_name, variable_name
 from ci_ecs.settings.notify import NotifySettings
 from ci_ecs.settings.review import ReviewSettings
 from ci_ecs.settings.review import check as check_review
-from ci_ecs.settings.services import OnFailure, ServiceEntry
+from ci_ecs.settings.services import OnFailure, ServiceEntry, check_technique
 from ci_ecs.settings.services import check as check_services
 from ci_ecs.settings.techniques import (
     CanarySettings,
@@ -34,6 +34,7 @@ from ci_ecs.settings.values import bad, name_prefix
 from ci_ecs.settings.yamlfile import load_yaml
 
 DEFAULT_CONFIG = "ci-ecs.yml"
+SERVICE_SOURCE = "services["  # how a key set by an entry of `services:` names its source
 Layer = dict[str, tuple[Any, str]]
 _G = TypeVar("_G")
 
@@ -67,11 +68,15 @@ class Settings:
     url: str | None = None  # the environment's address, for the forge and DEPLOY_URL
     environment: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    # `services:`: each service's own settings, in the order of `services` (loaded with them)
+    each_service: tuple[Settings, ...] = ()
 
 
 def of_service(settings: Settings, entry: ServiceEntry) -> Settings:
-    """One service of `services:` as settings of its own: its service, cluster and container."""
-    return replace(
+    """One service of `services:` as settings of its own: the job's keys with the entry's own on top."""
+    if settings.each_service:
+        return settings.each_service[settings.services.index(entry)]
+    return replace(  # settings made without the loader: the entry's service, cluster and container
         settings,
         service=entry.service,
         cluster=entry.cluster or settings.cluster,
@@ -184,6 +189,18 @@ def load_settings(
         several = key in ("service", "cluster") and "services" in merged  # each entry names its own
         if spec.required and require_service and key not in merged and not several:
             raise _missing(key, path, env)
+    settings = _settings(merged, name, named_by)
+    if not settings.services:
+        return settings
+    each = tuple(
+        _of_entry(merged, number, entry, name, named_by, path.parent)
+        for number, entry in enumerate(settings.services)
+    )
+    return replace(settings, each_service=each)
+
+
+def _settings(merged: Layer, name: str | None, named_by: str) -> Settings:
+    """The Settings of one merged layer, checked."""
     value = {key: v for key, (v, _) in merged.items()}
     sources = {key: merged[key][1] if key in merged else "default" for key in KEYS}
     sources.update({"environment": named_by} if name else {})
@@ -207,6 +224,24 @@ def load_settings(
     return settings
 
 
+def _of_entry(
+    merged: Layer, number: int, entry: ServiceEntry, name: str | None, named_by: str, base: Path
+) -> Settings:
+    """One service's settings: the job's keys, then the entry's own on top (they win over every source)."""
+    label = f"services[{number}]"
+    where = merged["services"][1]
+    source = f"{label} in {where}"
+    own = _flatten(dict(entry.own), label + ".", "", source, where, base)
+    layer: Layer = {k: v for k, v in merged.items() if k not in ("services", "on_failure")}
+    layer.update(own)
+    layer["service"] = (entry.service, source)
+    layer.update({"cluster": (entry.cluster, source)} if entry.cluster else {})
+    layer.update({"container": (entry.container, source)} if entry.container else {})
+    settings = _settings(layer, name, named_by)
+    check_technique(number, (settings.strategy, settings.canary.mode), where)
+    return settings
+
+
 def _group(cls: type[_G], prefix: str, value: Mapping[str, Any]) -> _G:
     """One group's dataclass from its dotted keys."""
     return cls(**{k.removeprefix(prefix): v for k, v in value.items() if k.startswith(prefix)})
@@ -220,7 +255,8 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
             f"wait.poll_first: {wait.poll_first:g}s is longer than wait.poll_cap {wait.poll_cap:g}s "
             f"(from {sources['wait.poll_first']} and {sources['wait.poll_cap']})"
         )
-    _check_applies(value, sources)
+    if not settings.services:  # with `services:`, each service's settings are checked on their own
+        _check_applies(value, sources)
     template = settings.task_definition
     if template is not None and not template.is_file():
         raise ConfigError(f"task_definition: {template} not found (from {sources['task_definition']})")
@@ -238,12 +274,7 @@ def _check(settings: Settings, value: Mapping[str, Any], sources: Mapping[str, s
         _check_routes(settings, sources)
     _check_analysis(settings, sources)
     check_review(settings.review, sources)
-    check_services(
-        settings.services,
-        (settings.service, settings.cluster),
-        (settings.strategy, settings.canary.mode),
-        sources,
-    )
+    check_services(settings.services, (settings.service, settings.cluster), sources)
     targets = settings.codedeploy.target_groups
     if targets and len(targets) != 2:
         raise ConfigError(
@@ -302,8 +333,9 @@ def _check_applies(value: Mapping[str, Any], sources: Mapping[str, str]) -> None
 
 
 def _strength(source: str) -> int:
-    """How specific a source is: default < the file < its environment's section < variables < flags."""
-    order = ("default", "file ", "environments.", "variable ", "flag ")
+    """How specific a source is: default < the file < its environment's section < variables < flags <
+    a service's own keys in `services:`."""
+    order = ("default", "file ", "environments.", "variable ", "flag ", SERVICE_SOURCE)
     return next(rank for rank, start in reversed(list(enumerate(order))) if source.startswith(start))
 
 

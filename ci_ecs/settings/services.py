@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal, get_args
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, get_args
 
 from ci_ecs.errors import ConfigError
 from ci_ecs.settings.names import ecs_name
@@ -14,16 +15,23 @@ from ci_ecs.settings.yamlfile import load_yaml
 OnFailure = Literal["rollback-all", "keep"]
 ON_FAILURE: tuple[OnFailure, ...] = get_args(OnFailure)
 _ENTRY_KEYS = ("service", "cluster", "container", "after")
+# Keys that belong to the whole job, not to one of its services.
+JOB_WIDE = ("image", "services", "on_failure", "on_cancel", "forge", "url", "lock", "notify", "review")
 
 
 @dataclass(frozen=True)
 class ServiceEntry:
-    """One service of `services:`; an empty cluster or container inherits the top-level key."""
+    """One service of `services:`; an empty cluster or container inherits the top-level key.
+
+    `own` holds the entry's other keys (strategy, canary, wait, …) as written; the settings loader
+    converts them and layers them over the top-level keys for this service alone.
+    """
 
     service: str
     cluster: str = ""
     container: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    own: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _names(value: object, key: str, source: str) -> tuple[str, ...]:
@@ -40,7 +48,16 @@ def _services(value: object, key: str, source: str) -> tuple[ServiceEntry, ...]:
     entries: list[ServiceEntry] = []
     for number, item in enumerate(items):
         label = f"{key}[{number}]"
-        item = mapping_of(item, label, source, _ENTRY_KEYS, "a service")
+        if not isinstance(item, Mapping):
+            mapping_of(item, label, source, _ENTRY_KEYS, "a service")  # raises: not a mapping
+        item = dict(item)
+        own = {str(k): item.pop(k) for k in list(item) if k not in _ENTRY_KEYS}
+        for name in own:
+            if name.partition(".")[0] in JOB_WIDE:
+                raise ConfigError(
+                    f"{label}.{name}: applies to the whole job, not to one service — set it at the top "
+                    f"(from {source})"
+                )
         if item.get("service") is None:
             raise ConfigError(f"{label}.service: missing (from {source})")
         entries.append(
@@ -51,6 +68,7 @@ def _services(value: object, key: str, source: str) -> tuple[ServiceEntry, ...]:
                 if item.get("container") is None
                 else container_names(item["container"], f"{label}.container", source),
                 () if item.get("after") is None else _names(item["after"], f"{label}.after", source),
+                MappingProxyType(own),
             )
         )
     waves(tuple(entries), key, source)  # an unknown or circular `after:` is a mistake in the file
@@ -59,8 +77,9 @@ def _services(value: object, key: str, source: str) -> tuple[ServiceEntry, ...]:
 
 services = Converter(
     "a list of services deployed from the one release, each a mapping of `service` and optionally "
-    "`cluster`, `container` (else the top-level keys) and `after` (services that must be done first); "
-    "as a variable, the same in YAML or JSON",
+    "`cluster`, `container`, `after` (services that must be done first) and any key of its own "
+    "(`strategy`, `canary`, `wait`, `region`, …) that differs from the top-level keys; as a variable, the "
+    "same in YAML or JSON",
     _services,
 )
 
@@ -94,28 +113,13 @@ def waves(
     return tuple(result)
 
 
-def check(
-    entries: Sequence[ServiceEntry],
-    top: tuple[str, str],
-    technique: tuple[str, str | None],
-    sources: Mapping[str, str],
-) -> None:
-    """`services:` works with a plain rolling update for now; each service needs a cluster.
-
-    `top` is the top-level (service, cluster); `technique` the (strategy, canary.mode).
-    """
+def check(entries: Sequence[ServiceEntry], top: tuple[str, str], sources: Mapping[str, str]) -> None:
+    """`services:` replaces `service`; each service needs a cluster (`top`: top-level service, cluster)."""
     if not entries:
         if sources.get("on_failure", "default") != "default":
             raise ConfigError(f"on_failure: applies only with `services:` (from {sources['on_failure']})")
         return
     where = sources.get("services", "the configuration")
-    strategy, mode = technique
-    if strategy != "rolling" or mode is not None:
-        chosen = f"strategy {strategy}" + (f" with canary.mode {mode}" if mode else "")
-        raise ConfigError(
-            f"services: not supported yet with {chosen} — for now `services:` deploys by a plain rolling "
-            f"update (strategy rolling, no canary.mode) (from {where})"
-        )
     service, cluster = top
     if service:
         raise ConfigError(
@@ -128,3 +132,14 @@ def check(
                 f"services[{number}].cluster: missing — set it, or `cluster:` for every service "
                 f"(from {where})"
             )
+
+
+def check_technique(number: int, technique: tuple[str, str | None], where: str) -> None:
+    """A service of `services:` deploys by plain rolling update for now (technique: strategy, mode)."""
+    strategy, mode = technique
+    if strategy != "rolling" or mode is not None:
+        chosen = f"strategy {strategy}" + (f" with canary.mode {mode}" if mode else "")
+        raise ConfigError(
+            f"services[{number}]: not supported yet with {chosen} — for now `services:` deploys by a plain "
+            f"rolling update (strategy rolling, no canary.mode) (from {where})"
+        )

@@ -65,7 +65,13 @@ def test_without_after_all_services_are_one_wave() -> None:
         ("  - service: a\n    after: a\n", "services[0].after: a is not another service"),
         ("  - service: a\n  - service: a\n", "services[1].service: a is listed twice"),
         ("  - cluster: main\n", "services[0].service: missing"),
-        ("  - service: a\n    region: eu-west-1\n", "services[0]: unknown key 'region'"),
+        ("  - service: a\n    regoin: eu-west-1\n", "unknown key 'services[0].regoin'"),
+        ("  - service: a\n    image: x/y\n", "services[0].image: applies to the whole job"),
+        (
+            "  - service: a\n    notify:\n      events: [start]\n",
+            "services[0].notify: applies to the whole job",
+        ),
+        ("  - service: a\n    wait:\n      timeout: soon\n", "wait.timeout: expected a number of seconds"),
         ("  []\n", "services: expected a list of services"),
     ],
 )
@@ -84,7 +90,30 @@ def test_mistakes_in_services_name_the_entry(tmp_path: Path, entries: str, start
 )
 def test_other_techniques_and_canaries_are_not_supported_yet(tmp_path: Path, extra: str, chosen: str) -> None:
     message = fails(tmp_path, SEVERAL + extra)
-    assert message.startswith(f"services: not supported yet with {chosen}"), message
+    assert message.startswith(f"services[0]: not supported yet with {chosen}"), message
+
+
+def test_a_service_s_own_keys_win_over_the_shared_ones_for_it_alone(tmp_path: Path) -> None:
+    text = SEVERAL.replace(
+        "    container: [worker]\n",
+        "    container: [worker]\n    region: us-west-2\n    wait:\n      timeout: 20m\n",
+    )
+    settings = load(tmp_path, text + "region: eu-west-1\n", flags={"wait.timeout": "5m"})
+
+    web, worker, _ = (of_service(settings, e) for e in settings.services)
+    assert (web.region, web.wait.timeout) == ("eu-west-1", 300)
+    assert (worker.region, worker.wait.timeout) == ("us-west-2", 1200)
+    assert worker.sources["wait.timeout"].startswith("services[1] in file ")
+    assert worker.service == "worker" and worker.services == () and worker.each_service == ()
+
+
+def test_a_key_of_another_technique_in_a_service_is_named_with_its_entry(tmp_path: Path) -> None:
+    message = fails(
+        tmp_path,
+        SEVERAL.replace("    after: worker\n", "    after: worker\n    native:\n      type: canary\n"),
+    )
+    assert message.startswith("native.type: applies only with strategy native"), message
+    assert "services[2] in file" in message, message
 
 
 def test_service_and_services_together_is_a_mistake(tmp_path: Path) -> None:
