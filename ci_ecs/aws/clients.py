@@ -15,6 +15,7 @@ import botocore.config
 import botocore.exceptions
 
 from ci_ecs.aws import idempotency
+from ci_ecs.aws.assumed_role import session_as
 from ci_ecs.errors import AwsError, AwsPreconditionError, CiEcsError, ConfigError, PreconditionError
 
 if TYPE_CHECKING:
@@ -62,15 +63,27 @@ _PRECONDITION_CODES = {
 
 
 class Aws:
-    """One region's clients, made on first use; counts every API call by operation."""
+    """One region's clients (as `role_arn` if set), made on first use; counts every API call by operation."""
 
-    def __init__(self, region: str | None = None) -> None:
+    def __init__(self, region: str | None = None, role_arn: str | None = None) -> None:
         self.region = region
+        self.role_arn = role_arn
         self.calls: Counter[str] = Counter()
         self._counting = threading.Lock()  # the job's lock is refreshed from a thread of its own
         self._session: boto3.Session | None = None
         self._clients: dict[str, BaseClient] = {}
         self.nonce = secrets.token_hex(8)  # this job's part of every client token (idempotency.py)
+
+    def elsewhere(self, region: str | None, role_arn: str | None) -> Aws:
+        """The gateway for a service in another region or account; this one when both are the same.
+
+        It counts its calls with this one's, so a job's API calls add up wherever they went.
+        """
+        if (region or self.region, role_arn) == (self.region, self.role_arn):
+            return self
+        other = Aws(region or self.region, role_arn)
+        other.calls, other._counting, other.nonce = self.calls, self._counting, self.nonce
+        return other
 
     @overload
     def client(
@@ -106,7 +119,11 @@ class Aws:
         key = f"{service}@{region or ''}" + ("" if retried else " once")
         if key not in self._clients:
             if self._session is None:
-                self._session = boto3.Session(region_name=self.region)
+                self._session = (
+                    session_as(self.role_arn, self.region)
+                    if self.role_arn
+                    else boto3.Session(region_name=self.region)
+                )
             config = botocore.config.Config(
                 # throttling is retried with backoff
                 retries={"mode": "standard", "max_attempts": 8 if retried else 0},

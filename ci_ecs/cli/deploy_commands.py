@@ -101,7 +101,7 @@ def service_context(
     return Context(
         settings,
         release,
-        Aws(settings.region),
+        Aws(settings.region, settings.role_arn),
         console,
         dict(os.environ),
         dry_run=g.dry_run,
@@ -381,8 +381,9 @@ def status(
         from ci_ecs.settings import of_service
 
         settings = load_from(g, flag_values(cluster=cluster, service=service, region=region))
+        job = Aws(settings.region, settings.role_arn)
         for one in [of_service(settings, e) for e in settings.services] or [settings]:
-            statuses.show(Aws(settings.region), one, console)
+            statuses.show(job.elsewhere(one.region, one.role_arn), one, console)
 
     run(ctx, status)
 
@@ -401,6 +402,6 @@ def unlock(
         from ci_ecs.aws.clients import Aws
 
         settings = load_from(g, flag_values(cluster=cluster, service=service, region=region))
-        console.line(lock.unlock(Aws(settings.region), settings, console))
+        console.line(lock.unlock(Aws(settings.region, settings.role_arn), settings, console))
 
     run(ctx, unlock)

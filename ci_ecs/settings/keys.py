@@ -112,6 +112,12 @@ _ANALYSIS: dict[str, Key] = {
 
 KEYS: dict[str, Key] = {
     "region": Key(region, "the AWS region", "the AWS credential chain's"),
+    "role_arn": Key(
+        arn("role/"),
+        "an IAM role the job assumes, from its own credentials, for its calls to the service — in "
+        "`services:`, per service, for services in another account",
+        "none: the job's own credentials",
+    ),
     "cluster": Key(ecs_name, "the ECS cluster", required=True),
     "service": Key(ecs_name, "the ECS service", required=True),
     "image": Key(

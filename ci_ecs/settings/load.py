@@ -46,6 +46,7 @@ class Settings:
     cluster: str
     service: str
     region: str | None = None
+    role_arn: str | None = None
     image: ImageRef | None = None
     container: tuple[str, ...] = ()
     task_definition: Path | None = None
