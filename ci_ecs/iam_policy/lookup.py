@@ -36,7 +36,7 @@ def target(settings: Settings, technique: Technique) -> tuple[Target, Notes]:
     service: dict[str, Any] = {}
     task_definition: dict[str, Any] = {}
     if region:
-        aws = Aws(region)
+        aws = Aws(region, settings.role_arn)  # a service in another account is read as its role
         service, task_definition = _live(aws, settings, technique, notes)
         account = account or _account_of(service) or _caller(aws, notes)
     if not account and ecr is not None:
@@ -83,8 +83,8 @@ def _with_service(
 
 
 def _settings_arns(settings: Settings) -> Iterator[str]:
-    """Every ARN the settings may hold (empty strings for those not set)."""
-    yield from (settings.cluster, settings.service)
+    """Every ARN the settings may hold (empty strings for those not set); the assumed role's first."""
+    yield from (settings.role_arn or "", settings.cluster, settings.service)
     yield from (settings.canary.target_group or "", *settings.canary.listener_rules)
     cd = settings.codedeploy
     yield from (
