@@ -84,15 +84,30 @@ def locks(settings: Settings, env: Mapping[str, str]) -> list[Settings]:
     return sorted(several, key=lambda s: (s.cluster, s.service)) or [locked(settings, env)]
 
 
+def one_service(g: Globals, flags: dict[str, str | None]) -> Settings:
+    """The settings of a command about one service: with `services:`, the one --service names, else the
+    first listed."""
+    from ci_ecs.settings import service_named
+
+    settings = load_from(g, {**flags, "service": None})
+    return service_named(settings, flags.get("service")) if settings.services else load_from(g, flags)
+
+
 def service_context(
-    g: Globals, console: Console, flags: dict[str, str | None], *, needs_release: bool = True
+    g: Globals,
+    console: Console,
+    flags: dict[str, str | None],
+    *,
+    needs_release: bool = True,
+    settings: Settings | None = None,
 ) -> Context:
+    """The job's context from the settings (given, else loaded with these flags)."""
     from ci_ecs.aws.clients import Aws
     from ci_ecs.forge import reporter_for
     from ci_ecs.release import resolve_release
     from ci_ecs.strategies.context import Context
 
-    settings = load_from(g, flags)
+    settings = settings or load_from(g, flags)
     console.log_lines = settings.diagnostics.log_lines
     release = resolve_release(settings, os.environ) if needs_release else None
     # Deployments belong to an environment: without one there is nothing to report or to ask.
@@ -348,7 +363,8 @@ def render(
     container: Container = None,
     task_definition: TaskDefinition = None,
 ) -> None:
-    """Print the task definition `deploy` would register (secret-looking values redacted)."""
+    """Print the task definition `deploy` would register (secret-looking values redacted); with `services:`,
+    each service's by name (or --service's alone)."""
     flags = flag_values(
         image=image,
         cluster=cluster,
@@ -359,9 +375,17 @@ def render(
     )
 
     def render(g: Globals, console: Console) -> None:
+        from ci_ecs.settings import of_service
         from ci_ecs.strategies.revision import rendered
 
-        console.json(rendered(service_context(g, console, flags)))
+        settings = load_from(g, {**flags, "service": None})
+        if not settings.services or service is not None:
+            console.json(rendered(service_context(g, console, flags, settings=one_service(g, flags))))
+            return
+        each = {e.service: of_service(settings, e) for e in settings.services}
+        console.json(
+            {name: rendered(service_context(g, console, flags, settings=s)) for name, s in each.items()}
+        )
 
     run(ctx, render)
 

@@ -46,7 +46,8 @@ def run_command(
     The task uses the revision `deploy` would register (reused by the deploy that follows), the service's
     launch type, platform version and network, and the command in place of the container's own. Its state
     changes and its log lines are shown; exit 0 when the command exits 0, 1 otherwise (the exit code shown),
-    or on timeout (the task is stopped). A cancelled job stops the task. Example:
+    or on timeout (the task is stopped). A cancelled job stops the task. With `services:`, the task is one
+    of the service --service names (else the first listed). Example:
     `ci-ecs run -- ./manage.py migrate --noinput`.
     """
     flags = flag_values(
@@ -62,11 +63,11 @@ def run_command(
     def job(g: Globals, console: Console) -> None:
         from ci_ecs import one_off
         from ci_ecs.cli.cancellation import cancellable
-        from ci_ecs.cli.deploy_commands import service_context
+        from ci_ecs.cli.deploy_commands import one_service, service_context
 
         words = one_off.check_command(command or [])
         g.dry_run = g.dry_run or dry_run
-        context = service_context(g, console, flags)
+        context = service_context(g, console, flags, settings=one_service(g, flags))
         with cancellable(console):
             one_off.run(context, words, wait=wait)
 

@@ -1,7 +1,7 @@
 """The configuration: ci-ecs.yml, CI_ECS_* variables and flags merged into one frozen Settings."""
 
 from ci_ecs.settings.keys import FLAG_NAMES, GROUPS, KEYS, Key, flag_name, variable_name
-from ci_ecs.settings.load import DEFAULT_CONFIG, Settings, load_settings, of_service
+from ci_ecs.settings.load import DEFAULT_CONFIG, Settings, load_settings, of_service, service_named
 from ci_ecs.settings.techniques import (
     CANARY_MODES,
     STRATEGIES,
@@ -39,5 +39,6 @@ __all__ = [
     "flag_name",
     "load_settings",
     "of_service",
+    "service_named",
     "variable_name",
 ]

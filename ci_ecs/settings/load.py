@@ -86,6 +86,18 @@ def of_service(settings: Settings, entry: ServiceEntry) -> Settings:
     )
 
 
+def service_named(settings: Settings, name: str | None) -> Settings:
+    """A command about one service (`run`, `render`): with `services:`, the one named, else the first."""
+    if not settings.services:
+        return settings
+    entries = settings.services
+    entry = entries[0] if name is None else next((e for e in entries if e.service == name), None)
+    if entry is None:
+        listed = ", ".join(e.service for e in entries)
+        raise ConfigError(f"--service: {name} is not a service of `services:` — pick one of {listed}")
+    return of_service(settings, entry)
+
+
 def _flatten(data: Mapping[Any, Any], shown: str, group: str, source: str, where: str, base: Path) -> Layer:
     """The converted dotted keys of one mapping of the file; `shown` prefixes keys in messages."""
     layer: Layer = {}

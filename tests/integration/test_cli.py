@@ -57,6 +57,34 @@ def test_github_job_log_gets_a_group_and_error_annotation(cli: Any, sample: sand
     assert run.stderr.splitlines()[-1].startswith("::error::")
 
 
+def test_render_with_services_prints_each_service_s_revision_by_name(
+    cli: Any, sample: sandboxes.Sample
+) -> None:
+    import json
+
+    every = cli("--config", "ci-ecs-services.yml", "render", "--image", f"{sample.repository}:v3")
+    one = cli(
+        "--config",
+        "ci-ecs-services.yml",
+        "render",
+        "--image",
+        f"{sample.repository}:v3",
+        "--service",
+        "shop-worker",
+    )
+
+    assert every.code == 0 and one.code == 0, every.output + one.output
+    rendered = json.loads(every.stdout)
+    assert {name: r["family"] for name, r in rendered.items()} == {
+        "shop-web": "shop-web",
+        "shop-worker": "shop-worker",
+        "shop-scheduler": "shop-scheduler",
+    }
+    assert json.loads(one.stdout) == rendered["shop-worker"]
+    pinned = f"{sample.repository}@{sample.images['v3']}"
+    assert {c["image"] for r in rendered.values() for c in r["containerDefinitions"]} == {pinned}
+
+
 def test_render_prints_the_revision_deploy_would_register(cli: Any, sample: sandboxes.Sample) -> None:
     import json
 

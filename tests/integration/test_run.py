@@ -248,3 +248,19 @@ def test_a_service_of_task_sets_runs_the_task_as_its_primary_task_set_launches(
     assert any(a["type"] == "ElasticNetworkInterface" for a in task["attachments"])
     details = {d["name"]: d["value"] for a in task["attachments"] for d in a["details"]}
     assert details["subnetId"] in subnets
+
+
+def test_with_services_the_task_is_the_named_service_s_and_an_unknown_name_starts_nothing(
+    cli: Any, sandbox: sandboxes.Sandbox, workdir: Path, sample: sandboxes.Sample
+) -> None:
+    several = ("--config", "ci-ecs-services.yml")
+    image = ("--image", f"{sample.repository}:v2")
+
+    unknown = cli(*several, "run", *image, "--service", "shop-mailer", "--", "migrate")
+    run = cli(*several, "run", *image, "--service", "shop-worker", "--", "migrate")
+
+    assert unknown.code == 2 and "--service: shop-mailer is not a service of `services:`" in unknown.stderr
+    assert run.code == 0, run.output
+    task = _stopped(sandbox, workdir, sample)
+    assert task["overrides"]["containerOverrides"] == [{"name": "worker", "command": ["migrate"]}]
+    assert ":task-definition/shop-worker:" in task["taskDefinitionArn"]
