@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ci_ecs.aws import ecs
 from ci_ecs.aws.clients import Aws
@@ -18,6 +19,8 @@ from ci_ecs.checks.rollout import (
 from ci_ecs.output import Console
 from ci_ecs.settings import WaitSettings
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Followed:
@@ -27,6 +30,7 @@ class Followed:
     service: str
     deployment: str
     previous: str = ""
+    aws: Aws | None = None  # the gateway of its region and account (None: the watcher's)
 
 
 def watch_rollouts(
@@ -48,10 +52,12 @@ def watch_rollouts(
     for interval in intervals(wait):
         clock.sleep(max(0.0, min(interval, deadline - clock.now())))
         pending = [f for f in followed if f.service not in results]
-        for cluster in dict.fromkeys(f.cluster for f in pending):
-            seen = ecs.describe_services(aws, cluster, [f.service for f in pending if f.cluster == cluster])
-            for f in (f for f in pending if f.cluster == cluster):
-                result = _judge(aws, f, seen.get(f.service, {}), circuit_breaker, stops[f.service], console)
+        for group in by_place(pending, lambda f: (f.aws or aws, f.cluster)):
+            gateway = group[0].aws or aws
+            seen = ecs.describe_services(gateway, group[0].cluster, [f.service for f in group])
+            for f in group:
+                found = seen.get(f.service, {})
+                result = _judge(gateway, f, found, circuit_breaker, stops[f.service], console)
                 if result is not None:
                     results[f.service] = result
         if len(results) == len(followed) or (fail_fast and any(not r.ok for r in results.values())):
@@ -60,6 +66,16 @@ def watch_rollouts(
             timed_out = CheckResult(False, f"timed out after {format_duration(wait.timeout)}")
             return {**{f.service: timed_out for f in followed}, **results}
     raise AssertionError("unreachable")  # intervals() never ends
+
+
+def by_place(items: Iterable[T], place: Callable[[T], tuple[Aws, str]]) -> list[list[T]]:
+    """Items by region, account and cluster (`place`: an item's gateway and cluster), in their order:
+    the services one DescribeServices call (per 10) reads."""
+    groups: dict[tuple[str | None, str | None, str], list[T]] = {}
+    for item in items:
+        gateway, cluster = place(item)
+        groups.setdefault((gateway.region, gateway.role_arn, cluster), []).append(item)
+    return list(groups.values())
 
 
 def _judge(

@@ -17,7 +17,7 @@ from ci_ecs.settings.keys import GROUPS, KEYS, flag_name, variable_name
 from ci_ecs.settings.notify import NotifySettings
 from ci_ecs.settings.review import ReviewSettings
 from ci_ecs.settings.review import check as check_review
-from ci_ecs.settings.services import OnFailure, ServiceEntry, check_technique
+from ci_ecs.settings.services import OnFailure, ServiceEntry
 from ci_ecs.settings.services import check as check_services
 from ci_ecs.settings.techniques import (
     CanarySettings,
@@ -250,9 +250,7 @@ def _of_entry(
     layer["service"] = (entry.service, source)
     layer.update({"cluster": (entry.cluster, source)} if entry.cluster else {})
     layer.update({"container": (entry.container, source)} if entry.container else {})
-    settings = _settings(layer, name, named_by)
-    check_technique(number, (settings.strategy, settings.canary.mode), where)
-    return settings
+    return _settings(layer, name, named_by)
 
 
 def _group(cls: type[_G], prefix: str, value: Mapping[str, Any]) -> _G:

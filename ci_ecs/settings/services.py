@@ -133,13 +133,3 @@ def check(entries: Sequence[ServiceEntry], top: tuple[str, str], sources: Mappin
                 f"(from {where})"
             )
 
-
-def check_technique(number: int, technique: tuple[str, str | None], where: str) -> None:
-    """A service of `services:` deploys by plain rolling update for now (technique: strategy, mode)."""
-    strategy, mode = technique
-    if strategy != "rolling" or mode is not None:
-        chosen = f"strategy {strategy}" + (f" with canary.mode {mode}" if mode else "")
-        raise ConfigError(
-            f"services[{number}]: not supported yet with {chosen} — for now `services:` deploys by a plain "
-            f"rolling update (strategy rolling, no canary.mode) (from {where})"
-        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,8 @@ from ci_ecs.forge.null import NullReporter
 from ci_ecs.model import Analysis, Command, ImageRef, Release, TechniqueName
 from ci_ecs.output import Console, counted
 from ci_ecs.redaction import looks_secret
-from ci_ecs.settings import Settings
+from ci_ecs.settings import Settings, of_service
+from ci_ecs.settings.services import ServiceEntry
 from ci_ecs.strategies import state
 
 
@@ -37,6 +39,11 @@ class Context:
         if self.release is None:
             raise ConfigError("image: this command needs the image to deploy — pass --image REPO:TAG")
         return self.release
+
+    def for_service(self, entry: ServiceEntry) -> Context:
+        """One service of `services:`: its own settings, and the gateway of its own region and role."""
+        own = of_service(self.settings, entry)
+        return dataclasses.replace(self, settings=own, aws=self.aws.elsewhere(own.region, own.role_arn))
 
     def job(self, command: Command, technique: TechniqueName, service: str = "") -> state.Job:
         """Who runs this job, for its DeploymentRecord (`service`: when not the configured one)."""

@@ -11,7 +11,8 @@ from ci_ecs.runner import Plan
 from ci_ecs.settings import Settings
 from ci_ecs.strategies import canary, codedeploy, native, rolling, switch, taskset
 from ci_ecs.strategies.context import Context
-from ci_ecs.strategies.rolling import many
+from ci_ecs.strategies.several import canary as several_canary
+from ci_ecs.strategies.several import deploy as several_deploy
 
 Name = Literal["rolling", "taskset", "codedeploy", "switch", "native"]
 
@@ -54,15 +55,25 @@ def name_of(settings: Settings) -> Name:
 def _not_yet(command: str) -> Callable[..., Plan]:
     def refuse(ctx: Context, *_: object) -> Plan:
         raise ConfigError(
-            f"services: `{command}` is not supported yet with `services:` (only `deploy` is, by a plain "
-            f"rolling update) (from {ctx.settings.sources.get('services', 'the configuration')})"
+            f"services: `{command}` is not supported yet with `services:` (`deploy` and `canary-deploy` are) "
+            f"(from {ctx.settings.sources.get('services', 'the configuration')})"
         )
 
     return refuse
 
 
-# `services:` (several services, one release): deploy by rolling update; the rest is not there yet.
-SEVERAL = Technique(_not_yet("canary-deploy"), many.plan, _not_yet("rollback"))
+def _of(settings: Settings) -> tuple[Name, Technique]:
+    """A service's technique, by name."""
+    name = name_of(settings)
+    return name, TECHNIQUES[name]
+
+
+# `services:` (several services, one release): each service by its own technique's plans.
+SEVERAL = Technique(
+    lambda ctx: several_canary.plan(ctx, _of),
+    lambda ctx: several_deploy.plan(ctx, _of),
+    _not_yet("rollback"),
+)
 
 
 def technique(settings: Settings) -> Technique:

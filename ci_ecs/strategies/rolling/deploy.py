@@ -28,19 +28,20 @@ def plan(ctx: Context, end_canary: EndCanary) -> Plan:
     return Plan(
         title=f"deploy {release.version} to {s.service} (cluster {s.cluster}) by rolling update",
         steps=(
-            Step(f"inspect service {s.service}", lambda: _inspect(ctx, job), read_only=True),
+            Step(f"inspect service {s.service}", lambda: inspect_live(ctx, job), read_only=True),
             Step("check the image", lambda: pin_image(ctx), read_only=True),
-            Step("render the task definition", lambda: _render(ctx, job), read_only=True),
-            Step("register the task definition", lambda: _register(ctx, job)),
+            Step("render the task definition", lambda: render_new(ctx, job), read_only=True),
+            Step("register the task definition", lambda: register(ctx, job)),
             *rollout.steps(ctx, job),
-            Step("record the release in the service's tags", lambda: _record(ctx, job)),
+            Step("record the release in the service's tags", lambda: record(ctx, job)),
             Step("remove the canary", lambda: end_canary(ctx, job.live.service)),
         ),
         record=lambda status, reason: rollout.record(ctx, job, "deploy", status, reason),
     )
 
 
-def _inspect(ctx: Context, job: Job) -> str:
+def inspect_live(ctx: Context, job: Job) -> str:
+    """Read the service and its live revision; learn the version it replaces (or the newer one it undoes)."""
     summary = inspect_service(ctx, job.live, controller="ECS")
     recorded, live = state.Recorded.of(job.live.service), job.live
     job.rolled_back_from, newer = _newer_live_version(ctx, recorded)
@@ -93,7 +94,8 @@ def _replaced_deployment(service: dict[str, Any]) -> dict[str, Any] | None:
     return max(active, key=lambda d: str(d.get("createdAt", "")), default=None)
 
 
-def _render(ctx: Context, job: Job) -> str:
+def render_new(ctx: Context, job: Job) -> str:
+    """Render the new revision (with --dry-run, print how it differs from the live one)."""
     job.new = render_revision(ctx, job.live)
     live = job.live
     if ctx.dry_run:
@@ -105,7 +107,8 @@ def _render(ctx: Context, job: Job) -> str:
     return f"{job.new['family']} with image {ctx.require_release().reference}{same}"
 
 
-def _register(ctx: Context, job: Job) -> str:
+def register(ctx: Context, job: Job) -> str:
+    """The revision to run: the canary's, the live one, an earlier one of this version, else a new one."""
     version, live = job.moved.version, job.live
     canary = state.canary_revision(live.service, version)
     if canary:
@@ -126,7 +129,8 @@ def _register(ctx: Context, job: Job) -> str:
     return done
 
 
-def _record(ctx: Context, job: Job) -> str:
+def record(ctx: Context, job: Job) -> str:
+    """Record the release in the service's tags."""
     provenance = state.Provenance.of_release(ctx.require_release())
     return state.write_release(
         ctx.aws,

@@ -1,4 +1,4 @@
-"""`services:` and `on_failure`: entries, inheritance, waves from `after:`, and what is refused as not yet."""
+"""`services:` and `on_failure`: entries, inheritance, waves from `after:`, and what is refused."""
 
 from __future__ import annotations
 
@@ -81,16 +81,20 @@ def test_mistakes_in_services_name_the_entry(tmp_path: Path, entries: str, start
 
 
 @pytest.mark.parametrize(
-    ("extra", "chosen"),
+    ("extra", "strategy", "mode"),
     [
-        ("strategy: codedeploy\n", "strategy codedeploy"),
-        ("strategy: native\n", "strategy native"),
-        ("canary:\n  mode: task\n", "strategy rolling with canary.mode task"),
+        ("strategy: codedeploy\n", "codedeploy", None),
+        ("strategy: native\n", "native", None),
+        ("canary:\n  mode: task\n", "rolling", "task"),
     ],
 )
-def test_other_techniques_and_canaries_are_not_supported_yet(tmp_path: Path, extra: str, chosen: str) -> None:
-    message = fails(tmp_path, SEVERAL + extra)
-    assert message.startswith(f"services[0]: not supported yet with {chosen}"), message
+def test_every_service_may_have_a_technique_and_canary_of_its_own(
+    tmp_path: Path, extra: str, strategy: str, mode: str | None
+) -> None:
+    settings = load(tmp_path, SEVERAL + extra)
+
+    each = [of_service(settings, e) for e in settings.services]
+    assert [(s.strategy, s.canary.mode) for s in each] == [(strategy, mode)] * 3
 
 
 def test_a_service_s_own_keys_win_over_the_shared_ones_for_it_alone(tmp_path: Path) -> None:

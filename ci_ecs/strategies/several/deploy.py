@@ -1,0 +1,60 @@
+"""`deploy` of `services:`: one release to every service, wave by wave, each by its own technique."""
+
+from __future__ import annotations
+
+from ci_ecs.model import Status
+from ci_ecs.runner import Plan, Step
+from ci_ecs.strategies.context import Context
+from ci_ecs.strategies.rolling import many
+from ci_ecs.strategies.several import job, own
+from ci_ecs.strategies.several.job import Service, TechniqueOf
+
+
+def plan(ctx: Context, technique_of: TechniqueOf) -> Plan:
+    """Pin the image once; inspect every service; then each wave: its rolling services updated at once,
+    each other service by its technique's deploy (promoting its canary), the rolling ones followed
+    together; record. A failure puts back what the job moved (with `keep`: what had not completed)."""
+    keep = ctx.settings.on_failure == "keep"
+
+    def make(one: Context) -> Service:
+        name, technique = technique_of(one.settings)
+        if name == "rolling":
+            return Service(one, "rolling update", member=many.member(one))
+        return Service(one, name, own=own.own(one, technique.deploy_plan))
+
+    groups = job.in_waves(ctx, make)
+    rolling = job.members(groups)
+    others = [s.own for wave in groups for s in wave if s.own is not None]
+    steps = [Step("check the image", lambda: job.pin(ctx, groups), read_only=True)]
+    if rolling:
+        names = ", ".join(m.name for m in rolling)
+        steps += [Step(f"inspect services {names}", lambda: many.inspect_all(ctx, rolling), read_only=True)]
+    steps += [step for o in others for step in own.inspection(o)]
+    if rolling:
+        steps += [
+            Step("render the task definitions", lambda: many.render_all(ctx, rolling), read_only=True),
+            Step("register the task definitions", lambda: many.register_all(ctx, rolling)),
+        ]
+    for wave in groups:
+        ours = [s.member for s in wave if s.member is not None]
+        if ours:  # first, so that they roll out while the others deploy — and are put back after them
+            steps.append(many.update_step(ctx, ours))
+        steps += [step for s in wave if s.own is not None for step in own.changes(s.own, keep)]
+        if ours:
+            steps.append(many.wait_step(ctx, ours, lambda: many.record_all(rolling)))
+    if rolling:
+        steps += [
+            Step("record the release in each service's tags", lambda: many.record_all(rolling)),
+            Step("remove the canaries", lambda: many.end_canaries(ctx, rolling)),
+        ]
+    return job.plan(ctx, groups, "deploy", steps, _where(keep))
+
+
+def _where(keep: bool) -> job.Where:
+    def where(s: Service, status: Status) -> str:
+        if s.member is not None:
+            return many.where(s.member, status, keep)
+        assert s.own is not None
+        return own.where(s.own, status, keep)
+
+    return where

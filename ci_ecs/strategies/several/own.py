@@ -1,0 +1,90 @@
+"""A service of a `services:` job deployed by its own technique's plan, its steps named with the service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ci_ecs.aws import ecs
+from ci_ecs.model import DeploymentRecord, Status
+from ci_ecs.runner import Plan, Step
+from ci_ecs.strategies.context import Context
+
+# The technique plans' own image check: the job pins the image once for every service.
+_CHECK_IMAGE = "check the image"
+
+
+@dataclass
+class Own:
+    """One service, its plan, and how far the job got with it."""
+
+    ctx: Context
+    plan: Plan
+    changed: bool = False  # a step of it that changes something ran
+    done: bool = False  # its plan completed
+
+    @property
+    def name(self) -> str:
+        """The service's name."""
+        return self.ctx.settings.service
+
+    def record(self, status: Status, reason: str | None) -> DeploymentRecord | None:
+        """Its plan's record, as its own job would give it."""
+        return self.plan.record(status, reason) if self.plan.record is not None else None
+
+
+def own(ctx: Context, make: Callable[[Context], Plan]) -> Own:
+    """The service (`ctx`: its own context) with the plan `make` gives it."""
+    return Own(ctx, make(ctx))
+
+
+def _split(o: Own) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
+    """Its plan's steps: the read-only ones it starts with (its image check left out), and the rest."""
+    steps = o.plan.steps
+    first = next((n for n, step in enumerate(steps) if not step.read_only), len(steps))
+    return tuple(s for s in steps[:first] if s.name != _CHECK_IMAGE), steps[first:]
+
+
+def inspection(o: Own) -> tuple[Step, ...]:
+    """The steps that read before anything changes: the job runs them for every service first."""
+    return tuple(_named(o, step) for step in _split(o)[0])
+
+
+def changes(o: Own, keep: bool) -> tuple[Step, ...]:
+    """The steps that change the service; with `keep`, their undos leave a service that completed."""
+    steps = _split(o)[1]
+    return tuple(_named(o, step, last=n == len(steps) - 1, keep=keep) for n, step in enumerate(steps))
+
+
+def _named(o: Own, step: Step, *, last: bool = False, keep: bool = False) -> Step:
+    def run() -> str | None:
+        o.changed = o.changed or not step.read_only
+        result = step.run()
+        o.done = o.done or last
+        return result
+
+    def undo() -> str | None:
+        if keep and o.done:
+            return "kept (on_failure: keep)"
+        assert step.undo is not None
+        return step.undo()
+
+    return Step(f"{o.name}: {step.name}", run, undo if step.undo is not None else None, step.read_only)
+
+
+def where(o: Own, status: Status, keep: bool, *, canary: bool = False) -> str:
+    """Which version the service is on at the end of the job, in words (`canary`: of a canary-deploy)."""
+    record = o.record("success" if o.done else "failed", None)
+    if record is None:
+        return "done" if o.done else "not deployed"
+    previous = record.previous_version or "the previous version"
+    old = f"{previous} ({ecs.short_arn(record.previous_task_definition or '')})"
+    new = f"{record.version} ({ecs.short_arn(record.task_definition)})"
+    new = f"canary {new} beside {previous}" if canary else new
+    if status == "success":
+        return new
+    if o.done and keep:
+        return f"{new}, kept"
+    if o.changed:
+        return f"{old}, " + ("canary removed" if canary else "rolled back")
+    return f"{old}, " + ("no canary started" if canary else "not deployed")
