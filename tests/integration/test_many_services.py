@@ -162,3 +162,80 @@ def test_after_rolls_out_in_waves_and_a_failed_wave_stops_the_next(
     assert "update service shop-web" not in bad.stdout  # its wave never started
     sandbox.wait_idle()
     assert _revisions(sandbox, workdir, sample.cluster) == moved
+
+
+WEB_CANARY = "    container: web\n    canary:\n      mode: task\n      count: 1\n"
+
+
+def _web_canary(workdir: Path, *, web_last: bool = False, on_failure: str = "rollback-all") -> None:
+    """ci-ecs-services.yml with a task canary for shop-web alone (listed last: `web_last`)."""
+    config = workdir / CONFIG
+    text = config.read_text().replace("    container: web\n", WEB_CANARY)
+    text = text.replace("on_failure: rollback-all", f"on_failure: {on_failure}")
+    if web_last:
+        web = "  - service: shop-web\n" + WEB_CANARY
+        at = text.index("on_failure:")
+        text = text.replace(web, "")
+        text = text[: at - len(web)] + web + text[at - len(web) :]
+    config.write_text(text)
+
+
+def _canary_version(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, name: str) -> str | None:
+    return _tags(sandbox, sample.cluster, name).get("ci-ecs:canary-version")
+
+
+def test_canary_deploy_puts_a_canary_on_web_alone_then_deploy_moves_all_three(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    _web_canary(workdir)
+    before = _revisions(sandbox, workdir, sample.cluster)
+    image = f"{sample.repository}:v2"
+
+    canary = cli("--config", CONFIG, "--output", "json", "canary-deploy", "--image", image)
+
+    assert canary.code == 0, canary.output
+    assert _revisions(sandbox, workdir, sample.cluster) == before  # the canary runs beside the stable web
+    assert _canary_version(sandbox, sample, "shop-web") == "v2"
+    assert all(_canary_version(sandbox, sample, n) is None for n in ("shop-worker", "shop-scheduler"))
+    assert "leave shop-worker, shop-scheduler as they are" in canary.stdout
+    started = client(sandbox, "ecs").list_tasks(cluster=sample.cluster, startedBy="ci-ecs-canary")["taskArns"]
+    assert len(started) == 1
+    services = json.loads(canary.stdout)["details"]["services"]
+    assert "shop-web canary v2" in services and "shop-worker unchanged" in services, services
+
+    deploy = cli("--config", CONFIG, "--output", "json", "deploy", "--image", image)
+
+    assert deploy.code == 0, deploy.output
+    after = _revisions(sandbox, workdir, sample.cluster)
+    assert all(after[n] != before[n] for n in NAMES), (before, after)
+    assert all(_tags(sandbox, sample.cluster, n)["ci-ecs:version"] == "v2" for n in NAMES)
+    assert _canary_version(sandbox, sample, "shop-web") is None  # promoted: the canary is gone
+    sandbox.wait_idle()
+    running = client(sandbox, "ecs").list_tasks(cluster=sample.cluster, startedBy="ci-ecs-canary")["taskArns"]
+    assert running == []
+
+
+@pytest.mark.parametrize("on_failure", ["rollback-all", "keep"])
+def test_a_crashing_worker_after_a_web_canary_puts_web_back_first_or_keeps_it(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, on_failure: str
+) -> None:
+    _web_canary(workdir, web_last=True, on_failure=on_failure)  # listed last, put back first all the same
+    before = _revisions(sandbox, workdir, sample.cluster)
+    image = f"{sample.repository}:v2-crash-worker"
+    assert cli("--config", CONFIG, "canary-deploy", "--image", image).code == 0  # the worker is left alone
+
+    run = cli("--config", CONFIG, "--output", "json", "deploy", "--image", image)
+
+    assert run.code == 1, run.output
+    sandbox.wait_idle()
+    after = _revisions(sandbox, workdir, sample.cluster)
+    assert after["shop-worker"] == before["shop-worker"]
+    undone = run.stderr[run.stderr.index("undo: update services") :]
+    if on_failure == "rollback-all":
+        assert after == before
+        assert undone.index("shop-web:") < undone.index("shop-worker:") < undone.index("shop-scheduler:")
+    else:
+        assert after["shop-web"] != before["shop-web"]
+        assert _tags(sandbox, sample.cluster, "shop-web")["ci-ecs:version"] == "v2-crash-worker"
+        assert _canary_version(sandbox, sample, "shop-web") is None  # kept on the new version: no canary
+        assert "shop-web: kept" in undone

@@ -154,10 +154,19 @@ def record_all(members: list[Member]) -> str:
 
 
 def end_canaries(ctx: Context, members: list[Member]) -> str:
-    """Remove the canary of each service that has a canary mode, now that its new revision is live."""
-    for m in members:
+    """Remove the canary each service that rolled out records (by its own mode): its revision is live."""
+    done = [m for m in members if m.done]
+    for m in done:
         ctx.console.line(f"    {m.name}: {canary.end_recorded(m.ctx, m.job.live.service)}")
-    return f"{len(members)} service{'s' if len(members) != 1 else ''}"
+    return f"{len(done)} service{'s' if len(done) != 1 else ''}"
+
+
+def finish(ctx: Context, members: list[Member]) -> str:
+    """What ends the deploy of the services that rolled out: their release recorded, their canaries
+    removed (with `keep`, before the job fails)."""
+    recorded = record_all(members)
+    end_canaries(ctx, members)
+    return recorded
 
 
 def where(m: Member, status: Status, keep: bool) -> str:

@@ -41,7 +41,7 @@ def plan(ctx: Context, technique_of: TechniqueOf) -> Plan:
             steps.append(many.update_step(ctx, ours))
         steps += [step for s in wave if s.own is not None for step in own.changes(s.own, keep)]
         if ours:
-            steps.append(many.wait_step(ctx, ours, lambda: many.record_all(rolling)))
+            steps.append(many.wait_step(ctx, ours, lambda: many.finish(ctx, rolling)))
     if rolling:
         steps += [
             Step("record the release in each service's tags", lambda: many.record_all(rolling)),
