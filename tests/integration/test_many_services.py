@@ -239,3 +239,57 @@ def test_a_crashing_worker_after_a_web_canary_puts_web_back_first_or_keeps_it(
         assert _tags(sandbox, sample.cluster, "shop-web")["ci-ecs:version"] == "v2-crash-worker"
         assert _canary_version(sandbox, sample, "shop-web") is None  # kept on the new version: no canary
         assert "shop-web: kept" in undone
+
+
+def _taskset_and_worker(workdir: Path) -> str:
+    """A config of two services by two techniques: web-ext by task sets (its canary a task set beside
+    the primary), shop-worker by rolling update — the taskset sample's keys under web-ext's entry."""
+    lines = (workdir / "ci-ecs-taskset.yml").read_text().splitlines()
+    start, end = lines.index("canary:"), lines.index("wait:")
+    shared = [line for line in lines[:start] + lines[end:] if not line.startswith("service:")]
+    services = [
+        "services:",
+        "  - service: web-ext",
+        *(f"    {line}" for line in lines[start:end]),
+        "  - service: shop-worker",
+        "    container: worker",
+    ]
+    (workdir / "mixed.yml").write_text("\n".join([*shared, *services]) + "\n")
+    return "mixed.yml"
+
+
+def _primary(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, name: str) -> tuple[str, int]:
+    """The service's PRIMARY task set's revision and how many task sets it has."""
+    found = client(sandbox, "ecs").describe_services(cluster=sample.cluster, services=[name])["services"][0]
+    sets = found.get("taskSets", [])
+    primary = next(s for s in sets if s["status"] == "PRIMARY")
+    return primary["taskDefinition"].rsplit("/", 1)[-1], len(sets)
+
+
+def test_a_service_of_task_sets_and_a_rolling_worker_deploy_each_by_its_technique(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    config = _taskset_and_worker(workdir)
+    web, _ = _primary(sandbox, sample, "web-ext")
+    worker = _revisions(sandbox, workdir, sample.cluster)["shop-worker"]
+    image = f"{sample.repository}:v2"
+
+    canary = cli("--config", config, "canary-deploy", "--image", image)
+
+    assert canary.code == 0, canary.output
+    assert _primary(sandbox, sample, "web-ext") == (web, 2)  # the canary's task set beside the primary
+    assert _canary_version(sandbox, sample, "web-ext") == "v2"
+    assert _revisions(sandbox, workdir, sample.cluster)["shop-worker"] == worker
+
+    deploy = cli("--config", config, "--output", "json", "deploy", "--image", image)
+
+    assert deploy.code == 0, deploy.output
+    assert "web-ext: create a full-size task set" in deploy.stderr
+    sandbox.wait_idle()  # the other task sets drain
+    new_web, sets = _primary(sandbox, sample, "web-ext")
+    assert new_web != web and sets == 1
+    assert _revisions(sandbox, workdir, sample.cluster)["shop-worker"] != worker
+    both = ("web-ext", "shop-worker")
+    assert all(_tags(sandbox, sample.cluster, n)["ci-ecs:version"] == "v2" for n in both)
+    services = json.loads(deploy.stdout)["details"]["services"]
+    assert f"web-ext v2 ({new_web})" in services and "shop-worker v2" in services, services
