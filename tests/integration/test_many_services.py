@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from ci_ecs import sandbox as sandboxes
@@ -293,3 +294,82 @@ def test_a_service_of_task_sets_and_a_rolling_worker_deploy_each_by_its_techniqu
     assert all(_tags(sandbox, sample.cluster, n)["ci-ecs:version"] == "v2" for n in both)
     services = json.loads(deploy.stdout)["details"]["services"]
     assert f"web-ext v2 ({new_web})" in services and "shop-worker v2" in services, services
+
+
+WEST = "us-west-2"
+OTHER_ACCOUNT = "arn:aws:iam::210987654321:role/deployer"
+
+
+def _in(sandbox: sandboxes.Sandbox, service: str, region: str, role: str | None) -> Any:
+    """A boto3 client on the sandbox in `region`, as `role` (moto: in the role's account) when given."""
+    keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    factory: Any = boto3.client
+    if role is not None:
+        sts = factory("sts", endpoint_url=sandbox.endpoint, region_name=region, **keys)
+        granted = sts.assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
+        keys = {
+            "aws_access_key_id": granted["AccessKeyId"],
+            "aws_secret_access_key": granted["SecretAccessKey"],
+            "aws_session_token": granted["SessionToken"],
+        }
+    return factory(service, endpoint_url=sandbox.endpoint, region_name=region, **keys)
+
+
+def _worker_in(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, region: str, role: str | None) -> None:
+    """shop-worker as in the sample (its revision, one task), in cluster demo of another region or
+    account."""
+    ec2, ecs = _in(sandbox, "ec2", region, role), _in(sandbox, "ecs", region, role)
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})  # for awsvpc tasks
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="shop", Description="shop", VpcId=vpc)["GroupId"]
+    live = client(sandbox, "ecs").describe_task_definition(taskDefinition="shop-worker")["taskDefinition"]
+    keys = ("family", "containerDefinitions", "requiresCompatibilities", "networkMode", "cpu", "memory")
+    ecs.register_task_definition(**{k: live[k] for k in keys if k in live})
+    ecs.create_cluster(clusterName=sample.cluster)
+    ecs.create_service(
+        cluster=sample.cluster,
+        serviceName="shop-worker",
+        taskDefinition="shop-worker",
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {
+                "subnets": [subnet],
+                "securityGroups": [group],
+                "assignPublicIp": "DISABLED",
+            }
+        },
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
+
+
+@pytest.mark.parametrize(("region", "role"), [(WEST, None), (None, OTHER_ACCOUNT)])
+def test_a_service_in_another_region_or_account_is_deployed_there_in_the_same_job(
+    cli: Any,
+    sandbox: sandboxes.Sandbox,
+    sample: sandboxes.Sample,
+    workdir: Path,
+    region: str | None,
+    role: str | None,
+) -> None:
+    _worker_in(sandbox, sample, region or sample.region, role)
+    config = workdir / CONFIG
+    own = f"    region: {region}\n" if region else f"    role_arn: {role}\n"
+    config.write_text(config.read_text().replace("    container: worker\n", "    container: worker\n" + own))
+    here = _revisions(sandbox, workdir, sample.cluster)
+    sandbox.wait_idle()
+
+    run = cli("--config", CONFIG, "--output", "json", "deploy", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 0, run.output
+    after = _revisions(sandbox, workdir, sample.cluster)
+    assert after["shop-worker"] == here["shop-worker"]  # the job's own region's worker is not in the job
+    assert all(after[n] != here[n] for n in ("shop-web", "shop-scheduler"))
+    there = _in(sandbox, "ecs", region or sample.region, role)
+    (worker,) = there.describe_services(cluster=sample.cluster, services=["shop-worker"], include=["TAGS"])[
+        "services"
+    ]
+    assert worker["taskDefinition"].endswith("shop-worker:2")
+    assert {t["key"]: t["value"] for t in worker["tags"]}["ci-ecs:version"] == "v2"
+    assert "shop-worker v2" in json.loads(run.stdout)["details"]["services"]
