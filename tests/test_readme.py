@@ -10,7 +10,8 @@ import pytest
 from ci_ecs.checks import failure_threshold
 from ci_ecs.model import ImageRef, Release
 from ci_ecs.render import render_template, validate
-from ci_ecs.settings import load_settings
+from ci_ecs.settings import load_settings, of_service
+from ci_ecs.strategies.registry import name_of
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -96,3 +97,21 @@ def test_analysis_example_loads(tmp_path: Path) -> None:
     assert settings.analysis.enabled and settings.analysis.error_rate_vs_baseline == 1.5
     assert [check.name for check in settings.analysis.queries] == ["checkout-errors"]
     assert settings.analysis.interval == 60 and settings.analysis.delay == 60
+
+
+def test_services_example_gives_each_service_its_own_technique(tmp_path: Path) -> None:
+    example = next(
+        b for b in _blocks("yaml") if b.startswith("services:\n  - service: shop-web\n    container")
+    )
+    config = tmp_path / "ci-ecs.yml"
+    config.write_text("cluster: demo\n" + example)
+
+    settings = load_settings(config, environment=None, env={}, flags={})
+
+    each = {e.service: of_service(settings, e) for e in settings.services}
+    assert {n: (name_of(s), s.canary.mode) for n, s in each.items()} == {
+        "shop-web": ("rolling", "task"),
+        "shop-api": ("codedeploy", None),
+        "shop-worker": ("rolling", None),
+    }
+    assert each["shop-api"].codedeploy.deployment_group == "shop-api"

@@ -351,8 +351,8 @@ KEYS: dict[str, Key] = {
     ),
     "services": Key(
         many.services,
-        "several services deployed from one release (strategy `rolling` without a canary, for now); each "
-        "takes the top-level keys it does not set; replaces `service`",
+        "several services deployed from one release, each by its own technique; each takes the top-level "
+        "keys it does not set; replaces `service`",
         "none: the one `service`",
     ),
     "on_failure": Key(
