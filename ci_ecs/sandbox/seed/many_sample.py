@@ -17,7 +17,7 @@ TAGS = ("v2-crash-worker", "v3-crash-worker")
 def config_lines() -> list[str]:
     """The `services:` of ci-ecs-services.yml: the three in one wave (no `after:`)."""
     return [
-        "services:           # one release to all three; strategy rolling, no canary (for now)",
+        "services:           # one release to all three; each may set its own strategy, canary, …",
         *(
             line
             for service, (container, _, _) in SERVICES.items()
