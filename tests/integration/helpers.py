@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +16,12 @@ from typing import Any
 import boto3
 
 from ci_ecs import sandbox as sandboxes
+from tests.integration import kill_after
 
 KILLER = str(Path(__file__).with_name("kill_after.py"))
+# Jobs are forked from a server process that has imported ci-ecs and this module (run_killed).
+_FORKS = multiprocessing.get_context("forkserver")
+_FORKS.set_forkserver_preload(["tests.integration.kill_after"])
 
 
 @dataclass(frozen=True)
@@ -94,16 +100,27 @@ def run_killed(
     extra: Mapping[str, str] | None = None,
     signal: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """Run ci-ecs ARGS, SIGKILLed (or sent `signal`: TERM, INT) right after its `limit`th AWS call returns."""
-    return subprocess.run(
-        [sys.executable, KILLER, f"{limit}:{signal}" if signal else str(limit), *args],
-        env=clean_env(sandbox, extra),
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    """Run ci-ecs ARGS, SIGKILLed (or sent `signal`: TERM, INT) right after its `limit`th AWS call returns.
+
+    The job is a process of its own, forked from a server that has imported ci-ecs (kill_after.forked):
+    a fresh interpreter's imports cost more than most killed jobs run.
+    """
+    spec = f"{limit}:{signal}" if signal else str(limit)
+    with tempfile.TemporaryDirectory(prefix="ci-ecs-job-") as folder:
+        out, err = Path(folder, "stdout"), Path(folder, "stderr")
+        job = _FORKS.Process(
+            target=kill_after.forked,
+            args=(spec, list(args), clean_env(sandbox, extra), str(workdir), str(out), str(err)),
+        )
+        job.start()
+        job.join(timeout=300)
+        if job.exitcode is None:
+            job.kill()
+            job.join()
+            raise subprocess.TimeoutExpired([KILLER, spec, *args], 300)
+        return subprocess.CompletedProcess(
+            [KILLER, spec, *args], job.exitcode, out.read_text("utf-8"), err.read_text("utf-8")
+        )
 
 
 def kill_at_every_call(
