@@ -161,3 +161,20 @@ def test_canary_deploy_with_no_service_that_has_a_canary_exits_2_naming_services
 
     with pytest.raises(ConfigError, match="services: no service has a canary"):
         canary.plan(ctx, fake.technique_of)
+
+
+def test_a_failed_canary_ends_the_canaries_this_job_started() -> None:
+    fake = Fake(fails="web canary wait", plain=("admin",))
+    ctx, _ = _context()
+    plan = canary.plan(ctx, fake.technique_of)
+
+    with pytest.raises(DeploymentFailed):
+        run(_without_pin(plan), ctx.console)
+
+    assert [line for line in fake.log if " undo " in line] == [
+        "web undo canary start",
+        "api undo canary start",
+    ]
+    assert plan.record is not None
+    services = plan.record("failed", "web canary wait failed").details["services"]
+    assert "api v1 (api:1), canary removed" in services and "web v1 (web:1), canary removed" in services
