@@ -9,6 +9,7 @@ from ci_ecs.aws import ecs
 from ci_ecs.checks.rollouts import Followed, by_place, watch_rollouts
 from ci_ecs.errors import AwsError, DeploymentFailed
 from ci_ecs.model import Status
+from ci_ecs.output import counted
 from ci_ecs.runner import Step
 from ci_ecs.strategies import canary, state
 from ci_ecs.strategies.context import Context
@@ -155,10 +156,10 @@ def record_all(members: list[Member]) -> str:
 
 def end_canaries(ctx: Context, members: list[Member]) -> str:
     """Remove the canary each service that rolled out records (by its own mode): its revision is live."""
-    done = [m for m in members if m.done]
-    for m in done:
+    ended = [m for m in members if m.done and state.canary_of(m.job.live.service) is not None]
+    for m in ended:
         ctx.console.line(f"    {m.name}: {canary.end_recorded(m.ctx, m.job.live.service)}")
-    return f"{len(done)} service{'s' if len(done) != 1 else ''}"
+    return f"{counted(len(ended), 'canary', 'canaries')} removed" if ended else "no canary"
 
 
 def finish(ctx: Context, members: list[Member]) -> str:

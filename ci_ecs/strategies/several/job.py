@@ -66,19 +66,14 @@ def pin(ctx: Context, groups: tuple[tuple[Service, ...], ...]) -> str:
 def title(ctx: Context, groups: tuple[tuple[Service, ...], ...], doing: str) -> str:
     """The plan's title: what it does to which services, by which techniques, in how many waves."""
     everyone = [s for wave in groups for s in wave]
-    names = ", ".join(s.name for s in everyone)
-    by: dict[str, list[str]] = {}
-    for s in everyone:
-        if s.how:
-            by.setdefault(s.how, []).append(s.name)
-    techniques = (
-        f"by {next(iter(by))}"
-        if len(by) == 1 and all(s.how for s in everyone)
-        else "; ".join(f"{', '.join(names)} by {how}" for how, names in by.items())
-    )
+    hows = {s.how for s in everyone}
+    if len(hows) == 1 and "" not in hows:
+        techniques = f"{', '.join(s.name for s in everyone)} by {everyone[0].how}"
+    else:
+        techniques = ", ".join(f"{s.name} ({s.how or 'left as it is'})" for s in everyone)
     count = len(groups)
     return (
-        f"{doing} {ctx.require_release().version} to services {names} {techniques} "
+        f"{doing} {ctx.require_release().version} to services {techniques} "
         f"({count} wave{'s' if count > 1 else ''}, on failure {ctx.settings.on_failure})"
     )
 
