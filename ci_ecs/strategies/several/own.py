@@ -78,8 +78,8 @@ def where(o: Own, status: Status, keep: bool, *, canary: bool = False) -> str:
     if record is None:
         return "done" if o.done else "not deployed"
     previous = record.previous_version or "the previous version"
-    old = f"{previous} ({ecs.short_arn(record.previous_task_definition or '')})"
-    new = f"{record.version} ({ecs.short_arn(record.task_definition)})"
+    old = _at(previous, record.previous_task_definition or "")
+    new = _at(record.version, record.task_definition)
     new = f"canary {new} beside {previous}" if canary else new
     if status == "success":
         return new
@@ -88,3 +88,8 @@ def where(o: Own, status: Status, keep: bool, *, canary: bool = False) -> str:
     if o.changed:
         return f"{old}, " + ("canary removed" if canary else "rolled back")
     return f"{old}, " + ("no canary started" if canary else "not deployed")
+
+
+def _at(version: str, task_definition: str) -> str:
+    """A version and its revision (when known)."""
+    return f"{version} ({ecs.short_arn(task_definition)})" if task_definition else version
