@@ -6,13 +6,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ci_ecs.errors import ConfigError
 from ci_ecs.runner import Plan
 from ci_ecs.settings import Settings
 from ci_ecs.strategies import canary, codedeploy, native, rolling, switch, taskset
 from ci_ecs.strategies.context import Context
 from ci_ecs.strategies.several import canary as several_canary
 from ci_ecs.strategies.several import deploy as several_deploy
+from ci_ecs.strategies.several import rollback as several_rollback
 
 Name = Literal["rolling", "taskset", "codedeploy", "switch", "native"]
 
@@ -52,16 +52,6 @@ def name_of(settings: Settings) -> Name:
     return "taskset" if settings.canary.mode == "taskset" else "rolling"
 
 
-def _not_yet(command: str) -> Callable[..., Plan]:
-    def refuse(ctx: Context, *_: object) -> Plan:
-        raise ConfigError(
-            f"services: `{command}` is not supported yet with `services:` (`deploy` and `canary-deploy` are) "
-            f"(from {ctx.settings.sources.get('services', 'the configuration')})"
-        )
-
-    return refuse
-
-
 def _of(settings: Settings) -> tuple[Name, Technique]:
     """A service's technique, by name."""
     name = name_of(settings)
@@ -72,7 +62,7 @@ def _of(settings: Settings) -> tuple[Name, Technique]:
 SEVERAL = Technique(
     lambda ctx: several_canary.plan(ctx, _of),
     lambda ctx: several_deploy.plan(ctx, _of),
-    _not_yet("rollback"),
+    lambda ctx, to: several_rollback.plan(ctx, to, _of),
 )
 
 

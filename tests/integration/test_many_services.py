@@ -95,32 +95,36 @@ def _state(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample) -> dict[str, An
     return state
 
 
-def test_killed_three_service_deploy_is_finished_by_rerun(
-    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+def _recorded_v1(sandbox: sandboxes.Sandbox, cluster: str) -> None:
+    """Tag the seeded services as a deploy of v1 by ci-ecs leaves them: the release a rollback returns to."""
+    ecs = client(sandbox, "ecs")
+    for service in ecs.describe_services(cluster=cluster, services=NAMES)["services"]:
+        tags = {"ci-ecs:technique": "rolling", "ci-ecs:version": "v1"}
+        tags["ci-ecs:task-definition"] = service["taskDefinition"]
+        ecs.tag_resource(
+            resourceArn=service["serviceArn"], tags=[{"key": k, "value": v} for k, v in tags.items()]
+        )
+
+
+@pytest.mark.parametrize("then", ["rerun", "rollback"])
+def test_killed_three_service_deploy_is_finished_by_rerun_or_undone_by_rollback(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, then: str
 ) -> None:
+    """Killed after each AWS call that changes something (and after the first: a kill after a read leaves
+    what a kill after the write before it left), on services that ci-ecs recorded on v1: a re-run ends as
+    the whole deploy did; `rollback` puts every service the killed job moved back on v1 and leaves the
+    others (exit 3 when it moved none: nothing to roll back)."""
     kill_at_every_call(
         sandbox,
         sample,
         workdir,
         ("--config", CONFIG, "--output", "json", "deploy", "--image", f"{sample.repository}:v2"),
-        (),
+        ("--config", CONFIG, "rollback"),
         lambda fresh: _state(sandbox, fresh),
-        thens=("rerun",),  # `rollback` of `services:` is not there yet
+        thens=(then,),
+        prepare=lambda: _recorded_v1(sandbox, sample.cluster),
         after_writes_only=True,
     )
-
-
-@pytest.mark.parametrize("args", [("rollback", "--image")])
-def test_what_services_cannot_do_yet_exits_2_and_changes_nothing(
-    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path, args: tuple[str, ...]
-) -> None:
-    before = _state(sandbox, sample)
-
-    run = cli("--config", CONFIG, *args, f"{sample.repository}:v2")
-
-    assert run.code == 2, run.output
-    assert "services" in run.stderr and "not supported yet" in run.stderr, run.stderr
-    assert _state(sandbox, sample) == before
 
 
 def test_a_service_not_found_exits_3_naming_it_and_changes_nothing(
@@ -294,6 +298,17 @@ def test_a_service_of_task_sets_and_a_rolling_worker_deploy_each_by_its_techniqu
     assert all(_tags(sandbox, sample.cluster, n)["ci-ecs:version"] == "v2" for n in both)
     services = json.loads(deploy.stdout)["details"]["services"]
     assert f"web-ext v2 ({new_web})" in services and "shop-worker v2" in services, services
+    moved = _revisions(sandbox, workdir, sample.cluster)["shop-worker"]
+
+    crash = cli("--config", config, "deploy", "--image", f"{sample.repository}:v3-crash-worker")
+
+    assert crash.code == 1, crash.output
+    # web-ext completed its deploy before the worker failed: its own rollback puts it back.
+    assert crash.stderr.index("undo: web-ext:") < crash.stderr.index("undo: update service shop-worker")
+    sandbox.wait_idle()
+    assert _primary(sandbox, sample, "web-ext")[0] == new_web
+    assert _revisions(sandbox, workdir, sample.cluster)["shop-worker"] == moved
+    assert _tags(sandbox, sample.cluster, "web-ext")["ci-ecs:version"] == "v2"
 
 
 WEST = "us-west-2"

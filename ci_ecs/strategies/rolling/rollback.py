@@ -23,26 +23,26 @@ def plan(ctx: Context, to: str | None) -> Plan:
     return Plan(
         title=f"roll {s.service} (cluster {s.cluster}) back to {job.moved.version}",
         steps=(
-            Step(f"inspect service {s.service}", lambda: _choose_target(ctx, job, to), read_only=True),
-            Step("register the task definition", lambda: _register_target(ctx, job)),
+            Step(f"inspect service {s.service}", lambda: _inspect(ctx, job, to), read_only=True),
+            Step("register the task definition", lambda: register_target(ctx, job)),
             *rollout.steps(ctx, job),
-            Step("record the rollback in the service's tags", lambda: _record(ctx, job)),
+            Step("record the rollback in the service's tags", lambda: record_rollback(ctx, job)),
         ),
         record=lambda status, reason: rollout.record(ctx, job, "rollback", status, reason),
     )
 
 
-def _choose_target(ctx: Context, job: Job, to: str | None) -> str:
-    summary = inspect_service(ctx, job.live, controller="ECS")
+def _inspect(ctx: Context, job: Job, to: str | None) -> str:
+    return choose_target(ctx, job, to, inspect_service(ctx, job.live, controller="ECS"))
+
+
+def choose_target(ctx: Context, job: Job, to: str | None, summary: str) -> str:
+    """Choose the version to return to (or `to`) for the inspected service (`summary`: what it runs)."""
     recorded = state.Recorded.of(job.live.service)
     current, current_arn = recorded.version, recorded.task_definition or job.live.arn
     if (to is None and recorded.rolled_back_from) or (to is not None and to == current):
         # Converge: a second rollback (or one to the live version) keeps what the first one recorded.
-        job.moved = Moved(
-            current, current_arn, recorded.previous_version or None, recorded.previous_task_definition
-        )
-        job.rolled_back_from, job.unchanged = recorded.rolled_back_from, True
-        return f"{summary}; already on {current}: nothing to roll back (use --to VERSION to go further)"
+        return f"{summary}; {stay(job, recorded, current_arn)}"
     job.rolled_back_from = current or ecs.short_arn(current_arn)
     back = Moved("", "", current or None, current_arn)
     arn = ""
@@ -77,7 +77,17 @@ def _choose_target(ctx: Context, job: Job, to: str | None) -> str:
     return f"{summary}; no revision is tagged {to}: registering one for {ctx.release.reference}"
 
 
-def _register_target(ctx: Context, job: Job) -> str:
+def stay(job: Job, recorded: state.Recorded, arn: str) -> str:
+    """Keep the service on the recorded version (its revision `arn`): nothing to roll back."""
+    job.moved = Moved(
+        recorded.version, arn, recorded.previous_version or None, recorded.previous_task_definition
+    )
+    job.rolled_back_from, job.unchanged = recorded.rolled_back_from, True
+    return f"already on {recorded.version}: nothing to roll back (use --to VERSION to go further)"
+
+
+def register_target(ctx: Context, job: Job) -> str:
+    """Register the revision of the version to return to, when none exists yet."""
     if not job.new:
         return f"not needed: {ecs.short_arn(job.moved.task_definition)} exists"
     registered = ecs.register_task_definition(ctx.aws, job.new)
@@ -85,7 +95,8 @@ def _register_target(ctx: Context, job: Job) -> str:
     return f"registered {ecs.short_arn(job.moved.task_definition)}"
 
 
-def _record(ctx: Context, job: Job) -> str:
+def record_rollback(ctx: Context, job: Job) -> str:
+    """Record the rollback in the service's tags."""
     return state.write_release(
         ctx.aws,
         job.live.service,
