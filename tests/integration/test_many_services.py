@@ -304,7 +304,7 @@ def test_a_service_of_task_sets_and_a_rolling_worker_deploy_each_by_its_techniqu
 
     assert crash.code == 1, crash.output
     # web-ext completed its deploy before the worker failed: its own rollback puts it back.
-    assert crash.stderr.index("undo: web-ext:") < crash.stderr.index("undo: update service shop-worker")
+    assert crash.stdout.index("undo: web-ext:") < crash.stdout.index("undo: update service shop-worker")
     sandbox.wait_idle()
     assert _primary(sandbox, sample, "web-ext")[0] == new_web
     assert _revisions(sandbox, workdir, sample.cluster)["shop-worker"] == moved

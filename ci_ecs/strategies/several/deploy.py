@@ -20,7 +20,9 @@ def plan(ctx: Context, technique_of: TechniqueOf) -> Plan:
         name, technique = technique_of(one.settings)
         if name == "rolling":
             return Service(one, "rolling update", member=many.member(one))
-        return Service(one, name, own=own.own(one, technique.deploy_plan))
+        # Once deployed, back to the version it recorded before, by its technique's rollback.
+        back = own.own(one, technique.deploy_plan, lambda ctx: technique.rollback_plan(ctx, None))
+        return Service(one, name, own=back)
 
     groups = job.in_waves(ctx, make)
     rolling = job.members(groups)

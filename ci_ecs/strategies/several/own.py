@@ -20,8 +20,10 @@ class Own:
 
     ctx: Context
     plan: Plan
+    back: Callable[[Context], Plan] | None = None  # what puts it back once its plan completed (a deploy)
     changed: bool = False  # a step of it that changes something ran
     done: bool = False  # its plan completed
+    put_back: bool = False  # `back` ran: its steps' own undos have nothing left to do
 
     @property
     def name(self) -> str:
@@ -33,9 +35,9 @@ class Own:
         return self.plan.record(status, reason) if self.plan.record is not None else None
 
 
-def own(ctx: Context, make: Callable[[Context], Plan]) -> Own:
-    """The service (`ctx`: its own context) with the plan `make` gives it."""
-    return Own(ctx, make(ctx))
+def own(ctx: Context, make: Callable[[Context], Plan], back: Callable[[Context], Plan] | None = None) -> Own:
+    """The service (`ctx`: its own context) with the plan `make` gives it (`back`: see Own)."""
+    return Own(ctx, make(ctx), back)
 
 
 def _split(o: Own) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
@@ -51,7 +53,11 @@ def inspection(o: Own) -> tuple[Step, ...]:
 
 
 def changes(o: Own, keep: bool) -> tuple[Step, ...]:
-    """The steps that change the service; with `keep`, their undos leave a service that completed."""
+    """The steps that change the service; with `keep`, their undos leave a service that completed.
+
+    Once its plan completed, a technique's own undos cannot take the service back (a CodeDeploy deployment
+    that succeeded, a switch that retired the old version): the last step's undo then runs `back`.
+    """
     steps = _split(o)[1]
     return tuple(_named(o, step, last=n == len(steps) - 1, keep=keep) for n, step in enumerate(steps))
 
@@ -66,10 +72,27 @@ def _named(o: Own, step: Step, *, last: bool = False, keep: bool = False) -> Ste
     def undo() -> str | None:
         if keep and o.done:
             return "kept (on_failure: keep)"
-        assert step.undo is not None
-        return step.undo()
+        if o.put_back:
+            return "put back by its rollback"
+        if last and o.done and o.back is not None:
+            return _put_back(o, o.back)
+        return step.undo() if step.undo is not None else None
 
-    return Step(f"{o.name}: {step.name}", run, undo if step.undo is not None else None, step.read_only)
+    undoable = step.undo is not None or (last and o.back is not None)
+    return Step(f"{o.name}: {step.name}", run, undo if undoable else None, step.read_only)
+
+
+def _put_back(o: Own, back: Callable[[Context], Plan]) -> str:
+    """Run the service's rollback to the version it ran before this job, step by step."""
+    plan = back(o.ctx)
+    console = o.ctx.console
+    for step in plan.steps:
+        console.line(f"    {o.name}: {step.name}")
+        result = step.run()
+        if result:
+            console.line(f"      {result}")
+    o.put_back = True
+    return f"{o.name} is back on the version it ran before"
 
 
 def where(o: Own, status: Status, keep: bool, *, canary: bool = False) -> str:

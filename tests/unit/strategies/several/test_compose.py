@@ -72,7 +72,7 @@ class Fake:
         plans = Technique(
             lambda ctx: self._plan(ctx, "canary"),
             lambda ctx: self._plan(ctx, "deploy"),
-            lambda ctx, to: Plan("", ()),
+            lambda ctx, to: Plan("rollback", (self._step(ctx.settings.service, f"rollback to {to}"),)),
         )
         return name, plans
 
@@ -115,7 +115,7 @@ def test_every_service_is_inspected_first_then_each_wave_changes_by_its_own_plan
 
 
 @pytest.mark.parametrize("on_failure", ["rollback-all", "keep"])
-def test_a_failed_service_puts_back_the_others_newest_first_unless_keep_keeps_those_that_completed(
+def test_a_failed_service_is_undone_and_those_that_completed_go_back_by_their_rollback_unless_kept(
     on_failure: str,
 ) -> None:
     fake = Fake(fails="web deploy wait")
@@ -125,13 +125,13 @@ def test_a_failed_service_puts_back_the_others_newest_first_unless_keep_keeps_th
     with pytest.raises(DeploymentFailed, match="web deploy wait failed"):
         run(_without_pin(plan), ctx.console)
 
-    undone = [line for line in fake.log if " undo " in line]
-    if on_failure == "rollback-all":
-        assert undone == ["web undo deploy start", "admin undo deploy start", "api undo deploy start"]
+    undone = [line for line in fake.log if " undo " in line or " rollback " in line]
+    if on_failure == "rollback-all":  # newest first; the version each recorded before (to: None)
+        assert undone == ["web undo deploy start", "admin rollback to None", "api rollback to None"]
         where = "api v1 (api:1), rolled back; admin v1 (admin:1), rolled back"
     else:
         assert undone == ["web undo deploy start"]  # api and admin completed: kept
-        assert out.getvalue().count("kept (on_failure: keep)") == 2
+        assert "undo: api: deploy wait\n    kept (on_failure: keep)" in out.getvalue()
         where = "api v2 (api:2), kept; admin v2 (admin:2), kept"
     assert plan.record is not None
     record = plan.record("failed", "web deploy wait failed")
