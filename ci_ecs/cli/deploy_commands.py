@@ -329,7 +329,8 @@ def rollback(
     circuit_breaker: CircuitBreaker = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
-    """Return the service to the previous good version (or --to VERSION)."""
+    """Return the service to the previous good version (or --to VERSION); with `services:`, every service
+    (those that take traffic first)."""
     flags = flag_values(
         cluster=cluster,
         service=service,
