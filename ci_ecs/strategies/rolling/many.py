@@ -45,11 +45,14 @@ def member(ctx: Context) -> Member:
     return Member(ctx, Job(Moved(ctx.require_release().version)))
 
 
-def each(ctx: Context, members: list[Member], do: Callable[[Context, Job], str]) -> str:
-    """Do a step of the one-service deploy for every service, a line each."""
+def each(
+    ctx: Context, members: list[Member], do: Callable[[Context, Job], str], *, named: bool = True
+) -> str:
+    """Do a step of the one-service deploy for every service, a line each (`named`: by the service's name,
+    unless the line starts with it already)."""
     for m in members:
-        ctx.console.line(f"    {m.name}: {do(m.ctx, m.job)}")
-    return f"{len(members)} service{'s' if len(members) != 1 else ''}"
+        ctx.console.line(f"    {m.name}: {do(m.ctx, m.job)}" if named else f"    {do(m.ctx, m.job)}")
+    return counted(len(members), "service")
 
 
 def inspect_all(ctx: Context, members: list[Member]) -> str:
@@ -63,7 +66,7 @@ def inspect_all(ctx: Context, members: list[Member]) -> str:
         for m in ours:
             service = found.get(m.name, {})
             m.job.live.service = service if service.get("status") == "ACTIVE" else {}
-    return each(ctx, members, inspect_live)
+    return each(ctx, members, inspect_live, named=False)  # its summary starts with the service's name
 
 
 def render_all(ctx: Context, members: list[Member]) -> str:

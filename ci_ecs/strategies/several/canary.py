@@ -38,7 +38,8 @@ def plan(ctx: Context, technique_of: TechniqueOf) -> Plan:
         )
     steps = [Step("check the image", lambda: job.pin(ctx, groups), read_only=True)]
     if left:
-        steps.append(Step(f"leave {', '.join(left)} as they are", lambda: LEFT, read_only=True))
+        them = "it is" if len(left) == 1 else "they are"
+        steps.append(Step(f"leave {', '.join(left)} as {them}", lambda: LEFT, read_only=True))
     steps += [step for o in others for step in own.inspection(o)]
     steps += [step for wave in groups for s in wave if s.own is not None for step in own.changes(s.own, keep)]
     return job.plan(ctx, groups, "canary-deploy", steps, _where(keep))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ci_ecs.model import Status
+from ci_ecs.output import plural
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies.context import Context
 from ci_ecs.strategies.rolling import many
@@ -29,13 +30,14 @@ def plan(ctx: Context, technique_of: TechniqueOf) -> Plan:
     others = [s.own for wave in groups for s in wave if s.own is not None]
     steps = [Step("check the image", lambda: job.pin(ctx, groups), read_only=True)]
     if rolling:
-        names = ", ".join(m.name for m in rolling)
-        steps += [Step(f"inspect services {names}", lambda: many.inspect_all(ctx, rolling), read_only=True)]
+        names = f"{plural(len(rolling), 'service')} {', '.join(m.name for m in rolling)}"
+        steps += [Step(f"inspect {names}", lambda: many.inspect_all(ctx, rolling), read_only=True)]
     steps += [step for o in others for step in own.inspection(o)]
+    revisions = plural(len(rolling), "task definition")
     if rolling:
         steps += [
-            Step("render the task definitions", lambda: many.render_all(ctx, rolling), read_only=True),
-            Step("register the task definitions", lambda: many.register_all(ctx, rolling)),
+            Step(f"render the {revisions}", lambda: many.render_all(ctx, rolling), read_only=True),
+            Step(f"register the {revisions}", lambda: many.register_all(ctx, rolling)),
         ]
     for wave in groups:
         ours = [s.member for s in wave if s.member is not None]

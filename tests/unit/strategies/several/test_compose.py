@@ -147,7 +147,7 @@ def test_canary_deploy_starts_the_canaries_and_leaves_services_without_one_to_de
     run(_without_pin(plan), ctx.console)
 
     assert "admin" not in " ".join(fake.log)
-    assert "leave admin as they are" in [step.name for step in plan.steps]
+    assert "leave admin as it is" in [step.name for step in plan.steps]
     assert "api canary start" in fake.log and "web canary wait" in fake.log
     assert plan.record is not None
     services = plan.record("success", None).details["services"]
