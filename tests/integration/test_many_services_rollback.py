@@ -9,26 +9,36 @@ from typing import Any
 from ci_ecs import sandbox as sandboxes
 from ci_ecs.sandbox.seed.many_sample import CONFIG, SERVICES
 from tests.integration.helpers import aws_json, client
+from tests.integration.test_many_services import _primary, _taskset_and_worker
 
 NAMES = list(SERVICES)
 
 
-def _versions(sandbox: sandboxes.Sandbox, workdir: Path, sample: sandboxes.Sample) -> dict[str, str]:
-    """The version (image tag) each service runs, as the real aws CLI sees its service and revision."""
-    found = aws_json(
-        sandbox, workdir, "ecs", "describe-services", "--cluster", sample.cluster, "--services", *NAMES
+def _versions(
+    sandbox: sandboxes.Sandbox,
+    workdir: Path,
+    sample: sandboxes.Sample,
+    names: list[str] = NAMES,
+    *,
+    aws_cli: bool = False,
+) -> dict[str, str]:
+    """The version (image tag) each service runs, as boto3 (or the real aws CLI) sees its service and
+    revision."""
+    ecs, cluster = client(sandbox, "ecs"), sample.cluster
+    services = (
+        aws_json(sandbox, workdir, "ecs", "describe-services", "--cluster", cluster, "--services", *names)
+        if aws_cli
+        else ecs.describe_services(cluster=cluster, services=names)
     )
     listed = client(sandbox, "ecr").list_images(repositoryName=sample.repository.split("/", 1)[1])
     by_digest = {i["imageDigest"]: i["imageTag"] for i in listed["imageIds"] if "imageTag" in i}
     versions = {}
-    for service in found["services"]:
-        revision = aws_json(
-            sandbox,
-            workdir,
-            "ecs",
-            "describe-task-definition",
-            "--task-definition",
-            service["taskDefinition"],
+    for service in services["services"]:
+        arn = service["taskDefinition"]
+        revision = (
+            aws_json(sandbox, workdir, "ecs", "describe-task-definition", "--task-definition", arn)
+            if aws_cli
+            else ecs.describe_task_definition(taskDefinition=arn)
         )
         image = revision["taskDefinition"]["containerDefinitions"][0]["image"]
         pinned = image.rsplit("@", 1)[-1] if "@" in image else ""
@@ -48,15 +58,15 @@ def _deploy(cli: Any, sample: sandboxes.Sample, *tags: str) -> None:
 
 
 def _on(sandbox: sandboxes.Sandbox, workdir: Path, sample: sandboxes.Sample, version: str) -> bool:
-    """Whether every service runs `version`."""
-    return set(_versions(sandbox, workdir, sample).values()) == {version}
+    """Whether every service runs `version`, as the real aws CLI sees them."""
+    return set(_versions(sandbox, workdir, sample, aws_cli=True).values()) == {version}
 
 
 def test_rollback_returns_every_service_to_its_previous_version_web_first(
     cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
 ) -> None:
     _deploy(cli, sample, "v2")
-    assert _on(sandbox, workdir, sample, "v2")
+    assert set(_versions(sandbox, workdir, sample).values()) == {"v2"}
 
     run = cli("--config", CONFIG, "--output", "json", "rollback")
 
@@ -83,7 +93,7 @@ def test_rollback_to_a_version_moves_every_service_to_it(
 
     assert run.code == 0, run.output
     sandbox.wait_idle()
-    assert _on(sandbox, workdir, sample, "v1")
+    assert set(_versions(sandbox, workdir, sample).values()) == {"v1"}
     assert all(_tags(sandbox, sample.cluster, n)["ci-ecs:rolled-back-from"] == "v3" for n in NAMES)
 
 
@@ -151,3 +161,30 @@ def test_in_a_pipeline_a_service_not_on_its_release_is_left_alone(
 def _arn(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, name: str) -> str:
     found = client(sandbox, "ecs").describe_services(cluster=sample.cluster, services=[name])
     return str(found["services"][0]["serviceArn"])
+
+
+def test_a_service_of_task_sets_goes_back_by_its_technique_before_the_rolling_worker(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    config = _taskset_and_worker(workdir)
+    web, _ = _primary(sandbox, sample, "web-ext")
+    run = cli("--config", config, "deploy", "--image", f"{sample.repository}:v2")
+    assert run.code == 0, run.output
+    sandbox.wait_idle()
+    assert _primary(sandbox, sample, "web-ext")[0] != web
+
+    back = cli("--config", config, "--output", "json", "rollback")
+
+    assert back.code == 0, back.output
+    sandbox.wait_idle()
+    assert _primary(sandbox, sample, "web-ext") == (web, 1)  # its own rollback: a task set of v1, alone
+    assert _versions(sandbox, workdir, sample, ["shop-worker"]) == {"shop-worker": "v1"}
+    assert back.stderr.index("roll back web-ext by taskset") < back.stderr.index(
+        "roll back service shop-worker"
+    )
+    assert all(
+        _tags(sandbox, sample.cluster, n)["ci-ecs:rolled-back-from"] == "v2"
+        for n in ("web-ext", "shop-worker")
+    )
+    services = json.loads(back.stdout)["details"]["services"]
+    assert f"web-ext v1 ({web}), rolled back from v2" in services, services
