@@ -227,6 +227,8 @@ def deploy(
 ) -> None:
     """Roll the new version out to the whole service (--auto: after a canary that passed its analysis).
 
+    With `services:`, every service by its own technique, wave by wave (a canary promoted where one is up).
+
     In a review environment (`review:` settings): create or update its service `<service>-<slug>`, target
     group and listener rule, and report its URL; `ci-ecs stop` removes them.
     """
@@ -292,7 +294,10 @@ def canary_deploy(
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as the global --dry-run.")] = False,
 ) -> None:
-    """Put the new version beside the stable one: a canary (canary.mode), or a prepared blue/green version."""
+    """Put the new version beside the stable one: a canary (canary.mode), or a prepared blue/green version.
+
+    With `services:`, on each service that has one; the others are left to `deploy`.
+    """
     flags = flag_values(
         image=image,
         cluster=cluster,

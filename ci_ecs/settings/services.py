@@ -132,4 +132,3 @@ def check(entries: Sequence[ServiceEntry], top: tuple[str, str], sources: Mappin
                 f"services[{number}].cluster: missing — set it, or `cluster:` for every service "
                 f"(from {where})"
             )
-

@@ -28,18 +28,22 @@ class Fake:
         self.fails = fails
         self.plain = plain  # services by plain rolling update without a canary
 
-    def _step(self, service: str, name: str, *, undo: bool = False, read_only: bool = False) -> Step:
+    def _step(
+        self, service: str, action: str, *, undo: bool = False, read_only: bool = False, name: str = ""
+    ) -> Step:
+        """A step logging `service action` (named `name`, else `action`)."""
+
         def do() -> str:
-            self.log.append(f"{service} {name}")
-            if f"{service} {name}" == self.fails:
-                raise DeploymentFailed(f"{service} {name} failed")
+            self.log.append(f"{service} {action}")
+            if f"{service} {action}" == self.fails:
+                raise DeploymentFailed(f"{service} {action} failed")
             return ""
 
         def back() -> str:
-            self.log.append(f"{service} undo {name}")
+            self.log.append(f"{service} undo {action}")
             return ""
 
-        return Step(name, do, back if undo else None, read_only)
+        return Step(name or action, do, back if undo else None, read_only)
 
     def _plan(self, ctx: Context, command: str) -> Plan:
         s = ctx.settings.service
@@ -60,7 +64,7 @@ class Fake:
 
         steps = (
             self._step(s, "inspect", read_only=True),
-            Step("check the image", lambda: self.log.append(f"{s} pin") or "", read_only=True),
+            self._step(s, "pin", read_only=True, name="check the image"),
             self._step(s, "render", read_only=True),
             self._step(s, f"{command} start", undo=True),
             self._step(s, f"{command} wait"),
