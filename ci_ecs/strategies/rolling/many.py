@@ -89,8 +89,8 @@ def update_step(ctx: Context, wave: list[Member]) -> Step:
 
 def _update(ctx: Context, wave: list[Member]) -> str:
     for m in wave:
+        m.updated = True  # before the call: a call that fails may have moved it all the same
         ctx.console.line(f"    {m.name}: {rollout.update(m.ctx, m.job)}")
-        m.updated = True
     return f"{len(wave)} updated"
 
 
