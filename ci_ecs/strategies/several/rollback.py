@@ -42,9 +42,8 @@ def plan(ctx: Context, to: str | None, technique_of: TechniqueOf) -> Plan:
     steps = []
     if members:
         names = ", ".join(b.name for b in members)
-        steps.append(
-            Step(f"inspect services {names}", lambda: inspect_members(ctx, members, to), read_only=True)
-        )
+        label = f"inspect service{'s' if len(members) > 1 else ''} {names}"
+        steps.append(Step(label, lambda: inspect_members(ctx, members, to), read_only=True))
     steps += [_guarded(b, step) for b in others if b.own is not None for step in own.inspection(b.own)]
     steps.append(Step("check what goes back", lambda: _check(backs), read_only=True))
     if members and to is not None:  # only a version no revision ran yet needs one
