@@ -1,4 +1,5 @@
-"""One job at a time per service: a lock kept in DynamoDB — atomic, naming its holder, expiring, refreshed."""
+"""One job at a time per service: a lock kept in DynamoDB — atomic, naming its holder, expiring, refreshed;
+a job's services' locks taken, refreshed and released together, each time in one transaction."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ci_ecs import checks
 from ci_ecs.aws import dynamodb
 from ci_ecs.aws.clients import Aws
-from ci_ecs.errors import AwsError, Cancelled, PreconditionError
+from ci_ecs.errors import AwsError, Cancelled, ConfigError, PreconditionError
 from ci_ecs.output import Console
 from ci_ecs.settings import Settings, WaitSettings
 
@@ -84,81 +85,107 @@ def holder_name(env: Mapping[str, str]) -> str:
     return f"{getpass.getuser()}@{socket.gethostname()} (process {os.getpid()})"
 
 
-def _lease(settings: Settings) -> float:
-    return settings.wait.timeout + MARGIN
+def _lease(several: Sequence[Settings]) -> float:
+    return max(s.wait.timeout for s in several) + MARGIN
 
 
-def this_job(settings: Settings, command: str, who: str) -> Holder:
+def slots_of(several: Sequence[Settings]) -> list[dynamodb.Slot]:
+    """The lock items of the services, each once, in one order (by table, then key)."""
+    return sorted({dynamodb.Slot(s.lock.table, key_of(s)) for s in several}, key=lambda s: (s.table, s.key))
+
+
+def this_job(several: Sequence[Settings], command: str, who: str) -> Holder:
     """The holder this job will be: a fresh token, this host and process."""
     now = time.time()
     return Holder(
-        who, command, now, now + _lease(settings), uuid.uuid4().hex, socket.gethostname(), os.getpid()
+        who, command, now, now + _lease(several), uuid.uuid4().hex, socket.gethostname(), os.getpid()
     )
 
 
-def acquire(aws: Aws, settings: Settings, mine: Holder, console: Console) -> None:
-    """Take the service's lock for `mine` (making the table first if needed), waiting up to `lock.wait`.
+def acquire(aws: Aws, several: Sequence[Settings], mine: Holder, console: Console) -> None:
+    """Take every service's lock for `mine`, all or none (making the tables first if needed), waiting up
+    to `lock.wait`.
 
-    PreconditionError naming the holder when another job holds it.
+    PreconditionError naming a service's holder when another job holds its lock.
     """
-    table, key = settings.lock.table, key_of(settings)
+    slots = slots_of(several)
+    if len(slots) > dynamodb.MOST:
+        raise ConfigError(
+            f"services: {len(slots)} services in one job, at most {dynamodb.MOST} (their locks are taken "
+            "together, in one DynamoDB transaction) — split them into several jobs"
+        )
 
-    def attempt() -> Holder | None:
+    def attempt() -> tuple[str, Holder] | None:
         values: dict[str, str | float] = {
-            dynamodb.KEY: key,
             "holder": mine.who,
             "command": mine.command,
             "acquired_at": time.time(),
-            "expires_at": time.time() + _lease(settings),
+            "expires_at": time.time() + _lease(several),
             "token": mine.token,
             "host": mine.host,
             "pid": mine.pid,
         }
-        if dynamodb.put_if_free(aws, table, values):
-            return None
-        found = dynamodb.read(aws, table, key)
-        if not found:
-            return attempt()  # released in between: try again
-        other = Holder.of(found)
-        if other.is_gone() and dynamodb.put_if_free(aws, table, values, replacing=other.token):
-            console.line(f"    took over the lock of {other.text()}: that process is gone")
-            return None
-        return other
+        gone: dict[dynamodb.Slot, Holder] = {}
+        for _ in range(3):  # once more over the holders found gone, or past another transaction's conflict
+            blocked = dynamodb.put_all(aws, slots, values, {slot: g.token for slot, g in gone.items()})
+            if not blocked:
+                for slot, other in gone.items():
+                    console.line(f"    took over the lock {slot.key} of {other.text()}: that process is gone")
+                return None
+            holders = [(b.slot, Holder.of(b.item)) for b in blocked if b.item is not None]
+            alive = [(slot.key, other) for slot, other in holders if not other.is_gone()]
+            if alive:
+                return alive[0]
+            gone.update(holders)
+        return blocked[0].slot.key, Holder.of(blocked[0].item or {})
 
-    other = _first_attempt(aws, table, attempt, console)
-    if other is None:
+    found = _first_attempt(aws, slots, attempt, console)
+    if found is None:
         return
-    wait = settings.lock.wait
+    wait = max(s.lock.wait or 0.0 for s in several)
     if not wait:
-        raise held(key, other)
-    console.line(f"    waiting up to {checks.format_duration(wait)} for {other.text()}")
-    last: list[Holder] = [other]
+        raise held(*found)
+    console.line(f"    waiting up to {checks.format_duration(wait)} for {_whose(*found, len(slots))}")
+    last: list[tuple[str, Holder]] = [found]
 
     def probe() -> bool | None:
-        found = attempt()
-        if found is not None:
-            last[0] = found
-            console.progress(f"lock {key}: held by {found.text()}")
-        return True if found is None else None
+        now_held = attempt()
+        if now_held is not None:
+            last[0] = now_held
+            console.progress(f"lock {now_held[0]}: held by {now_held[1].text()}")
+        return True if now_held is None else None
 
     if checks.poll(WAIT_POLLS, probe, timeout=wait) is None:
-        raise held(key, last[0], waited=wait)
+        raise held(*last[0], waited=wait)
+
+
+def _whose(key: str, other: Holder, locks: int) -> str:
+    """The holder; among several locks, with the one it holds."""
+    return f"{other.text()} (lock {key})" if locks > 1 else other.text()
 
 
 def _first_attempt(
-    aws: Aws, table: str, attempt: Callable[[], Holder | None], console: Console
-) -> Holder | None:
-    """The first try; when the table is missing, it is made (on demand), waited for, and tried again."""
+    aws: Aws,
+    slots: Sequence[dynamodb.Slot],
+    attempt: Callable[[], tuple[str, Holder] | None],
+    console: Console,
+) -> tuple[str, Holder] | None:
+    """The first try; when a table is missing, the tables are made, waited for, and tried again."""
     try:
         return attempt()
     except AwsError as exc:
         if exc.code != "ResourceNotFoundException":
             raise
-    dynamodb.create_table(aws, table)
-    console.detail(f"lock: created DynamoDB table {table} for the jobs' locks")
-    active = checks.poll(WAIT_POLLS, lambda: True if dynamodb.table_status(aws, table) == "ACTIVE" else None)
-    if active is None:
-        raise PreconditionError(f"lock.table: DynamoDB table {table} did not become ACTIVE")
+    tables = sorted({slot.table for slot in slots})
+    for table in tables:  # one that exists already is left as it is
+        dynamodb.create_table(aws, table)
+        console.detail(f"lock: created DynamoDB table {table} for the jobs' locks")
+
+    def active() -> bool | None:
+        return True if all(dynamodb.table_status(aws, t) == "ACTIVE" for t in tables) else None
+
+    if checks.poll(WAIT_POLLS, active) is None:
+        raise PreconditionError(f"lock.table: DynamoDB table {', '.join(tables)} did not become ACTIVE")
     return attempt()
 
 
@@ -171,35 +198,42 @@ def held(key: str, other: Holder, waited: float = 0.0) -> PreconditionError:
     )
 
 
-def release(aws: Aws, settings: Settings, mine: Holder, console: Console, *, quiet: bool = False) -> None:
-    """Give the lock back; a lock someone else took over in between is theirs and stays."""
-    if not dynamodb.delete(aws, settings.lock.table, key_of(settings), mine.token) and not quiet:
-        console.warn(f"lock {key_of(settings)}: no longer ours when released (broken with `ci-ecs unlock`?)")
+def release(
+    aws: Aws, slots: Sequence[dynamodb.Slot], mine: Holder, console: Console, *, quiet: bool = False
+) -> None:
+    """Give the locks back (one transaction); a lock someone else took over in between is theirs and stays."""
+    for slot in dynamodb.delete_all(aws, slots, mine.token):
+        if not quiet:
+            console.warn(f"lock {slot.key}: no longer ours when released (broken with `ci-ecs unlock`?)")
 
 
 @contextmanager
 def held_by_this_job(
-    aws: Aws, settings: Settings, command: str, env: Mapping[str, str], console: Console
+    aws: Aws, several: Sequence[Settings], command: str, env: Mapping[str, str], console: Console
 ) -> Iterator[Holder]:
-    """The service's lock for the whole job, extended by a thread of its own, released on every way out."""
-    mine = this_job(settings, command, holder_name(env))
+    """The services' locks for the whole job: taken together, extended together by a thread of their own,
+    released together on every way out."""
+    mine, slots = this_job(several, command, holder_name(env)), slots_of(several)
     try:
-        acquire(aws, settings, mine, console)
+        acquire(aws, several, mine, console)
     except Cancelled:
-        release(aws, settings, mine, console, quiet=True)  # the put may have gone through just before
+        release(aws, slots, mine, console, quiet=True)  # the transaction may have gone through just before
         raise
     stop = threading.Event()
 
     def extend() -> None:
         # Refresh well before expiry: a job waits at most its timeout between two steps.
-        while not stop.wait(_lease(settings) / 4):
-            until = time.time() + _lease(settings)
+        ours = list(slots)
+        while ours and not stop.wait(_lease(several) / 4):
+            until = time.time() + _lease(several)
             try:
-                if not dynamodb.extend(aws, settings.lock.table, key_of(settings), mine.token, until):
-                    console.warn(f"lock {key_of(settings)}: taken over by another job")
-                    return
+                lost = dynamodb.extend_all(aws, ours, mine.token, until)
             except Exception as exc:  # a missed refresh is not fatal: the lease still runs a while
-                console.warn(f"lock {key_of(settings)}: could not extend it: {exc}")
+                console.warn(f"lock {', '.join(s.key for s in ours)}: could not extend it: {exc}")
+                continue
+            for slot in lost:
+                console.warn(f"lock {slot.key}: taken over by another job")
+            ours = [slot for slot in ours if slot not in lost]
 
     refresher = threading.Thread(target=extend, name="ci-ecs-lock", daemon=True)
     refresher.start()
@@ -208,7 +242,7 @@ def held_by_this_job(
     finally:
         stop.set()
         refresher.join(timeout=5)
-        release(aws, settings, mine, console)
+        release(aws, slots, mine, console)
 
 
 def unlock(aws: Aws, settings: Settings, console: Console) -> str:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from typing import cast
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from ci_ecs.aws.clients import Aws, call, call_unless
 from ci_ecs.errors import AwsError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 KEY = "lock"  # the table's hash key
 _FREE = f"attribute_not_exists(#{KEY}) OR expires_at < :now"
@@ -26,39 +30,97 @@ def _plain(item: Mapping[str, Mapping[str, object]]) -> dict[str, str]:
     return {k: str(v.get("S", v.get("N", ""))) for k, v in item.items()}
 
 
-def put_if_free(aws: Aws, table: str, values: Mapping[str, str | float], replacing: str = "") -> bool:
-    """Write the lock item unless another, unexpired one is there (atomic): whether it was written.
+@dataclass(frozen=True)
+class Slot:
+    """Where a service's lock item lives: its table and key."""
 
-    With `replacing` (a token), write it only over that very item: a holder known to be gone.
+    table: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A lock item a transaction could not write: the item in the way (None: another transaction's, busy)."""
+
+    slot: Slot
+    item: dict[str, str] | None
+
+
+MOST = 100  # actions in one TransactWriteItems
+
+
+def put_all(
+    aws: Aws,
+    slots: Sequence[Slot],
+    values: Mapping[str, str | float],
+    replacing: Mapping[Slot, str] | None = None,
+) -> list[Blocked]:
+    """Write the lock items of every slot, or none (one transaction): the items in the way ([]: written).
+
+    Each is written over no item, an expired one, one with our token (this transaction, sent again after
+    its reply was lost) or one with the token `replacing` gives for its slot (a holder known to be gone).
     """
+    now = {":now": {"N": str(time.time())}, ":token": {"S": str(values["token"])}}
+    actions = []
+    for slot in slots:
+        gone = (replacing or {}).get(slot)
+        actions.append(
+            {
+                "Put": {
+                    "TableName": slot.table,
+                    "Item": _item({**values, KEY: slot.key}),
+                    "ConditionExpression": f"{_FREE} OR {_MINE}" + (" OR #token = :gone" if gone else ""),
+                    "ExpressionAttributeNames": {f"#{KEY}": KEY, "#token": "token"},
+                    "ExpressionAttributeValues": {**now, **({":gone": {"S": gone}} if gone else {})},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+        )
+    keys = ", ".join(slot.key for slot in slots)
+    return _transact(aws, f"taking the locks {keys} in DynamoDB", list(zip(slots, actions, strict=True)))
+
+
+def _transact(aws: Aws, doing: str, actions: list[tuple[Slot, dict[str, Any]]]) -> list[Blocked]:
+    """One TransactWriteItems, all or nothing: the actions whose condition failed ([]: all done)."""
     dynamodb = aws.client("dynamodb")
-    condition = (
-        (_MINE, {"#token": "token"}, {":token": {"S": replacing}})
-        if replacing
-        else (
-            _FREE,
-            {f"#{KEY}": KEY},
-            {":now": {"N": str(time.time())}},
-        )
-    )
     try:
-        call(
-            f"taking the lock {values[KEY]} in DynamoDB table {table}",
-            dynamodb.put_item,
-            TableName=table,
-            Item=_item(values),
-            ConditionExpression=condition[0],
-            ExpressionAttributeNames=condition[1],
-            ExpressionAttributeValues=condition[2],
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+        items = cast("list[TransactWriteItemTypeDef]", [a for _, a in actions])
+        call(doing, dynamodb.transact_write_items, TransactItems=items)
     except AwsError as exc:
-        if exc.code != "ConditionalCheckFailedException":
+        if exc.code != "TransactionCanceledException" or not isinstance(exc.__cause__, ClientError):
             raise
-        # The item there may be ours: this put, sent again by botocore after its reply was lost.
-        there = exc.__cause__.response.get("Item", {}) if isinstance(exc.__cause__, ClientError) else {}
-        return _plain(cast("dict[str, dict[str, object]]", there)).get("token") == values.get("token")
-    return True
+        reasons = exc.__cause__.response.get("CancellationReasons", [])
+        if len(reasons) != len(actions):  # no reason per action: not a condition that failed
+            raise
+        if any("ResourceNotFound" in str(r.get("Code")) for r in reasons):  # a missing table, said so
+            raise AwsError(
+                f"{doing}: ResourceNotFoundException: no such table", "ResourceNotFoundException"
+            ) from exc
+        blocked = []
+        for (slot, _), reason in zip(actions, reasons, strict=True):
+            code = reason.get("Code") or "None"
+            if code == "ConditionalCheckFailed":
+                there = cast("dict[str, dict[str, object]]", reason.get("Item") or {})
+                blocked.append(Blocked(slot, _plain(there)))
+            elif code == "TransactionConflict":
+                blocked.append(Blocked(slot, None))
+            elif code != "None":
+                raise
+        return blocked
+    return []
+
+
+def _each_that_is_ours(aws: Aws, doing: str, actions: list[tuple[Slot, dict[str, Any]]]) -> list[Slot]:
+    """Do the actions (each conditioned on our token) in one transaction: the slots no longer ours."""
+    lost: list[Slot] = []
+    for _ in range(3):  # a conflict with another job's transaction on the same item passes: send again
+        blocked = _transact(aws, doing, actions)
+        lost += [b.slot for b in blocked if b.item is not None]
+        # All or nothing: nothing was done, so send the rest again without the items no longer ours.
+        actions = [a for a in actions if a[0] not in lost]
+        if not blocked or not actions:
+            break
+    return lost
 
 
 def read(aws: Aws, table: str, key: str) -> dict[str, str] | None:
@@ -75,21 +137,53 @@ def read(aws: Aws, table: str, key: str) -> dict[str, str] | None:
     return _plain(item) if item else None
 
 
-def extend(aws: Aws, table: str, key: str, token: str, expires_at: float) -> bool:
-    """Move the lock's expiry, if it is still ours: whether it was."""
-    dynamodb = aws.client("dynamodb")
-    done = call_unless(
-        ("ConditionalCheckFailedException",),
-        f"extending the lock {key} in DynamoDB table {table}",
-        dynamodb.update_item,
-        TableName=table,
-        Key={KEY: {"S": key}},
-        UpdateExpression="SET expires_at = :expires",
-        ConditionExpression=_MINE,
-        ExpressionAttributeNames={"#token": "token"},
-        ExpressionAttributeValues={":expires": {"N": str(expires_at)}, ":token": {"S": token}},
-    )
-    return done is not None
+def extend_all(aws: Aws, slots: Sequence[Slot], token: str, expires_at: float) -> list[Slot]:
+    """Move the expiry of the lock items still ours (one transaction): the slots no longer ours."""
+    actions = [
+        (
+            slot,
+            {
+                "Update": {
+                    "TableName": slot.table,
+                    "Key": {KEY: {"S": slot.key}},
+                    "UpdateExpression": "SET expires_at = :expires",
+                    "ConditionExpression": _MINE,
+                    "ExpressionAttributeNames": {"#token": "token"},
+                    "ExpressionAttributeValues": {
+                        ":expires": {"N": str(expires_at)},
+                        ":token": {"S": token},
+                    },
+                }
+            },
+        )
+        for slot in slots
+    ]
+    return _each_that_is_ours(aws, "extending the locks in DynamoDB", actions)
+
+
+def delete_all(aws: Aws, slots: Sequence[Slot], token: str) -> list[Slot]:
+    """Remove the lock items that carry `token` (one transaction): the slots that no longer did."""
+    actions = [
+        (
+            slot,
+            {
+                "Delete": {
+                    "TableName": slot.table,
+                    "Key": {KEY: {"S": slot.key}},
+                    "ConditionExpression": _MINE,
+                    "ExpressionAttributeNames": {"#token": "token"},
+                    "ExpressionAttributeValues": {":token": {"S": token}},
+                }
+            },
+        )
+        for slot in slots
+    ]
+    try:
+        return _each_that_is_ours(aws, "releasing the locks in DynamoDB", actions)
+    except AwsError as exc:
+        if exc.code != "ResourceNotFoundException":
+            raise
+        return []  # no table at all: a job cancelled before it could make it holds nothing
 
 
 def delete(aws: Aws, table: str, key: str, token: str) -> bool:

@@ -6,7 +6,6 @@ import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping
-from contextlib import ExitStack
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -77,7 +76,7 @@ def locked(settings: Settings, env: Mapping[str, str]) -> Settings:
 
 
 def locks(settings: Settings, env: Mapping[str, str]) -> list[Settings]:
-    """The settings of each service a job locks (in one order, so that two jobs never deadlock)."""
+    """The settings of each service a job locks (all taken at once, in one transaction)."""
     from ci_ecs.settings import of_service
 
     several = [of_service(settings, e) for e in settings.services]
@@ -163,11 +162,8 @@ def run_plan(
         if context.dry_run:
             plans(context, notifier)
             return
-        with cancellable(console), ExitStack() as held:
-            for settings in locks(context.settings, context.env):
-                held.enter_context(
-                    lock.held_by_this_job(context.aws, settings, command, context.env, console)
-                )
+        several = locks(context.settings, context.env)
+        with cancellable(console), lock.held_by_this_job(context.aws, several, command, context.env, console):
             plans(context, notifier)
 
     run(ctx, job)

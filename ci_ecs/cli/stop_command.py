@@ -45,8 +45,8 @@ def stop(
         if context.dry_run:
             execute(plan, console, dry_run=True)
             return
-        settings = locked(context.settings, context.env)
-        with cancellable(console), lock.held_by_this_job(context.aws, settings, "stop", context.env, console):
+        service = [locked(context.settings, context.env)]
+        with cancellable(console), lock.held_by_this_job(context.aws, service, "stop", context.env, console):
             try:
                 execute(plan, console)
             except NothingToDo:

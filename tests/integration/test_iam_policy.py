@@ -65,7 +65,7 @@ JOBS: dict[str, tuple[str, list[tuple[str, str]], dict[str, str]]] = {
 }
 # Actions the policy grants for paths these few jobs do not take (each named where the code takes it).
 UNEXERCISED = {
-    "dynamodb:GetItem",  # lock.py: the lock is held by another job
+    "dynamodb:GetItem",  # lock.py: `ci-ecs unlock` reads whose lock it breaks
     "dynamodb:UpdateItem",  # lock.py: a long job extends its lock
     "dynamodb:TagResource",  # lock.py: CreateTable tags the table it makes
     "ecs:ListTaskDefinitions",  # rollback --to; a revision registered but its reply lost
@@ -104,11 +104,27 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Call]]:
 
     def count(self: Aws, model: Any, **kwargs: Any) -> None:
         service = str(model.service_model.service_name)
-        seen.append((_PREFIX.get(service, service), str(model.name), dict(kwargs.get("params") or {})))
+        seen.extend(
+            _authorized(_PREFIX.get(service, service), str(model.name), dict(kwargs.get("params") or {}))
+        )
         counted(self, model, **kwargs)
 
     monkeypatch.setattr(Aws, "_count", count)
     yield seen
+
+
+_TRANSACTED = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
+
+
+def _authorized(prefix: str, op: str, params: dict[str, Any]) -> list[Call]:
+    """The calls IAM authorizes for a call: a DynamoDB transaction is authorized as each of its actions."""
+    if (prefix, op) != ("dynamodb", "TransactWriteItems"):
+        return [(prefix, op, params)]
+    return [
+        (prefix, _TRANSACTED[kind], {"TableName": action["TableName"]})
+        for item in params["TransactItems"]
+        for kind, action in item.items()
+    ]
 
 
 @pytest.mark.parametrize("technique", sorted(JOBS))

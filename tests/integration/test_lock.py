@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ci_ecs import sandbox as sandboxes
+from ci_ecs.sandbox.seed.many_sample import CONFIG, SERVICES
 from tests.integration.helpers import ci_ecs_executable, clean_env, client
 
 TABLE = "ci-ecs-locks"
@@ -35,8 +36,8 @@ def _lock_item(sandbox: sandboxes.Sandbox) -> dict[str, Any] | None:
     return found
 
 
-def _hold(sandbox: sandboxes.Sandbox, expires_in: float, token: str = "theirs") -> None:
-    """Another job's lock on demo/web (the table made first, as ci-ecs makes it)."""
+def _hold(sandbox: sandboxes.Sandbox, expires_in: float, token: str = "theirs", key: str = KEY) -> None:
+    """Another job's lock on `key` (the table made first, as ci-ecs makes it)."""
     dynamodb = client(sandbox, "dynamodb")
     if TABLE not in dynamodb.list_tables()["TableNames"]:
         dynamodb.create_table(
@@ -47,7 +48,7 @@ def _hold(sandbox: sandboxes.Sandbox, expires_in: float, token: str = "theirs") 
         )
     now = time.time()
     item = {
-        "lock": KEY,
+        "lock": key,
         "holder": HOLDER,
         "command": "deploy",
         "token": token,
@@ -136,6 +137,59 @@ def test_the_lock_is_released_whether_the_job_succeeds_or_fails(
 
     assert run.code == (0 if image == "v2" else 1), run.output
     assert _lock_item(sandbox) is None
+
+
+def _locks(sandbox: sandboxes.Sandbox) -> dict[str, str]:
+    """Each lock item's key → its holder."""
+    items = client(sandbox, "dynamodb").scan(TableName=TABLE)["Items"]
+    return {i["lock"]["S"]: i["holder"]["S"] for i in items}
+
+
+def test_a_services_job_one_of_whose_services_is_locked_takes_no_lock_and_names_that_services_holder(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample
+) -> None:
+    worker = f"{sample.cluster}/shop-worker"
+    _hold(sandbox, expires_in=600, key=worker)
+    before = client(sandbox, "ecs").describe_services(cluster=sample.cluster, services=list(SERVICES))
+
+    run = cli("--config", CONFIG, "deploy", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 3, run.output
+    assert f"lock: {worker} is held by the deploy of {HOLDER}" in run.output
+    assert _locks(sandbox) == {worker: HOLDER}  # theirs only: not the two free services'
+    after = client(sandbox, "ecs").describe_services(cluster=sample.cluster, services=list(SERVICES))
+    assert [s["taskDefinition"] for s in after["services"]] == [
+        s["taskDefinition"] for s in before["services"]
+    ]
+
+
+def test_a_services_job_waits_for_the_one_lock_held_then_deploys_all_and_releases_every_lock(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    worker = f"{sample.cluster}/shop-worker"
+    _hold(sandbox, expires_in=600, key=worker)
+    args = [ci_ecs_executable(), "--config", CONFIG, "deploy", "--image", f"{sample.repository}:v2"]
+    job = subprocess.Popen(
+        [*args, "--wait-for-lock", "2m"],
+        env=clean_env(sandbox),
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert job.stdout is not None
+    said = ""
+    for line in job.stdout:
+        said += line
+        if "waiting up to 2m" in line:
+            assert _locks(sandbox) == {worker: HOLDER}  # waiting, it holds none of the others
+            client(sandbox, "dynamodb").delete_item(TableName=TABLE, Key={"lock": {"S": worker}})
+            break
+    said += job.stdout.read()
+
+    assert job.wait(timeout=300) == 0, said
+    assert f"waiting up to 2m for the deploy of {HOLDER}" in said and f"(lock {worker})" in said
+    assert _locks(sandbox) == {}
 
 
 def test_a_dry_run_takes_no_lock(cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample) -> None:
