@@ -9,7 +9,7 @@ from typing import Any
 
 from ci_ecs.aws import ecs, elbv2
 from ci_ecs.aws.clients import Aws, missing_is
-from ci_ecs.errors import ConfigError, NothingToDo, PreconditionError
+from ci_ecs.errors import AwsError, ConfigError, NothingToDo, PreconditionError
 from ci_ecs.forge import Reporter
 from ci_ecs.forge.null import NullReporter
 from ci_ecs.model import Analysis, Command, ImageRef, Release, TechniqueName
@@ -62,6 +62,8 @@ class Live:
     service: dict[str, Any] = field(default_factory=dict)
     task_definition: dict[str, Any] = field(default_factory=dict)
     task_definition_tags: list[dict[str, str]] = field(default_factory=list)
+    # The family's newest ACTIVE revision and its tags, when the inspection read it (only a family: none).
+    newest: tuple[dict[str, Any], list[dict[str, str]]] | None = None
 
     @property
     def arn(self) -> str:
@@ -97,15 +99,29 @@ _CONTROLLER_FIXES: dict[str | tuple[str, str], str] = {
 }
 
 
-def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
-    """Read the service and its live revision; require the given deployment controller (None: any)."""
+def inspect_service(
+    ctx: Context,
+    live: Live,
+    *,
+    controller: str | None,
+    newest: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> str:
+    """Read the service and its live revision; require the given deployment controller (None: any).
+
+    `newest`: whether, for the service found, to learn its family's newest revision too (for a job that may
+    register one) — reading the family, which is the live revision itself when it is the newest.
+    """
     s = ctx.settings
     if not live.service:  # else read already, ACTIVE, by a batched DescribeServices (`services:`)
         live.service = ecs.describe_service(ctx.aws, s.cluster, s.service)
     require_controller(live.service, controller)
-    live.task_definition, live.task_definition_tags = ecs.describe_task_definition(
-        ctx.aws, live_task_definition(live.service)
-    )
+    arn = live_task_definition(live.service)
+    if newest is not None and newest(live.service):
+        live.newest = _family_newest(ctx, arn)
+    if live.newest and ecs.short_arn(live.newest[0].get("taskDefinitionArn", "")) == ecs.short_arn(arn):
+        live.task_definition, live.task_definition_tags = live.newest  # the service runs the newest
+    else:
+        live.task_definition, live.task_definition_tags = ecs.describe_task_definition(ctx.aws, arn)
     learn_secrets(ctx.console, live.task_definition)
     running = live.service.get("runningCount", 0)
     desired = live.service.get("desiredCount", 0)
@@ -114,6 +130,15 @@ def inspect_service(ctx: Context, live: Live, *, controller: str | None) -> str:
         f"{s.service}: {ecs.short_arn(live.arn)}, version {version}, "
         f"{running}/{desired} running, {counted(len(live.service.get('deployments', [])), 'deployment')}"
     )
+
+
+def _family_newest(ctx: Context, arn: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The newest ACTIVE revision of the live revision's family and its tags (only the family: none is)."""
+    family = ecs.short_arn(arn).rsplit(":", 1)[0]
+    try:
+        return ecs.describe_task_definition(ctx.aws, family)
+    except AwsError:  # every revision of the family deregistered, the live one too
+        return {"family": family}, []
 
 
 def require_controller(service: Mapping[str, Any], controller: str | None) -> str:

@@ -95,22 +95,33 @@ def register_revision(ctx: Context, live: Live, new: dict[str, Any], reuse: str 
     return register_new(ctx, new)
 
 
-def register_new(ctx: Context, new: dict[str, Any]) -> tuple[str, str]:
-    """(ARN, what happened): the family's newest revision when it already is `new`, else a new one."""
-    newest = newest_if_same(ctx, new)
+def register_new(ctx: Context, new: dict[str, Any], live: Live | None = None) -> tuple[str, str]:
+    """(ARN, what happened): the family's newest revision when it already is `new`, else a new one.
+
+    `live`: the service as inspected, knowing the family's newest revision when the inspection read it.
+    """
+    newest = newest_if_same(ctx, new, live.newest if live else None)
     if newest:
         return newest, f"reusing {ecs.short_arn(newest)}, already registered for this version"
     arn = str(ecs.register_task_definition(ctx.aws, new)["taskDefinitionArn"])
     return arn, f"registered {ecs.short_arn(arn)}"
 
 
-def newest_if_same(ctx: Context, new: dict[str, Any]) -> str | None:
+def newest_if_same(
+    ctx: Context, new: dict[str, Any], known: tuple[dict[str, Any], list[dict[str, str]]] | None = None
+) -> str | None:
     """The family's newest revision when it already is `new`, tagged with the same version (`ci-ecs run`
-    registered it, say), else None; one DescribeTaskDefinition call."""
-    try:
-        newest, tags = ecs.describe_task_definition(ctx.aws, str(new["family"]))
-    except AwsError:  # a family not registered yet
-        return None
+    registered it, say), else None; one DescribeTaskDefinition call unless `known` is that family's newest
+    (read by the inspection; only the family when it has none)."""
+    if known is not None and known[0].get("family") == new["family"]:
+        newest, tags = known
+        if "taskDefinitionArn" not in newest:
+            return None
+    else:
+        try:
+            newest, tags = ecs.describe_task_definition(ctx.aws, str(new["family"]))
+        except AwsError:  # a family not registered yet
+            return None
     wanted = _version_tag(new.get("tags") or [])
     if not wanted or _version_tag(tags) != wanted or not same_revision(newest, new):
         return None

@@ -42,7 +42,11 @@ def plan(ctx: Context, end_canary: EndCanary) -> Plan:
 
 def inspect_live(ctx: Context, job: Job) -> str:
     """Read the service and its live revision; learn the version it replaces (or the newer one it undoes)."""
-    summary = inspect_service(ctx, job.live, controller="ECS")
+    version = job.moved.version
+    # `register` may look for the family's newest revision, unless it promotes a canary's.
+    summary = inspect_service(
+        ctx, job.live, controller="ECS", newest=lambda service: not state.canary_revision(service, version)
+    )
     recorded, live = state.Recorded.of(job.live.service), job.live
     job.rolled_back_from, newer = _newer_live_version(ctx, recorded)
     if job.rolled_back_from:
@@ -124,7 +128,7 @@ def register(ctx: Context, job: Job) -> str:
         if earlier:
             job.moved = job.moved.at(earlier)
             return f"{version} ran as {ecs.short_arn(earlier)} before: reusing it"
-    arn, done = register_new(ctx, job.new)
+    arn, done = register_new(ctx, job.new, live)
     job.moved = job.moved.at(arn)
     return done
 
