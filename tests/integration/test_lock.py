@@ -192,6 +192,27 @@ def test_a_services_job_waits_for_the_one_lock_held_then_deploys_all_and_release
     assert _locks(sandbox) == {}
 
 
+def test_of_two_jobs_on_overlapping_services_started_together_one_deploys_and_the_other_takes_no_lock(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    whole = (workdir / CONFIG).read_text()
+    for left_out, name in (("shop-scheduler", "a.yml"), ("shop-web", "b.yml")):  # both have shop-worker
+        entry = f"  - service: {left_out}\n    container: {SERVICES[left_out][0]}\n"
+        assert entry in whole
+        (workdir / name).write_text(whole.replace(entry, ""))
+    # v3-slow starts slowly: whichever job won is still running when the other tries.
+    jobs = [
+        _start(sandbox, workdir, "--config", name, "deploy", "--image", f"{sample.repository}:v3-slow")
+        for name in ("a.yml", "b.yml")
+    ]
+    outcomes = [job.wait(timeout=300) for job in jobs]
+
+    assert sorted(outcomes) == [0, 3], [job.communicate() for job in jobs]
+    loser = jobs[outcomes.index(3)]
+    assert f"{sample.cluster}/shop-worker is held by" in loser.communicate()[1]
+    assert _locks(sandbox) == {}
+
+
 def test_a_dry_run_takes_no_lock(cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample) -> None:
     _hold(sandbox, expires_in=600)
 
