@@ -14,7 +14,7 @@ from moto import mock_aws
 from ci_ecs import lock
 from ci_ecs.aws import dynamodb
 from ci_ecs.aws.clients import Aws
-from ci_ecs.errors import PreconditionError
+from ci_ecs.errors import ConfigError, PreconditionError
 from ci_ecs.output import Console
 from ci_ecs.settings import Settings
 from ci_ecs.settings.techniques import LockSettings
@@ -158,3 +158,13 @@ def test_extending_moves_the_expiry_of_the_locks_still_ours_and_names_the_one_ta
     assert [slot.key for slot in lost] == ["demo/web"]
     item = aws.client("dynamodb").get_item(TableName=TABLE, Key={"lock": {"S": "demo/worker"}})["Item"]
     assert float(item["expires_at"]["N"]) == pytest.approx(until)
+
+
+def test_more_services_than_one_transaction_holds_exit_2_before_any_call(aws: Aws) -> None:
+    sent = _calls(aws)
+    names = [f"s{n}" for n in range(dynamodb.MOST + 1)]
+
+    with pytest.raises(ConfigError, match="services: 101 services in one job, at most 100"):
+        _take(aws, "job A", *names)
+
+    assert sent == []
