@@ -94,8 +94,8 @@ def main() -> None:
             if args.verbose:
                 print(sandbox_jobs.by_operation(f"{count} services", calls))
                 print(sandbox_jobs.by_operation(f"{count} services, later job", later_calls))
-        first, later = (totals[10][i] / max(totals[1][i], 1) for i in (0, 1))
-        print(f"10 services cost {first:.2f}× one (aim: under 4×); in a later job {later:.2f}×")
+        first_ratio, later_ratio = (totals[10][i] / max(totals[1][i], 1) for i in (0, 1))
+        print(f"10 services cost {first_ratio:.2f}× one (aim: under 4×); in a later job {later_ratio:.2f}×")
 
 
 if __name__ == "__main__":

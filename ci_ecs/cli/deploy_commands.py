@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ci_ecs.runner import Plan
     from ci_ecs.settings import Settings
     from ci_ecs.strategies.context import Context
-    from ci_ecs.strategies.registry import Technique
+    from ci_ecs.strategies.technique import Technique
 
 # What `rollback --to` takes: an image tag, or the short digest that names a version deployed by digest.
 _VERSION = re.compile(rf"{TAG.pattern}|sha256:[0-9a-f]{{12,64}}")

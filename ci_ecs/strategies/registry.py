@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
 
-from ci_ecs.runner import Plan
 from ci_ecs.settings import Settings
 from ci_ecs.strategies import canary, codedeploy, native, rolling, switch, taskset
-from ci_ecs.strategies.context import Context
 from ci_ecs.strategies.several import canary as several_canary
 from ci_ecs.strategies.several import deploy as several_deploy
 from ci_ecs.strategies.several import rollback as several_rollback
-
-Name = Literal["rolling", "taskset", "codedeploy", "switch", "native"]
-
-
-@dataclass(frozen=True)
-class Technique:
-    """The plans a technique gives `canary-deploy`, `deploy` and `rollback` (`to`: a version, or None)."""
-
-    canary_plan: Callable[[Context], Plan]
-    deploy_plan: Callable[[Context], Plan]
-    rollback_plan: Callable[[Context, str | None], Plan]
-
+from ci_ecs.strategies.technique import Name, Technique
 
 # Rolling and task-set services get their canary from `canary.mode` (a canary beside the service):
 # a rolling deploy ends it once the new revision is live, and a rollback ends it first.

@@ -12,7 +12,9 @@ OTHER = "arn:aws:iam::210987654321:role/deployer"
 
 
 @pytest.fixture
-def sandbox_env(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, monkeypatch: pytest.MonkeyPatch) -> None:
+def sandbox_env(
+    sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name, value in clean_env(sandbox).items():
         monkeypatch.setenv(name, value)
 

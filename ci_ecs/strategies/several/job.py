@@ -17,7 +17,7 @@ from ci_ecs.strategies.rolling import many, rollout
 from ci_ecs.strategies.several.own import Own
 
 if TYPE_CHECKING:
-    from ci_ecs.strategies.registry import Name, Technique
+    from ci_ecs.strategies.technique import Name, Technique
 
 # A service's technique by its settings (the registry's, handed in: it knows every technique).
 TechniqueOf = Callable[[Settings], "tuple[Name, Technique]"]

@@ -21,7 +21,7 @@ from ci_ecs.strategies.several.job import Service, TechniqueOf
 from ci_ecs.strategies.state import Moved
 
 if TYPE_CHECKING:
-    from ci_ecs.strategies.registry import Name, Technique
+    from ci_ecs.strategies.technique import Name, Technique
 
 
 def plan(ctx: Context, to: str | None, technique_of: TechniqueOf) -> Plan:

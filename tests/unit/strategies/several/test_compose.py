@@ -14,8 +14,8 @@ from ci_ecs.runner import Plan, Step, run
 from ci_ecs.settings import Settings
 from ci_ecs.settings.services import ServiceEntry
 from ci_ecs.strategies.context import Context
-from ci_ecs.strategies.registry import Name, Technique
 from ci_ecs.strategies.several import canary, deploy
+from ci_ecs.strategies.technique import Name, Technique
 
 RELEASE = Release(ImageRef("registry.example.com/shop", "v2"), "v2")
 

@@ -14,9 +14,9 @@ from ci_ecs.runner import Plan, run
 from ci_ecs.settings import Settings
 from ci_ecs.settings.services import ServiceEntry
 from ci_ecs.strategies.context import Context
-from ci_ecs.strategies.registry import Name, Technique
 from ci_ecs.strategies.several import rollback
 from ci_ecs.strategies.state import unchanged_if
+from ci_ecs.strategies.technique import Name, Technique
 from tests.unit.strategies.several import test_compose as compose
 
 
