@@ -32,18 +32,21 @@ def check(
             if not str(exc).startswith(("image: no tag", "image: missing")):
                 raise
             context = service_context(g, console, flags, needs_release=False)  # the image item says so
-        technique = technique_of(context.settings)
         s = context.settings
-        console.line(f"checking {s.service} (cluster {s.cluster}) for technique {technique}")
-        results = preflight.run(items.items(context, technique))
+        several = [context.for_service(e).settings for e in s.services]
+        technique = ", ".join(dict.fromkeys(technique_of(one) for one in several or [s]))
+        service = ", ".join(one.service for one in several) or s.service
+        cluster = ", ".join(dict.fromkeys(one.cluster for one in several or [s]))
+        console.line(f"checking {service} (cluster {cluster}) for technique {technique}")
+        results = items.results_of(context)
         for result in results:
             console.line(result.line())
         console.document(
             {
                 "ok": not preflight.failed(results),
                 "technique": technique,
-                "service": s.service,
-                "cluster": s.cluster,
+                "service": service,
+                "cluster": cluster,
                 "items": [r.as_dict() for r in results],
             }
         )

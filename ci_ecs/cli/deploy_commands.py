@@ -143,8 +143,7 @@ def run_plan(
         from ci_ecs.preflight import items
 
         plan = make_plan(context)
-        several = bool(context.settings.services)  # `ci-ecs check` does not check `services:` yet
-        if command in ("deploy", "canary-deploy") and not several:  # what `ci-ecs check` checks
+        if command in ("deploy", "canary-deploy"):  # what `ci-ecs check` checks
             plan = items.before_changes(plan, context)
         execute_plan(plan, context, notifier)
         following = then(context) if then is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,7 @@ from ci_ecs.errors import AwsError, PreconditionError
 from ci_ecs.iam_policy import technique_of
 from ci_ecs.iam_policy.target import Technique
 from ci_ecs.model import ImageRef
-from ci_ecs.preflight import Item, NotChecked, before_first_change, require, run, wiring
+from ci_ecs.preflight import Item, NotChecked, Result, before_first_change, require, run, wiring
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies.context import Context, learn_secrets, live_task_definition, require_controller
 from ci_ecs.strategies.revision import pin_image
@@ -33,8 +34,19 @@ class Found:
     task_definition: dict[str, Any] = field(default_factory=dict)
 
 
-def items(ctx: Context, technique: Technique, *, job: bool = False) -> list[Item]:
-    """Every item of the technique, in order; a `job`'s (deploy) leave out credentials and IAM permissions."""
+def items(
+    ctx: Context,
+    technique: Technique,
+    *,
+    job: bool = False,
+    image: bool = True,
+    image_by: Context | None = None,
+) -> list[Item]:
+    """Every item of the technique, in order; a `job`'s (deploy) leave out credentials and IAM permissions.
+
+    `image_by` checks the image when not `ctx`: with `services:`, the job's own context, for the first
+    service only (`image`) — the job pins the image once, with its own credentials, whatever the account.
+    """
     found = Found(ctx, technique)
     service = "service" if technique != "switch" else "live service"
     # A job's own calls prove its credentials and permissions; a simulation cannot see every condition.
@@ -45,7 +57,7 @@ def items(ctx: Context, technique: Technique, *, job: bool = False) -> list[Item
         Item("launch type", lambda: _launch_type(found), (service,)),
         Item("target groups", lambda: _target_groups(found), (service,)),
         *(Item(name, _bound(check, found), (service,)) for name, check in wiring.of(technique)),
-        Item("image", lambda: image(ctx)),
+        *([Item("image", lambda: check_image(image_by or ctx))] if image else []),
         Item("task definition", lambda: _task_definition(found), (service,)),
         Item("execution role", lambda: _role(found, "executionRoleArn"), ("task definition",)),
         Item("task role", lambda: _role(found, "taskRoleArn"), ("task definition",)),
@@ -58,11 +70,25 @@ def items(ctx: Context, technique: Technique, *, job: bool = False) -> list[Item
     return listed
 
 
+def results_of(ctx: Context, *, job: bool = False) -> list[Result]:
+    """Every item's result for the service — or for each service of `services:`, named by it, each by its
+    own technique, region and account."""
+    if not ctx.settings.services:
+        return run(items(ctx, technique_of(ctx.settings), job=job))
+    results: list[Result] = []
+    for entry in ctx.settings.services:
+        one = ctx.for_service(entry)
+        first = entry == ctx.settings.services[0]
+        found = run(items(one, technique_of(one.settings), job=job, image=first, image_by=ctx))
+        results += [dataclasses.replace(r, name=f"{entry.service}: {r.name}") for r in found]
+    return results
+
+
 def before_changes(plan: Plan, ctx: Context) -> Plan:
     """The plan with the items (for a job) as a read-only step before its first change."""
 
     def check() -> str:
-        results = run(items(ctx, technique_of(ctx.settings), job=True))
+        results = results_of(ctx, job=True)
         require(results)
         unchecked = [r for r in results if r.status == "not checked"]
         for result in unchecked:
@@ -131,7 +157,7 @@ def _target_groups(found: Found) -> str:
     return ", ".join(map(elbv2.target_group_name, groups))
 
 
-def image(ctx: Context) -> str:
+def check_image(ctx: Context) -> str:
     """The image to deploy exists: in ECR as every deploy pins it, elsewhere by the registry's v2 API."""
     if ctx.release is None:
         raise NotChecked("no version to check — pass --image REPO:TAG, or run in the CI pipeline")

@@ -251,6 +251,30 @@ def test_deploy_checks_the_prerequisites_before_its_first_change(
     assert snapshot(sandbox) == before
 
 
+def test_with_services_check_and_deploy_check_every_service_and_name_the_one_missing_its_log_group(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample
+) -> None:
+    several = ("-c", "ci-ecs-services.yml")
+    image = ("--image", f"{sample.repository}:v2")
+    passed = cli(*several, "-o", "json", "check", *image)
+    client(sandbox, "logs").delete_log_group(logGroupName="/ecs/shop-worker")
+    before = snapshot(sandbox)
+
+    checked = cli(*several, "check", *image)
+    deployed = cli(*several, "deploy", *image)
+
+    assert passed.code == 0, passed.output
+    items = _items(passed.stdout)
+    for service in ("shop-web", "shop-worker", "shop-scheduler"):
+        assert items[f"{service}: service"]["status"] == items[f"{service}: log groups"]["status"] == "ok"
+    assert [name for name in items if name.endswith(": image")] == ["shop-web: image"]  # pinned once
+    for run in (checked, deployed):
+        assert run.code == 3, run.output
+        assert "✗ shop-worker: log groups: log group /ecs/shop-worker does not exist" in run.output
+        assert "✗ shop-web" not in run.output and "✗ shop-scheduler" not in run.output
+    assert snapshot(sandbox) == before
+
+
 def _push(registry: str, name: str, tag: str) -> None:
     """Push a one-layer OCI image to the registry by its HTTP API (no docker needed)."""
     blobs = [b'{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}', b"layer"]

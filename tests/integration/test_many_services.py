@@ -341,6 +341,7 @@ def _worker_in(sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, region: str
     live = client(sandbox, "ecs").describe_task_definition(taskDefinition="shop-worker")["taskDefinition"]
     keys = ("family", "containerDefinitions", "requiresCompatibilities", "networkMode", "cpu", "memory")
     ecs.register_task_definition(**{k: live[k] for k in keys if k in live})
+    _in(sandbox, "logs", region, role).create_log_group(logGroupName="/ecs/shop-worker")  # a prerequisite
     ecs.create_cluster(clusterName=sample.cluster)
     ecs.create_service(
         cluster=sample.cluster,
