@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ci_ecs.aws import ecs
-from ci_ecs.checks.rollouts import Followed, watch_rollouts
+from ci_ecs.checks.rollouts import watch_rollouts
 from ci_ecs.errors import CiEcsError, DeploymentFailed, NothingToDo
 from ci_ecs.model import Status
 from ci_ecs.runner import Step
@@ -36,8 +36,8 @@ class Back:
 
     @property
     def name(self) -> str:
-        """The service's name."""
-        return self.ctx.settings.service
+        """The service as output names it (with its region when another service has its name)."""
+        return self.ctx.settings.name
 
     @property
     def busy(self) -> bool:
@@ -181,11 +181,7 @@ def wait(ctx: Context, members: list[Back]) -> str:
     followed = []
     for b in moving:
         assert b.member is not None
-        moved = b.member.job.moved
-        s = b.ctx.settings
-        followed.append(
-            Followed(s.cluster, b.name, moved.deployment, moved.previous_task_definition, b.ctx.aws)
-        )
+        followed.append(many.following(b.ctx, b.member.job.moved))
     results = watch_rollouts(
         ctx.aws,
         tuple(followed),
@@ -194,8 +190,8 @@ def wait(ctx: Context, members: list[Back]) -> str:
         circuit_breaker=ctx.settings.circuit_breaker,
         fail_fast=False,
     )
-    for b in moving:
-        m, result = b.member, results.get(b.name)
+    for b, f in zip(moving, followed, strict=True):
+        m, result = b.member, results.get(f)
         assert m is not None
         if result is not None and result.ok:
             m.done = True

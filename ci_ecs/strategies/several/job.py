@@ -36,8 +36,8 @@ class Service:
 
     @property
     def name(self) -> str:
-        """The service's name."""
-        return self.ctx.settings.service
+        """The service as output names it (with its region when another service has its name)."""
+        return self.ctx.settings.name
 
 
 # Where a service is at the end of the job, in words (for the job's record).

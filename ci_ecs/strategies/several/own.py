@@ -27,8 +27,8 @@ class Own:
 
     @property
     def name(self) -> str:
-        """The service's name."""
-        return self.ctx.settings.service
+        """The service as output names it (with its region when another service has its name)."""
+        return self.ctx.settings.name
 
     def record(self, status: Status, reason: str | None) -> DeploymentRecord | None:
         """Its plan's record, as its own job would give it."""
