@@ -100,14 +100,17 @@ def of_service(settings: Settings, entry: ServiceEntry) -> Settings:
     return _labelled(each)[number]
 
 
-def _labelled(each: list[Settings]) -> list[Settings]:
+def _labelled(each: list[Settings], env: Mapping[str, str] | None = None) -> list[Settings]:
     """The services' settings, each with its label."""
-    names = labels([_place(one) for one in each])
+    names = labels([_place(one, env) for one in each])
     return [replace(one, label=name) for one, name in zip(each, names, strict=True)]
 
 
-def _place(one: Settings) -> Place:
-    return Place(one.service, one.cluster, one.region, one.role_arn)
+def _place(one: Settings, env: Mapping[str, str] | None) -> Place:
+    """Where the service is; without a region of its own, in the one AWS's variables name (as boto3)."""
+    found = env or {}
+    region = one.region or found.get("AWS_REGION") or found.get("AWS_DEFAULT_REGION") or None
+    return Place(one.service, one.cluster, region, one.role_arn)
 
 
 def service_named(settings: Settings, name: str | None) -> Settings:
@@ -233,8 +236,8 @@ def load_settings(
         _of_entry(merged, number, entry, name, named_by, path.parent)
         for number, entry in enumerate(settings.services)
     ]
-    distinct([_place(one) for one in each], merged["services"][1])
-    return replace(settings, each_service=tuple(_labelled(each)))
+    distinct([_place(one, env) for one in each], merged["services"][1])
+    return replace(settings, each_service=tuple(_labelled(each, env)))
 
 
 def _settings(merged: Layer, name: str | None, named_by: str) -> Settings:

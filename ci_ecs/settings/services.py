@@ -77,7 +77,8 @@ def _services(value: object, key: str, source: str) -> tuple[ServiceEntry, ...]:
 
 services = Converter(
     "a list of services deployed from the one release, each a mapping of `service` and optionally "
-    "`cluster`, `container`, `after` (services that must be done first) and any key of its own "
+    "`cluster`, `container`, `after` (names of services that must be done first: every entry of a "
+    "name) and any key of its own "
     "(`strategy`, `canary`, `wait`, `region`, …) that differs from the top-level keys; as a variable, the "
     "same in YAML or JSON",
     _services,
