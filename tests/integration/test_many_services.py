@@ -419,6 +419,7 @@ def test_the_same_service_in_two_regions_is_deployed_in_both_in_one_job(
         assert worker["taskDefinition"] != before[region], region
         assert {t["key"]: t["value"] for t in worker["tags"]}["ci-ecs:version"] == "v2", region
         assert [d["taskDefinition"] for d in worker["deployments"]] == [worker["taskDefinition"]], region
+    assert f"shop-worker ({WEST}): shop-worker:" in run.output  # its inspection, named with its region
     services = json.loads(run.stdout)["details"]["services"]
     assert f"shop-worker ({sample.region}) v2" in services and f"shop-worker ({WEST}) v2" in services, (
         services
