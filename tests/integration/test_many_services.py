@@ -429,3 +429,8 @@ def test_the_same_service_in_two_regions_is_deployed_in_both_in_one_job(
     assert status.code == 0, status.output
     assert f"service shop-worker (cluster {sample.cluster}, {sample.region})" in status.stdout, status.stdout
     assert f"service shop-worker (cluster {sample.cluster}, {WEST})" in status.stdout, status.stdout
+
+    back = cli("--config", CONFIG, "rollback")
+
+    assert back.code == 0, back.output
+    assert {r: _revisions_of(ecs, sample.cluster) for r, ecs in workers.items()} == before
