@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ci_ecs.aws import ecs
 from ci_ecs.checks.rollouts import Followed, by_place, watch_rollouts
 from ci_ecs.errors import AwsError, DeploymentFailed
-from ci_ecs.model import Status
+from ci_ecs.model import ServiceState, Status
 from ci_ecs.output import counted
 from ci_ecs.runner import Step
 from ci_ecs.strategies import canary, state
@@ -171,14 +171,14 @@ def finish(ctx: Context, members: list[Member]) -> str:
     return recorded
 
 
-def where(m: Member, status: Status, keep: bool) -> str:
-    """Which version a service is on at the end of the job, in words."""
+def where(m: Member, status: Status, keep: bool) -> tuple[ServiceState, str]:
+    """Where a service is at the end of the job, and which version that is in words."""
     moved = m.job.moved
     new = f"{moved.version} ({ecs.short_arn(moved.task_definition)})"
     previous = moved.previous_version or "the previous version"
     old = f"{previous} ({ecs.short_arn(moved.previous_task_definition)})"
     if status == "success":
-        return new
+        return "deployed", new
     if m.done and keep:
-        return f"{new}, kept"
-    return f"{old}, rolled back" if m.updated else f"{old}, not deployed"
+        return "kept", f"{new}, kept"
+    return ("rolled back", f"{old}, rolled back") if m.updated else ("not deployed", f"{old}, not deployed")

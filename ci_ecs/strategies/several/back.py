@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ci_ecs.aws import ecs
 from ci_ecs.checks.rollouts import watch_rollouts
 from ci_ecs.errors import CiEcsError, DeploymentFailed, NothingToDo
-from ci_ecs.model import Status
+from ci_ecs.model import ServiceState, Status
 from ci_ecs.runner import Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, Live, check_rollback_scope, inspect_service
@@ -214,11 +214,11 @@ def unchanged(b: Back) -> bool:
     return record is not None and record.unchanged
 
 
-def where(b: Back, status: Status) -> str:
-    """Which version the service is on at the end of the job, in words."""
+def where(b: Back, status: Status) -> tuple[ServiceState, str]:
+    """Where the service is at the end of the job, and which version that is in words."""
     failed = f": {b.error}" if b.error is not None else ""
     if b.left:
-        return f"left alone ({b.left})"
+        return "left alone", f"left alone ({b.left})"
     if b.member is not None:
         job_ = b.member.job
         on = f"{job_.moved.version} ({ecs.short_arn(job_.moved.task_definition)})"
@@ -227,13 +227,17 @@ def where(b: Back, status: Status) -> str:
     elif b.own is not None:
         record = b.own.record("success" if b.error is None else "failed", None)
         if record is None:
-            return "rolled back" if b.own.done else f"not rolled back{failed}"
+            return (
+                ("rolled back", "rolled back")
+                if b.own.done
+                else ("not rolled back", f"not rolled back{failed}")
+            )
         on = f"{record.version} ({ecs.short_arn(record.task_definition)})"
         back, was = b.own.done, record.details.get("rolled_back_from") or record.previous_version or ""
     else:
-        return f"not rolled back{failed}"
+        return "not rolled back", f"not rolled back{failed}"
     if unchanged(b):
-        return f"{on}, already rolled back"
+        return "already rolled back", f"{on}, already rolled back"
     if b.error is not None or (status != "success" and not back):
-        return f"{was or 'as it was'}, not rolled back{failed}"
-    return f"{on}, rolled back" + (f" from {was}" if was else "")
+        return "not rolled back", f"{was or 'as it was'}, not rolled back{failed}"
+    return "rolled back", f"{on}, rolled back" + (f" from {was}" if was else "")
