@@ -116,6 +116,7 @@ def record(
         service=", ".join(s.name for s in everyone),
         cluster=clusters,
         task_definition="",
+        previous_task_definition=None,  # each service has its own: `services`
         status=status,
         reason=reason,
         details={**first.details, "services": on, "deployment": ""},
