@@ -24,6 +24,7 @@ _STANDARD = {
     "CI_ECS_PREVIOUS_VERSION": "previous-version",
     "CI_ECS_TECHNIQUE": "technique",
     "CI_ECS_TASK_DEFINITION_ARN": "task-definition",
+    "CI_ECS_SERVICES": "services",
     "DEPLOY_URL": "deploy-url",
 }
 # GitLab refuses a dotenv report of 5 KiB or more (the job would fail after its deploy): the list of services
