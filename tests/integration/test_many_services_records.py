@@ -10,6 +10,7 @@ import responses
 
 from ci_ecs import sandbox as sandboxes
 from ci_ecs.sandbox.seed.many_sample import CONFIG, SERVICES
+from tests.integration import test_many_services as many
 from tests.integration.helpers import client
 from tests.integration.test_forge_reporting import REPO, github_env
 from tests.unit.forge.bodies import github_deployment, github_status
@@ -104,3 +105,29 @@ def test_a_failed_deploy_says_in_its_record_and_log_where_each_service_ended(
             line.split()[:4] == [name, sample.cluster, "v1", before[name].rsplit("/", 1)[1]]
             for line in log.splitlines()[1:5]
         ), log
+
+
+def test_the_same_service_in_two_regions_is_two_entries_told_apart_by_region(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    many._worker_in(sandbox, sample, many.WEST, None)
+    config = workdir / CONFIG
+    west = f"  - service: shop-worker\n    container: worker\n    region: {many.WEST}\n"
+    config.write_text(config.read_text().replace("on_failure:", west + "on_failure:", 1))
+    sandbox.wait_idle()
+
+    run = cli("--config", CONFIG, "--output", "json", "deploy", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 0, run.output
+    workers = [s for s in json.loads(run.stdout)["services"] if s["service"] == "shop-worker"]
+    live = {
+        r: many._revisions_of(many._in(sandbox, "ecs", r, None), sample.cluster)
+        for r in (sample.region, many.WEST)
+    }
+    assert [(s["region"], s["task_definition"], s["state"]) for s in workers] == [
+        (sample.region, live[sample.region], "deployed"),
+        (many.WEST, live[many.WEST], "deployed"),
+    ]
+    assert f"  shop-worker     {sample.cluster} ({many.WEST})" in run.stderr, (
+        run.stderr
+    )  # the summary's table

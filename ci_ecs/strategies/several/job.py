@@ -146,14 +146,14 @@ def _own_record(s: Service, command: Command, status: Status, reason: str | None
 
 
 def _outcome(s: Service, own: DeploymentRecord | None, state: ServiceState) -> ServiceOutcome:
-    """The service in the job's record: its versions and revisions by its own record, where it ended."""
-    region = s.ctx.aws.region or ""
+    """The service in the job's record (by its ECS name: its region tells two of a name apart): its
+    versions and revisions by its own record, and where it ended."""
+    settings = s.ctx.settings
+    place = (settings.service, settings.cluster, s.ctx.aws.region or settings.region or "")
     if own is None or state == "left alone":  # nothing of it was chosen: no version of the job's
-        return ServiceOutcome(s.name, s.ctx.settings.cluster, region, "", "", state=state)
+        return ServiceOutcome(*place, "", "", state=state)
     return ServiceOutcome(
-        s.name,
-        s.ctx.settings.cluster,
-        region,
+        *place,
         own.version,
         own.task_definition,
         own.previous_version,
