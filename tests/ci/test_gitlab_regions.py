@@ -4,6 +4,7 @@ and one pipeline whose two `deploy` slices each deploy the release to the sandbo
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -104,6 +105,12 @@ def _started(output: str, region: str) -> set[str]:
     return set(found)
 
 
+def _dotenv(project: Project, region: str) -> dict[str, str]:
+    """The dotenv report of the deploy slice of `region` (gitlab-ci-local encodes its folder name)."""
+    (folder,) = [f for f in (project.path / ".gitlab-ci-local" / "artifacts").iterdir() if region in f.name]
+    return project.dotenv(folder.name)
+
+
 def test_two_deploy_slices_of_one_pipeline_each_deploy_the_release_to_their_own_region(
     tmp_path: Path,
 ) -> None:
@@ -128,7 +135,8 @@ def test_two_deploy_slices_of_one_pipeline_each_deploy_the_release_to_their_own_
             r: _ecs(variables, r).describe_services(cluster="demo", services=list(SERVICES)) for r in REGIONS
         }
 
-        pipeline = project.run("deploy", variables=variables)  # both slices, at once
+        # Both slices at once, each in a folder of its own as on GitLab's runners.
+        pipeline = project.run("--shell-isolation", "deploy", variables=variables)
 
         assert pipeline.passed(*(f"deploy: [{r},{role}]" for r, role in zip(REGIONS, ROLES, strict=True))), (
             pipeline.output
@@ -149,3 +157,9 @@ def test_two_deploy_slices_of_one_pipeline_each_deploy_the_release_to_their_own_
                 assert container["image"].startswith(f"{image[1]}@sha256:"), container["image"]
             # What this slice started is exactly what its region's services run: it touched no other region.
             assert _started(pipeline.output, region) == {s["deployments"][0]["id"] for s in live}, region
+            listed = json.loads(
+                _dotenv(project, region)["CI_ECS_SERVICES"]
+            )  # what later jobs of the slice read
+            assert {(s["region"], s["task_definition"]) for s in listed} == {
+                (region, s["taskDefinition"]) for s in live
+            }, region
