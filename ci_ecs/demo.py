@@ -49,10 +49,12 @@ def sandbox_clock(tick: float | None, time_scale: str | None) -> SimConfig:
         raise ConfigError(str(exc)) from None
 
 
-def _start(port: int, *, seed: bool, clock: SimConfig) -> Sandbox:
+def _start(port: int, *, seed: bool, clock: SimConfig, second_region: bool = False) -> Sandbox:
     from ci_ecs import sandbox
 
-    return sandbox.start(port, seed=seed, tick=clock.tick, time_scale=clock.time_scale)
+    return sandbox.start(
+        port, seed=seed, tick=clock.tick, time_scale=clock.time_scale, second_region=second_region
+    )
 
 
 def describe_clock(clock: SimConfig) -> str:
@@ -68,8 +70,8 @@ def describe_clock(clock: SimConfig) -> str:
 def sandbox_up(
     console: Console, *, port: int, seed: bool, write_config: Path | None, clock: SimConfig
 ) -> None:
-    """Run the sandbox in the foreground until SIGINT/SIGTERM."""
-    box = _start(port, seed=seed, clock=clock)
+    """Run the sandbox in the foreground until SIGINT/SIGTERM (the sample in its second region too)."""
+    box = _start(port, seed=seed, clock=clock, second_region=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -81,6 +83,10 @@ def sandbox_up(
                 f"# sample: cluster {sample.cluster}, service {sample.service}, image {sample.repository}"
             )
             console.line(f"#         tags {', '.join(sorted(sample.images))}")
+            console.line(
+                f"# in {sample.region} and {sample.second_region}: shop-web, shop-worker, shop-scheduler "
+                "(one image; ci-ecs-services.yml, ci-ecs-regions.yml)"
+            )
         if write_config is not None:
             written = box.write_configs(write_config, keep_user_config=True)
             for path in sorted(written):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from ci_ecs import timeline
 from ci_ecs.analysis import report
-from ci_ecs.model import DeploymentRecord
+from ci_ecs.aws.ecs import short_arn
+from ci_ecs.model import DeploymentRecord, ServiceOutcome
 
 DOTENV = Path("ci-ecs.env")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # what GitLab accepts as a variable name
@@ -22,8 +24,12 @@ _STANDARD = {
     "CI_ECS_PREVIOUS_VERSION": "previous-version",
     "CI_ECS_TECHNIQUE": "technique",
     "CI_ECS_TASK_DEFINITION_ARN": "task-definition",
+    "CI_ECS_SERVICES": "services",
     "DEPLOY_URL": "deploy-url",
 }
+# GitLab refuses a dotenv report of 5 KiB or more (the job would fail after its deploy): the list of services
+# keeps to this much, its revisions as family:revision when their ARNs would not fit.
+_SERVICES_BUDGET = 4096
 
 
 def in_ci(env: Mapping[str, str]) -> bool:
@@ -39,9 +45,32 @@ def output_values(record: DeploymentRecord, url: str | None = None) -> dict[str,
         "CI_ECS_PREVIOUS_VERSION": record.previous_version or "",
         "CI_ECS_TECHNIQUE": record.technique,
         "CI_ECS_TASK_DEFINITION_ARN": record.task_definition,
+        "CI_ECS_SERVICES": services_json(record.services),
         "DEPLOY_URL": url or "",
     }
     return {key: value for key, value in values.items() if value}
+
+
+def services_json(services: tuple[ServiceOutcome, ...]) -> str:
+    """`services:`: each one's place, version, revision and state as a JSON list on one line ("" for none)."""
+    if not services:
+        return ""
+    for revision in (str, short_arn):
+        entries = [
+            {
+                "service": s.service,
+                "cluster": s.cluster,
+                "region": s.region,
+                "version": s.version,
+                "task_definition": revision(s.task_definition),
+                "state": s.state,
+            }
+            for s in services
+        ]
+        text = json.dumps(entries, separators=(",", ":"))
+        if len(text) <= _SERVICES_BUDGET:
+            break
+    return text
 
 
 def output_name(key: str) -> str:
@@ -85,7 +114,6 @@ def _facts(record: DeploymentRecord, duration: float | None, url: str | None) ->
         ("Previous version", "" if record.unchanged else record.previous_version or ""),
         ("Technique", record.technique),
         ("Service", f"{record.service} on {record.cluster}"),
-        ("Services", record.details.get("services", "")),  # `services:`: where each one is
         ("Task definition", record.task_definition),
         ("Image", record.details.get("image", "")),
         ("Traffic", record.details.get("traffic", "")),
@@ -109,10 +137,62 @@ def summary_lines(record: DeploymentRecord, duration: float | None, url: str | N
     return [
         _outcome(record),
         *facts,
+        *_service_lines(record),
         *report.text_lines(record.analysis),
         *timeline.text_lines(record.timeline),
         *_hint_lines(record),
     ]
+
+
+_COLUMNS = ("Service", "Cluster", "Version", "Task definition", "State")
+
+
+def _service_rows(record: DeploymentRecord) -> list[tuple[str, ...]]:
+    """`services:`: a row each — its cluster (and region, when they differ), the version and revision it
+    runs at the end of the job, and its state."""
+    regions = {s.region for s in record.services}
+    return [
+        (
+            s.service,
+            s.cluster + (f" ({s.region})" if len(regions) > 1 else ""),
+            *_runs(record, s),
+            s.state,
+        )
+        for s in record.services
+    ]
+
+
+def _runs(record: DeploymentRecord, s: ServiceOutcome) -> tuple[str, str]:
+    """The version and revision the service runs at the end of the job ("-": not known)."""
+    undone = s.state == "rolled back" and record.command != "rollback"  # a deploy's change put back
+    if undone or s.state in ("not deployed", "not rolled back"):
+        return s.previous_version or "-", short_arn(s.previous_task_definition or "") or "-"
+    return s.version or "-", short_arn(s.task_definition) or "-"
+
+
+def _service_lines(record: DeploymentRecord) -> list[str]:
+    """Each service's row, in aligned columns."""
+    rows = _service_rows(record)
+    if not rows:
+        return []
+    widths = [max(len(cell) for cell in column) for column in zip(_COLUMNS, *rows, strict=False)]
+    table = [_COLUMNS, *rows]
+    return ["services:"] + [
+        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    ]
+
+
+def _service_markdown(record: DeploymentRecord) -> str:
+    """Each service's row, as a Markdown table."""
+    rows = _service_rows(record)
+    if not rows:
+        return ""
+    lines = ["#### Services", "", f"| {' | '.join(_COLUMNS)} |", "|---" * len(_COLUMNS) + "|"]
+    for row in rows:
+        cells = [_cell(label, value) for label, value in zip(_COLUMNS, row, strict=True)]
+        lines.append(f"| {' | '.join(cells)} |")
+    return "\n" + "\n".join(lines) + "\n"
 
 
 def _hint_lines(record: DeploymentRecord) -> list[str]:
@@ -127,7 +207,8 @@ def _cell(label: str, value: str) -> str:
     if label == "Link":
         return f"<{value}>"
     value = " ".join(value.splitlines()).replace("|", "\\|")  # a line break would end the table
-    return value if "`" in value or label in ("Duration", "Reason", "Traffic") else f"`{value}`"
+    plain = ("Duration", "Reason", "Traffic", "State")
+    return value if "`" in value or label in plain or value == "-" else f"`{value}`"
 
 
 def summary_markdown(record: DeploymentRecord, duration: float | None, url: str | None) -> str:
@@ -135,6 +216,7 @@ def summary_markdown(record: DeploymentRecord, duration: float | None, url: str 
     icon = "✅" if record.status == "success" else "❌"
     rows = [f"| {label} | {_cell(label, value)} |" for label, value in _facts(record, duration, url)]
     text = "\n".join([f"### {icon} ci-ecs {_outcome(record)}", "", "| | |", "|---|---|", *rows, ""]) + "\n"
+    text += _service_markdown(record)
     text += "\n" + report.markdown(record.analysis) if record.analysis else ""
     gantt = timeline.mermaid(record.timeline, _outcome(record))
     text += "\n" + "\n".join(["#### Timeline", "", *gantt]) + "\n" if gantt else ""

@@ -19,6 +19,7 @@ from ci_ecs.aws.clients import Aws
 from ci_ecs.errors import AwsError, Cancelled, ConfigError, PreconditionError
 from ci_ecs.output import Console
 from ci_ecs.settings import Settings, WaitSettings
+from ci_ecs.settings.services import account
 
 MARGIN = 300.0  # seconds a lock outlives the job's own timeout, so a job never loses it while it waits
 WAIT_POLLS = WaitSettings(poll_first=2.0, poll_cap=10.0)
@@ -69,9 +70,17 @@ class Holder:
         return f"the {self.command} of {self.who}, since {since} (expires {until})"
 
 
-def key_of(settings: Settings) -> str:
-    """The lock's name: the service in its cluster."""
-    return f"{settings.cluster.rsplit('/', 1)[-1]}/{settings.service}"
+def key_of(settings: Settings, job: Aws | None = None) -> str:
+    """The lock's name: the service in its cluster; a service outside the job's region or account (`job`:
+    the job's gateway, where the lock table is) with its region, and its account when another role reaches it.
+    """
+    key = f"{settings.cluster.rsplit('/', 1)[-1]}/{settings.service}"
+    if job is None or job.elsewhere(settings.region, settings.role_arn) is job:
+        return key  # as it has always been: a running older job's lock is still respected
+    key += f"@{settings.region or job.region or 'default'}"
+    if settings.role_arn == job.role_arn:
+        return key
+    return f"{key}/{account(settings.role_arn) or settings.role_arn or 'default'}"
 
 
 def holder_name(env: Mapping[str, str]) -> str:
@@ -89,9 +98,10 @@ def _lease(several: Sequence[Settings]) -> float:
     return max(s.wait.timeout for s in several) + MARGIN
 
 
-def slots_of(several: Sequence[Settings]) -> list[dynamodb.Slot]:
-    """The lock items of the services, each once, in one order (by table, then key)."""
-    return sorted({dynamodb.Slot(s.lock.table, key_of(s)) for s in several}, key=lambda s: (s.table, s.key))
+def slots_of(several: Sequence[Settings], job: Aws | None = None) -> list[dynamodb.Slot]:
+    """The lock items of the services, each once, in one order (by table, then key; `job`: see key_of)."""
+    slots = {dynamodb.Slot(s.lock.table, key_of(s, job)) for s in several}
+    return sorted(slots, key=lambda s: (s.table, s.key))
 
 
 def this_job(several: Sequence[Settings], command: str, who: str) -> Holder:
@@ -108,7 +118,7 @@ def acquire(aws: Aws, several: Sequence[Settings], mine: Holder, console: Consol
 
     PreconditionError naming a service's holder when another job holds its lock.
     """
-    slots = slots_of(several)
+    slots = slots_of(several, aws)
     if len(slots) > dynamodb.MOST:
         raise ConfigError(
             f"services: {len(slots)} services in one job, at most {dynamodb.MOST} (their locks are taken "
@@ -213,7 +223,7 @@ def held_by_this_job(
 ) -> Iterator[Holder]:
     """The services' locks for the whole job: taken together, extended together by a thread of their own,
     released together on every way out."""
-    mine, slots = this_job(several, command, holder_name(env)), slots_of(several)
+    mine, slots = this_job(several, command, holder_name(env)), slots_of(several, aws)
     try:
         acquire(aws, several, mine, console)
     except Cancelled:

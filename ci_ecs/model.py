@@ -170,6 +170,37 @@ class Hint:
     advice: str
 
 
+# Where a service of `services:` ended its job. deploy, canary-deploy: on the job's version (deployed, a
+# canary beside the previous one, kept after another service failed), or on its previous one (rolled
+# back, not deployed). rollback: on the job's version, the one it goes back to (rolled back, already
+# rolled back), or on its previous one (not rolled back); left alone: this job did not touch it.
+ServiceState = Literal[
+    "in progress",
+    "deployed",
+    "canary",
+    "kept",
+    "rolled back",
+    "not deployed",
+    "already rolled back",
+    "not rolled back",
+    "left alone",
+]
+
+
+@dataclass(frozen=True)
+class ServiceOutcome:
+    """One service of a `services:` job, as its own job's record would say it, and where it ended."""
+
+    service: str
+    cluster: str
+    region: str
+    version: str  # the job's version for it ("" when left alone)
+    task_definition: str  # its revision of that version ("" until registered, or never)
+    previous_version: str | None = None
+    previous_task_definition: str | None = None
+    state: ServiceState = "in progress"
+
+
 @dataclass(frozen=True)
 class DeploymentRecord:
     """What a job did, for output, tags and the forge."""
@@ -189,6 +220,7 @@ class DeploymentRecord:
     analysis: tuple[Analysis, ...] = ()  # the canary analyses of this job, step by step
     timeline: tuple[Phase, ...] = ()  # every step the job ran (and undid), in order
     hints: tuple[Hint, ...] = ()  # the settings that cost this job the most time, biggest first
+    services: tuple[ServiceOutcome, ...] = ()  # `services:`: each one, in the order of the job
 
     @property
     def unchanged(self) -> bool:

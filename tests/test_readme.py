@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,15 @@ def test_services_example_gives_each_service_its_own_technique(tmp_path: Path) -
         "shop-worker": ("rolling", None),
     }
     assert each["shop-api"].codedeploy.deployment_group == "shop-api"
+
+
+def test_the_same_service_in_two_regions_example_is_two_services_named_with_their_regions(
+    tmp_path: Path,
+) -> None:
+    example = next(b for b in _blocks("yaml") if "  - service: web\n      region: eu-west-1" in b)
+    config = tmp_path / "ci-ecs.yml"
+    config.write_text(textwrap.dedent(example))
+
+    settings = load_settings(config, environment=None, env={}, flags={})
+
+    assert [of_service(settings, e).name for e in settings.services] == ["web (us-east-1)", "web (eu-west-1)"]

@@ -31,6 +31,7 @@ class Followed:
     deployment: str
     previous: str = ""
     aws: Aws | None = None  # the gateway of its region and account (None: the watcher's)
+    label: str = ""  # as output names it ("": by its name; the same name may be in another region)
 
 
 def watch_rollouts(
@@ -42,29 +43,29 @@ def watch_rollouts(
     circuit_breaker: bool,
     fail_fast: bool = True,
     clock: Clock | None = None,
-) -> dict[str, CheckResult]:
-    """Each service's result (by name) once all are done; with `fail_fast`, as soon as one failed
-    (the services still rolling out then have no result)."""
+) -> dict[Followed, CheckResult]:
+    """Each service's result (by what is followed: a name may be in several regions) once all are done;
+    with `fail_fast`, as soon as one failed (the services still rolling out then have no result)."""
     clock = clock or Clock()
     deadline = deadline_after(clock, wait.timeout)
-    results: dict[str, CheckResult] = {}
-    stops: dict[str, dict[str, str]] = {f.service: {} for f in followed}
+    results: dict[Followed, CheckResult] = {}
+    stops: dict[Followed, dict[str, str]] = {f: {} for f in followed}
     for interval in intervals(wait):
         clock.sleep(max(0.0, min(interval, deadline - clock.now())))
-        pending = [f for f in followed if f.service not in results]
+        pending = [f for f in followed if f not in results]
         for group in by_place(pending, lambda f: (f.aws or aws, f.cluster)):
             gateway = group[0].aws or aws
             seen = ecs.describe_services(gateway, group[0].cluster, [f.service for f in group])
             for f in group:
                 found = seen.get(f.service, {})
-                result = _judge(gateway, f, found, circuit_breaker, stops[f.service], console)
+                result = _judge(gateway, f, found, circuit_breaker, stops[f], console)
                 if result is not None:
-                    results[f.service] = result
+                    results[f] = result
         if len(results) == len(followed) or (fail_fast and any(not r.ok for r in results.values())):
             return results
         if clock.now() >= deadline:
             timed_out = CheckResult(False, f"timed out after {format_duration(wait.timeout)}")
-            return {**{f.service: timed_out for f in followed}, **results}
+            return {**{f: timed_out for f in followed}, **results}
     raise AssertionError("unreachable")  # intervals() never ends
 
 
@@ -89,7 +90,7 @@ def _judge(
     """The service's result if its deployment ended, else None (and a progress line)."""
     deployments = service.get("deployments", [])
     ours = next((d for d in deployments if d.get("id") == f.deployment), None)
-    console.progress(f"{f.service}: {progress_line(deployments, {})}")
+    console.progress(f"{f.label or f.service}: {progress_line(deployments, {})}")
     if ours is None or ours.get("rolloutState") == "FAILED" or ours.get("failedTasks", 0) > len(reported):
         report_stopped_tasks(aws, f.cluster, f.deployment, reported, console)
     if ours is None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ci_ecs.forge import ForgeDeployment
 from ci_ecs.forge.common import TIMEOUT, GuardedReporter, missing
-from ci_ecs.model import DeploymentRecord
+from ci_ecs.model import DeploymentRecord, ServiceOutcome
 from ci_ecs.output import Console
 
 if TYPE_CHECKING:
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 DEFAULT_API = "https://api.github.com"
 _SCAN = 30  # newest deployments read for history: one page
 _PRODUCTION_NAMES = ("production", "prod", "live")
+_DESCRIPTION = 140  # GitHub's limit on a deployment's (and a status's) description
+_NAMES = 80  # of it, at most this much names the services of `services:`
 
 
 def github_reporter(env: Mapping[str, str], console: Console, *, tier: str | None) -> GitHubReporter | None:
@@ -74,9 +76,44 @@ def payload(record: DeploymentRecord, run_id: str | None, redact: Callable[[str]
         "previous_task_definition": record.previous_task_definition,
         "cluster": record.cluster,
         "service": record.service,
+        "services": [_service(s, redact) for s in record.services],
         "run_id": int(run_id) if run_id and run_id.isdigit() else None,
     }
-    return {k: redact(v) if isinstance(v, str) else v for k, v in values.items() if v not in (None, "")}
+    return {k: redact(v) if isinstance(v, str) else v for k, v in values.items() if v not in (None, "", [])}
+
+
+def _service(s: ServiceOutcome, redact: Callable[[str], str]) -> dict[str, str]:
+    """A service of `services:` in the payload: where it is, its versions and revisions (what is known
+    when the deployment is made: a revision is registered after it), and where it ended when known."""
+    values = {
+        "service": s.service,
+        "cluster": s.cluster,
+        "region": s.region,
+        "version": s.version,
+        "task_definition": s.task_definition,
+        "previous_version": s.previous_version or "",
+        "previous_task_definition": s.previous_task_definition or "",
+        "state": "" if s.state == "in progress" else s.state,
+    }
+    return {k: redact(v) for k, v in values.items() if v}
+
+
+def named(record: DeploymentRecord) -> str:
+    """What the job deployed, for a description: its technique, or the services of `services:` (as many
+    names as fit, then how many more)."""
+    if not record.services:
+        return f"({record.technique})"
+    names = [s.service for s in record.services]
+    shown = len(names)
+    while shown > 1 and len(_listed(names, shown)) > _NAMES:
+        shown -= 1
+    return f"to {_listed(names, shown)}"
+
+
+def _listed(names: list[str], shown: int) -> str:
+    """The first `shown` names, then how many more."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" +{more} more" if more else "")
 
 
 def parse_deployment(deployment: Deployment, state: str) -> ForgeDeployment:
@@ -218,9 +255,9 @@ class GitHubReporter(GuardedReporter):
         return {k: v for k, v in links.items() if v}
 
     def _describe(self, record: DeploymentRecord, state: str) -> str:
-        text = f"ci-ecs {record.command} of {record.version} ({record.technique}): {state}"
+        text = f"ci-ecs {record.command} of {record.version} {named(record)}: {state}"
         # Why it failed, else what the canary analysis found: the one line the Environments page shows.
         why = record.reason if state in ("failure", "error") else ""
         why = why or (record.analysis[-1].reason if record.analysis and state == "success" else "")
         text += f" — {why}" if why else ""
-        return self._console.redact(text)[:140]  # GitHub's limit
+        return self._console.redact(text)[:_DESCRIPTION]

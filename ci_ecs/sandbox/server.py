@@ -94,13 +94,14 @@ class Sandbox:
         """The `export K=V` lines for a shell."""
         return sample.exports(self.env())
 
-    def reset(self, *, seed: bool = True) -> sample.Sample | None:
-        """Wipe all state (moto's reset) and, unless `seed=False`, seed the sample environment again."""
+    def reset(self, *, seed: bool = True, second_region: bool = False) -> sample.Sample | None:
+        """Wipe all state (moto's reset) and, unless `seed=False`, seed the sample environment again (with
+        `second_region`, also its three services of one image in the second region)."""
         with LOCK:
             moto_api_backend.reset()
             hooks.pin_task_states()
             traffic.reset()
-        self.sample = self._seed() if seed else None
+        self.sample = self._seed(second_region) if seed else None
         return self.sample
 
     def write_config(self, directory: str | Path) -> Path:
@@ -166,7 +167,7 @@ class Sandbox:
         with LOCK:
             RUNTIME.config = RUNTIME.config.at_scale(time_scale)
 
-    def _seed(self) -> sample.Sample:
+    def _seed(self, second_region: bool) -> sample.Sample:
         # The sample environment is there before a rehearsal starts: it is seeded at the default pace
         # whatever the time scale, which then applies to everything done with it.
         scaled = RUNTIME.config
@@ -174,7 +175,7 @@ class Sandbox:
             with LOCK:
                 RUNTIME.config = scaled.at_scale(None)
         try:
-            created = environment.seed(self.endpoint)
+            created = environment.seed(self.endpoint, second=second_region)
             self.wait_idle(timeout=max(30.0, 300 * RUNTIME.config.tick))
         finally:
             with LOCK:
@@ -200,8 +201,10 @@ def start(
     tick: float | None = None,
     time_scale: float | None = None,
     log_requests: bool = False,
+    second_region: bool = False,
 ) -> Sandbox:
-    """Run the sandbox on 127.0.0.1:`port` (0: any free port); seed the sample unless `seed=False`.
+    """Run the sandbox on 127.0.0.1:`port` (0: any free port); seed the sample unless `seed=False` (with
+    `second_region`, its three services of one image in a second region too).
 
     `tick` (seconds per simulated step) defaults to $CI_ECS_SANDBOX_TICK, else 0.1. `time_scale` N makes
     every simulated duration AWS's typical one divided by N (default $CI_ECS_SANDBOX_TIME_SCALE, else none:
@@ -228,7 +231,7 @@ def start(
     _current = sandbox
     if seed:
         try:
-            sandbox.sample = sandbox._seed()
+            sandbox.sample = sandbox._seed(second_region)
         except BaseException:
             sandbox.stop()
             raise

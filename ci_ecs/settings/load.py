@@ -17,7 +17,7 @@ from ci_ecs.settings.keys import GROUPS, KEYS, flag_name, variable_name
 from ci_ecs.settings.notify import NotifySettings
 from ci_ecs.settings.review import ReviewSettings
 from ci_ecs.settings.review import check as check_review
-from ci_ecs.settings.services import OnFailure, ServiceEntry
+from ci_ecs.settings.services import OnFailure, Place, ServiceEntry, distinct, labels
 from ci_ecs.settings.services import check as check_services
 from ci_ecs.settings.techniques import (
     CanarySettings,
@@ -71,19 +71,46 @@ class Settings:
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     # `services:`: each service's own settings, in the order of `services` (loaded with them)
     each_service: tuple[Settings, ...] = ()
+    label: str = ""  # `services:`: the service as output names it ("": by its name)
+
+    @property
+    def name(self) -> str:
+        """The service as output names it: its name, with its region (account, cluster) when another
+        service of the job has the same name."""
+        return self.label or self.service
 
 
 def of_service(settings: Settings, entry: ServiceEntry) -> Settings:
     """One service of `services:` as settings of its own: the job's keys with the entry's own on top."""
+    number = settings.services.index(entry)
     if settings.each_service:
-        return settings.each_service[settings.services.index(entry)]
-    return replace(  # settings made without the loader: the entry's service, cluster and container
-        settings,
-        service=entry.service,
-        cluster=entry.cluster or settings.cluster,
-        container=entry.container or settings.container,
-        services=(),
-    )
+        return settings.each_service[number]
+    each = [  # settings made without the loader: the entry's service, cluster, container, region and role
+        replace(
+            settings,
+            service=e.service,
+            cluster=e.cluster or settings.cluster,
+            container=e.container or settings.container,
+            region=e.own.get("region") or settings.region,
+            role_arn=e.own.get("role_arn") or settings.role_arn,
+            services=(),
+        )
+        for e in settings.services
+    ]
+    return _labelled(each)[number]
+
+
+def _labelled(each: list[Settings], env: Mapping[str, str] | None = None) -> list[Settings]:
+    """The services' settings, each with its label."""
+    names = labels([_place(one, env) for one in each])
+    return [replace(one, label=name) for one, name in zip(each, names, strict=True)]
+
+
+def _place(one: Settings, env: Mapping[str, str] | None) -> Place:
+    """Where the service is; without a region of its own, in the one AWS's variables name (as boto3)."""
+    found = env or {}
+    region = one.region or found.get("AWS_REGION") or found.get("AWS_DEFAULT_REGION") or None
+    return Place(one.service, one.cluster, region, one.role_arn)
 
 
 def service_named(settings: Settings, name: str | None) -> Settings:
@@ -205,11 +232,12 @@ def load_settings(
     settings = _settings(merged, name, named_by)
     if not settings.services:
         return settings
-    each = tuple(
+    each = [
         _of_entry(merged, number, entry, name, named_by, path.parent)
         for number, entry in enumerate(settings.services)
-    )
-    return replace(settings, each_service=each)
+    ]
+    distinct([_place(one, env) for one in each], merged["services"][1])
+    return replace(settings, each_service=tuple(_labelled(each, env)))
 
 
 def _settings(merged: Layer, name: str | None, named_by: str) -> Settings:

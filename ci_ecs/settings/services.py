@@ -77,7 +77,8 @@ def _services(value: object, key: str, source: str) -> tuple[ServiceEntry, ...]:
 
 services = Converter(
     "a list of services deployed from the one release, each a mapping of `service` and optionally "
-    "`cluster`, `container`, `after` (services that must be done first) and any key of its own "
+    "`cluster`, `container`, `after` (names of services that must be done first: every entry of a "
+    "name) and any key of its own "
     "(`strategy`, `canary`, `wait`, `region`, …) that differs from the top-level keys; as a variable, the "
     "same in YAML or JSON",
     _services,
@@ -87,30 +88,77 @@ services = Converter(
 def waves(
     entries: Sequence[ServiceEntry], key: str = "services", source: str = "the configuration"
 ) -> tuple[tuple[ServiceEntry, ...], ...]:
-    """The services in waves: each wave's services wait only for services of earlier waves."""
-    by_name: dict[str, ServiceEntry] = {}
-    for number, entry in enumerate(entries):
-        if entry.service in by_name:  # `after:` names services by name alone
-            raise ConfigError(f"{key}[{number}].service: {entry.service} is listed twice (from {source})")
-        by_name[entry.service] = entry
+    """The services in waves: each wave's services wait only for services of earlier waves.
+
+    `after:` names services by name: a name means every entry of that name (the same service in several
+    regions or accounts)."""
+    names = {e.service for e in entries}
     for number, entry in enumerate(entries):
         for name in entry.after:
-            if name not in by_name or name == entry.service:
-                listed = ", ".join(e.service for e in entries if e.service != entry.service)
+            if name not in names or name == entry.service:
+                listed = ", ".join(dict.fromkeys(e.service for e in entries if e.service != entry.service))
                 raise ConfigError(
                     f"{key}[{number}].after: {name} is not another service of `{key}` "
                     f"(listed: {listed}) (from {source})"
                 )
-    done: set[str] = set()
+    done: set[int] = set()
     result: list[tuple[ServiceEntry, ...]] = []
     while len(done) < len(entries):
-        wave = tuple(e for e in entries if e.service not in done and set(e.after) <= done)
+        unfinished = {e.service for n, e in enumerate(entries) if n not in done}
+        wave = [n for n, e in enumerate(entries) if n not in done and not set(e.after) & unfinished]
         if not wave:
-            stuck = ", ".join(e.service for e in entries if e.service not in done)
+            stuck = ", ".join(dict.fromkeys(e.service for n, e in enumerate(entries) if n not in done))
             raise ConfigError(f"{key}: `after:` goes round in a circle between {stuck} (from {source})")
-        result.append(wave)
-        done |= {e.service for e in wave}
+        result.append(tuple(entries[n] for n in wave))
+        done |= set(wave)
     return tuple(result)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Which service an entry deploys: its name, cluster, region and account (the role reaching it)."""
+
+    service: str
+    cluster: str
+    region: str | None
+    role_arn: str | None
+
+
+def distinct(places: Sequence[Place], source: str) -> None:
+    """The same service (name, cluster, region and account) twice in `services:` is a mistake."""
+    seen: dict[Place, int] = {}
+    for number, place in enumerate(places):
+        if place in seen:
+            raise ConfigError(
+                f"services[{number}].service: {place.service} is listed twice (services[{seen[place]}] "
+                f"and services[{number}]: the same cluster, region and account) — remove one, or give it "
+                f"its own `region`, `role_arn` or `cluster` (from {source})"
+            )
+        seen[place] = number
+
+
+def labels(places: Sequence[Place]) -> tuple[str, ...]:
+    """Each service as output names it: its name, and when another entry has the same name, what tells
+    them apart (`web (eu-west-1)`, `web (eu-west-1, 123456789012)`)."""
+    result = []
+    for place in places:
+        twins = [p for p in places if p.service == place.service]
+        parts = [
+            shown
+            for what, shown in (
+                (lambda p: p.cluster.rsplit("/", 1)[-1], f"cluster {place.cluster.rsplit('/', 1)[-1]}"),
+                (lambda p: p.region, place.region or "the default region"),
+                (lambda p: account(p.role_arn), account(place.role_arn) or "the job's account"),
+            )
+            if len({what(p) for p in twins}) > 1
+        ]
+        result.append(f"{place.service} ({', '.join(parts)})" if parts else place.service)
+    return tuple(result)
+
+
+def account(role_arn: str | None) -> str:
+    """The account of a role's ARN ('' without a role)."""
+    return role_arn.split(":")[4] if role_arn and role_arn.count(":") >= 5 else ""
 
 
 def check(entries: Sequence[ServiceEntry], top: tuple[str, str], sources: Mapping[str, str]) -> None:

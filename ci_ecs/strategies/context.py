@@ -127,7 +127,7 @@ def inspect_service(
     desired = live.service.get("desiredCount", 0)
     version = live.version(ctx.release.image if ctx.release else s.image) or "unknown"
     return (
-        f"{s.service}: {ecs.short_arn(live.arn)}, version {version}, "
+        f"{s.name}: {ecs.short_arn(live.arn)}, version {version}, "
         f"{running}/{desired} running, {counted(len(live.service.get('deployments', [])), 'deployment')}"
     )
 

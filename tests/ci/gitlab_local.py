@@ -79,7 +79,8 @@ class Pipeline:
 
 def _statuses(output: str) -> dict[str, str]:
     plain = re.sub(r"\x1b\[[0-9;]*m", "", output)
-    return dict((name, status) for status, name in re.findall(r"^ (PASS|WARN|FAIL) +(\S+)", plain, re.M))
+    # A job name may hold spaces: a parallel:matrix job is `deploy: [us-east-1, …]`.
+    return dict((name, status) for status, name in re.findall(r"^ (PASS|WARN|FAIL) +(.+?)\s*$", plain, re.M))
 
 
 @dataclass(frozen=True)

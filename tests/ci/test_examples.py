@@ -92,6 +92,30 @@ def test_deploy_example_builds_then_canaries_then_deploys_one_job_at_a_time_per_
     assert all("image" not in s["with"] for job in jobs.values() for s in _ci_ecs_steps(job))
 
 
+def test_regions_example_deploys_a_slice_per_region_each_with_its_role_environment_and_lock() -> None:
+    jobs = yaml.safe_load((ROOT / "examples" / "github" / "deploy-regions.yml").read_text())["jobs"]
+    deploy = jobs["deploy"]
+    slices = deploy["strategy"]["matrix"]["include"]
+    (step,) = _ci_ecs_steps(deploy)
+    (credentials,) = [s for s in deploy["steps"] if "configure-aws-credentials" in s.get("uses", "")]
+
+    assert [s["region"] for s in slices] == ["us-east-1", "us-west-2"]
+    assert len({s["role"] for s in slices}) == 2, "an account per region"
+    assert credentials["with"] == {
+        "role-to-assume": "${{ matrix.role }}",
+        "aws-region": "${{ matrix.region }}",
+    }
+    assert deploy["env"] == {"CI_ECS_REGION": "${{ matrix.region }}"}  # beats ci-ecs.yml's region
+    assert deploy["concurrency"] == {
+        "group": "ecs-production-${{ matrix.region }}",
+        "cancel-in-progress": False,
+    }
+    assert deploy["environment"]["name"] == step["with"]["environment"] == "production/${{ matrix.region }}"
+    assert step["with"]["command"] == "deploy" and "image" not in step["with"]
+    assert deploy["strategy"]["fail-fast"] is False, "a failing region must not cancel the others mid-deploy"
+    assert "strategy" not in jobs["build"] and deploy["needs"] == "build", "one image for every region"
+
+
 def test_rollback_example_shares_the_environment_lock_and_passes_the_version_to_rollback() -> None:
     workflow = yaml.safe_load((ROOT / "examples" / "github" / "rollback.yml").read_text())
     job = workflow["jobs"]["rollback"]

@@ -389,3 +389,48 @@ def test_a_service_in_another_region_or_account_is_deployed_there_in_the_same_jo
     assert worker["taskDefinition"].endswith("shop-worker:2")
     assert {t["key"]: t["value"] for t in worker["tags"]}["ci-ecs:version"] == "v2"
     assert "shop-worker v2" in json.loads(run.stdout)["details"]["services"]
+
+
+def _revisions_of(ecs: Any, cluster: str) -> str:
+    """The task definition shop-worker runs."""
+    return str(
+        ecs.describe_services(cluster=cluster, services=["shop-worker"])["services"][0]["taskDefinition"]
+    )
+
+
+def test_the_same_service_in_two_regions_is_deployed_in_both_in_one_job(
+    cli: Any, sandbox: sandboxes.Sandbox, sample: sandboxes.Sample, workdir: Path
+) -> None:
+    _worker_in(sandbox, sample, WEST, None)
+    config = workdir / CONFIG
+    west = f"  - service: shop-worker\n    container: worker\n    region: {WEST}\n"
+    config.write_text(config.read_text().replace("on_failure:", west + "on_failure:", 1))
+    sandbox.wait_idle()
+    workers = {r: _in(sandbox, "ecs", r, None) for r in (sample.region, WEST)}
+    before = {r: _revisions_of(ecs, sample.cluster) for r, ecs in workers.items()}
+
+    run = cli("--config", CONFIG, "--output", "json", "deploy", "--image", f"{sample.repository}:v2")
+
+    assert run.code == 0, run.output
+    for region, ecs in workers.items():
+        (worker,) = ecs.describe_services(cluster=sample.cluster, services=["shop-worker"], include=["TAGS"])[
+            "services"
+        ]
+        assert worker["taskDefinition"] != before[region], region
+        assert {t["key"]: t["value"] for t in worker["tags"]}["ci-ecs:version"] == "v2", region
+        assert [d["taskDefinition"] for d in worker["deployments"]] == [worker["taskDefinition"]], region
+    assert f"shop-worker ({WEST}): shop-worker:" in run.output  # its inspection, named with its region
+    services = json.loads(run.stdout)["details"]["services"]
+    assert f"shop-worker ({sample.region}) v2" in services and f"shop-worker ({WEST}) v2" in services, (
+        services
+    )
+    assert client(sandbox, "dynamodb").scan(TableName="ci-ecs-locks")["Items"] == []  # both released
+    status = cli("--config", CONFIG, "status")
+    assert status.code == 0, status.output
+    assert f"service shop-worker (cluster {sample.cluster}, {sample.region})" in status.stdout, status.stdout
+    assert f"service shop-worker (cluster {sample.cluster}, {WEST})" in status.stdout, status.stdout
+
+    back = cli("--config", CONFIG, "rollback")
+
+    assert back.code == 0, back.output
+    assert {r: _revisions_of(ecs, sample.cluster) for r, ecs in workers.items()} == before

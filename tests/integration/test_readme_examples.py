@@ -39,6 +39,9 @@ def test_the_readme_has_the_walkthroughs() -> None:
 
 @pytest.mark.parametrize("block", WALKTHROUGHS, ids=lambda b: _commands(b)[0][0][:60])
 def test_walkthrough_runs_as_written(block: str, sandbox: sandboxes.Sandbox, workdir: Path, cli: Any) -> None:
+    if "ci-ecs-regions.yml" in block:  # the walkthrough of the sample's second region
+        sandbox.reset(seed=True, second_region=True)
+        sandbox.write_config(workdir)
     for command, expected in _commands(block):
         if command.startswith("ci-ecs "):
             run = cli(*shlex.split(command)[1:])

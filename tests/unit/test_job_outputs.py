@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ci_ecs.job_outputs import summary_lines, summary_markdown, write_outputs
-from ci_ecs.model import DeploymentRecord, Hint
+from ci_ecs.model import DeploymentRecord, Hint, ServiceOutcome, ServiceState
 from ci_ecs.output import Redactor
 
 TASK_DEF = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7"
@@ -212,3 +214,84 @@ def test_the_slow_settings_follow_the_timeline_biggest_cost_first_in_the_log_and
     assert heading + "- **deregistration delay of target group web** is `300s`: old targets" in markdown
     assert summary_lines(_record(), 8.0, None)[-1] != "slow settings (the biggest cost first):"
     assert "Slow settings" not in summary_markdown(_record(), 8.0, None)
+
+
+def _services_record(**changes: Any) -> DeploymentRecord:
+    """A `services:` deploy of v2: web deployed, worker put back on v1, the scheduler never reached."""
+    revision = TASK_DEF.rsplit("/", 1)[0] + "/"
+    states: tuple[tuple[str, ServiceState], ...] = (
+        ("web", "deployed"),
+        ("worker", "rolled back"),
+        ("scheduler", "not deployed"),
+    )
+    outcomes = tuple(
+        ServiceOutcome(
+            name, "main", "us-east-1", "v2", f"{revision}{name}:2", "v1", f"{revision}{name}:1", state
+        )
+        for name, state in states
+    )
+    return _record(service="web, worker, scheduler", task_definition="", services=outcomes, **changes)
+
+
+def test_services_are_one_json_list_in_the_dotenv_and_the_github_outputs(tmp_path: Path) -> None:
+    dotenv, output = tmp_path / "ci-ecs.env", tmp_path / "out"
+    output.write_text("")
+
+    write_outputs(_services_record(), {}, {"GITHUB_OUTPUT": str(output)}, dotenv=dotenv)
+
+    line = next(line for line in dotenv.read_text().splitlines() if line.startswith("CI_ECS_SERVICES="))
+    listed = json.loads(line.removeprefix("CI_ECS_SERVICES="))
+    assert [(s["service"], s["version"], s["task_definition"], s["state"]) for s in listed] == [
+        ("web", "v2", TASK_DEF.replace("web:7", "web:2"), "deployed"),
+        ("worker", "v2", TASK_DEF.replace("web:7", "worker:2"), "rolled back"),
+        ("scheduler", "v2", TASK_DEF.replace("web:7", "scheduler:2"), "not deployed"),
+    ]
+    assert {s["cluster"] for s in listed} == {"main"} and {s["region"] for s in listed} == {"us-east-1"}
+    assert json.loads(_github_outputs(output.read_text())["services"]) == listed
+    assert "CI_ECS_TASK_DEFINITION_ARN" not in dotenv.read_text()  # no one revision stands for them all
+
+
+def test_a_one_service_job_has_no_services_output(tmp_path: Path) -> None:
+    dotenv = tmp_path / "ci-ecs.env"
+
+    write_outputs(_record(), {}, {}, dotenv=dotenv)
+
+    assert "CI_ECS_SERVICES" not in dotenv.read_text()
+
+
+def test_services_too_many_for_gitlab_s_dotenv_limit_are_listed_by_short_revisions(tmp_path: Path) -> None:
+    dotenv = tmp_path / "ci-ecs.env"
+    many = _services_record().services[0]
+    record = _record(services=tuple(replace(many, service=f"web-{n}") for n in range(40)))
+
+    write_outputs(record, {}, {}, dotenv=dotenv)
+
+    assert len(dotenv.read_bytes()) < 5120  # GitLab refuses a dotenv report of 5 KiB or more
+    listed = json.loads(dotenv.read_text().split("CI_ECS_SERVICES=", 1)[1].splitlines()[0])
+    assert len(listed) == 40 and {s["task_definition"] for s in listed} == {"web:2"}
+
+
+def test_the_summaries_name_the_version_and_revision_each_service_runs_and_its_state() -> None:
+    record = _services_record(status="failed", reason="worker: tasks failed to start")
+
+    lines = summary_lines(record, 30, None)
+    markdown = summary_markdown(record, 30, None)
+
+    table = lines[lines.index("services:") + 1 :]
+    assert table[0].split() == ["Service", "Cluster", "Version", "Task", "definition", "State"]
+    assert [row.split() for row in table[1:]] == [
+        ["web", "main", "v2", "web:2", "deployed"],
+        ["worker", "main", "v1", "worker:1", "rolled", "back"],  # put back: it runs v1 again
+        ["scheduler", "main", "v1", "scheduler:1", "not", "deployed"],
+    ]
+    assert "| Service | Cluster | Version | Task definition | State |" in markdown
+    assert "| `worker` | `main` | `v1` | `worker:1` | rolled back |" in markdown
+
+
+def test_a_rollback_s_services_run_the_version_they_went_back_to() -> None:
+    deployed = _services_record().services
+    back = tuple(replace(s, version="v1", previous_version="v2", state="rolled back") for s in deployed)
+
+    markdown = summary_markdown(_record(command="rollback", services=back), 30, None)
+
+    assert "| `worker` | `main` | `v1` | `worker:2` | rolled back |" in markdown

@@ -168,3 +168,25 @@ def test_more_services_than_one_transaction_holds_exit_2_before_any_call(aws: Aw
         _take(aws, "job A", *names)
 
     assert sent == []
+
+
+def test_the_same_service_in_another_region_or_account_has_a_lock_of_its_own_and_here_the_key_is_unchanged(
+    aws: Aws,
+) -> None:
+    table = LockSettings(table=TABLE)
+    here = Settings(cluster="demo", service="web", region="us-east-1", lock=table)
+    west = Settings(cluster="demo", service="web", region="us-west-2", lock=table)
+    other = Settings(
+        cluster="demo", service="web", role_arn="arn:aws:iam::210987654321:role/deployer", lock=table
+    )
+    mine = lock.this_job([here, west, other], "deploy", "job 1")
+
+    lock.acquire(aws, [here, west, other], mine, Console(out=io.StringIO(), err=io.StringIO()))
+
+    assert _holders(aws) == {
+        "demo/web": "job 1",  # as before: an older job's lock on it is still respected
+        "demo/web@us-west-2": "job 1",
+        "demo/web@us-east-1/210987654321": "job 1",
+    }
+    lock.release(aws, lock.slots_of([here, west, other], aws), mine, Console(out=io.StringIO()))
+    assert _holders(aws) == {}

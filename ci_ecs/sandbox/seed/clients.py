@@ -1,4 +1,4 @@
-"""botocore clients on the sandbox's HTTP endpoint, with the sample's region and credentials."""
+"""botocore clients on the sandbox's HTTP endpoint, with the sample's credentials, in one of its regions."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ def _session() -> Any:
 
 
 @functools.lru_cache(maxsize=32)
-def client(endpoint: str, service: str) -> Any:
-    """A botocore client on the sandbox (cached: creating one costs more than seeding with it)."""
+def client(endpoint: str, service: str, region: str = REGION) -> Any:
+    """A botocore client on the sandbox in `region` (cached: creating one costs more than seeding with it)."""
     # botocore (which moto itself builds on), not boto3: only ci_ecs/aws is the AWS gateway.
     return _session().create_client(
         service,
         endpoint_url=endpoint,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=ACCESS_KEY,
     )

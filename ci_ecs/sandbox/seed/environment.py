@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ci_ecs.sandbox.seed import bluegreen, many, native, services, switching
+from ci_ecs.sandbox.seed import bluegreen, many, native, second_region, services, switching
 from ci_ecs.sandbox.seed.clients import client
 from ci_ecs.sandbox.seed.images import push_images
 from ci_ecs.sandbox.seed.load_balancers import (
@@ -52,11 +52,14 @@ def _demo(elbv2: Any, network: Network) -> tuple[LoadBalancer, dict[str, str]]:
     }
 
 
-def seed(endpoint: str) -> Sample:
-    """Create the sample environment (its services start rolling out; the caller waits for them)."""
+def seed(endpoint: str, *, second: bool = False) -> Sample:
+    """Create the sample environment (its services start rolling out; the caller waits for them); with
+    `second`, the three services of one image in the second region too."""
     network = create_network(client(endpoint, "ec2"), services.PORT)
     balancer, lb = _demo(client(endpoint, "elbv2"), network)
     uri, digests = push_images(client(endpoint, "ecr"))
+    # First: its rollouts then run while the rest is created, so waiting for them costs little more.
+    other = second_region.seed(endpoint, uri) if second else ""
     ecs, logs = client(endpoint, "ecs"), client(endpoint, "logs")
     services.web(ecs, logs, uri, network, lb["target_group"])
     task_set = services.external(ecs, logs, uri, network, lb["primary"])
@@ -70,7 +73,8 @@ def seed(endpoint: str) -> Sample:
     sw = switching.switch(clients, network, balancer.arn, uri)
     dual = switching.dual(clients, network, balancer.arn, uri)
     natives = native.native(clients, network, balancer.arn, uri)
-    many.seed({**clients, "ecr": client(endpoint, "ecr")}, network, balancer.arn, uri)
+    many.push_tags(client(endpoint, "ecr"), uri)
+    many.seed(clients, network, balancer.arn, uri)
     return Sample(
         region=REGION,
         account_id=ACCOUNT_ID,
@@ -113,4 +117,5 @@ def seed(endpoint: str) -> Sample:
             for route, prefix in zip(dual, switching.DUAL_PREFIXES, strict=True)
         ),
         native=natives,
+        second_region=other,
     )

@@ -12,8 +12,10 @@ from ci_ecs.sandbox.seed.sample import ACCOUNT_ID, REGION
 from ci_ecs.sandbox.seed.services import CLUSTER, PORT, TASK_ROLES
 
 
-def _register(ecs: Any, logs: Any, family: str, container: str, command: list[str], image: str) -> None:
-    """Fargate, awsvpc, one container logging to /ecs/<family>; only the web container has a port."""
+def _register(
+    ecs: Any, logs: Any, family: str, container: str, command: list[str], image: str, region: str
+) -> None:
+    """Fargate, awsvpc, one container logging to /ecs/<family> in `region`; only web has a port."""
     logs.create_log_group(logGroupName=f"/ecs/{family}")
     roles = f"arn:aws:iam::{ACCOUNT_ID}:role"
     ports = [{"containerPort": PORT, "protocol": "tcp"}] if container == "web" else []
@@ -40,7 +42,7 @@ def _register(ecs: Any, logs: Any, family: str, container: str, command: list[st
                     "logDriver": "awslogs",
                     "options": {
                         "awslogs-group": f"/ecs/{family}",
-                        "awslogs-region": REGION,
+                        "awslogs-region": region,
                         "awslogs-stream-prefix": family,
                     },
                 },
@@ -49,15 +51,20 @@ def _register(ecs: Any, logs: Any, family: str, container: str, command: list[st
     )
 
 
-def seed(clients: dict[str, Any], network: Network, balancer: str, uri: str) -> str:
-    """The three services on v1 in cluster `demo` (circuit breaker with rollback); shop-web's target group."""
-    ecr, ecs, logs, elbv2 = clients["ecr"], clients["ecs"], clients["logs"], clients["elbv2"]
+def push_tags(ecr: Any, uri: str) -> None:
+    """The tags that crash one container of the shared image, in the sample's repository."""
     for tag in TAGS:
         ecr.put_image(repositoryName=uri.rsplit("/", 1)[-1], imageManifest=manifest(tag), imageTag=tag)
+
+
+def seed(clients: dict[str, Any], network: Network, balancer: str, uri: str, region: str = REGION) -> str:
+    """The three services on v1 in cluster `demo` of `region` (circuit breaker with rollback); shop-web's
+    target group."""
+    ecs, logs, elbv2 = clients["ecs"], clients["logs"], clients["elbv2"]
     group = target_group(elbv2, "shop-web", network.vpc)
     listener(elbv2, balancer, PUBLIC_PORT, forward(group))
     for service, (container, command, desired) in SERVICES.items():
-        _register(ecs, logs, service, container, command, f"{uri}:v1")
+        _register(ecs, logs, service, container, command, f"{uri}:v1", region)
         balanced = [{"targetGroupArn": group, "containerName": container, "containerPort": PORT}]
         ecs.create_service(
             cluster=CLUSTER,

@@ -30,14 +30,14 @@ class Network:
         }
 
 
-def create_network(ec2: Any, port: int) -> Network:
-    """The VPC, its subnets, and a security group open on `port` inside the VPC."""
+def create_network(ec2: Any, port: int, region: str = REGION) -> Network:
+    """The VPC, its subnets (zones a and b of `region`), a security group open on `port` inside the VPC."""
     vpc = ec2.create_vpc(CidrBlock=CIDR)["Vpc"]["VpcId"]
     # run_task needs DNS hostnames on the VPC (and so does Fargate for awsvpc tasks).
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnets = tuple(
-        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=f"{REGION}{zone}")["Subnet"]["SubnetId"]
+        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=f"{region}{zone}")["Subnet"]["SubnetId"]
         for cidr, zone in SUBNETS
     )
     group = ec2.create_security_group(GroupName="web", Description="web tasks", VpcId=vpc)["GroupId"]

@@ -67,6 +67,8 @@ class Sample:
     dual_routes: tuple[tuple[str, str, str], ...] = ()
     # The ECS-native BLUE_GREEN, LINEAR and CANARY services, in that order.
     native: tuple[NativeSample, ...] = ()
+    # Where shop-web, shop-worker and shop-scheduler run again, the same way ("": seeded in one region).
+    second_region: str = ""
 
 
 def environment(endpoint: str, region: str) -> dict[str, str]:
@@ -202,7 +204,23 @@ def config_files(sample: Sample, endpoint: str) -> dict[str, str]:
             [],
             review_sample.config_lines(sample.listener_arn),
         ),
-        many_sample.CONFIG: _config(many_sample.CONFIG, sample, endpoint, "", [], many_sample.config_lines()),
+        many_sample.CONFIG: _config(
+            many_sample.CONFIG, sample, endpoint, "", [], many_sample.config_lines(sample.second_region)
+        ),
+        **(
+            {
+                many_sample.REGIONS_CONFIG: _config(
+                    many_sample.REGIONS_CONFIG,
+                    sample,
+                    endpoint,
+                    "",
+                    [],
+                    many_sample.regions_lines(sample.second_region),
+                )
+            }
+            if sample.second_region
+            else {}
+        ),
         **{
             n.config: _config(n.config, sample, endpoint, n.service, [], config_lines(n), sample.container)
             for n in sample.native

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ci_ecs.aws import ecs
 from ci_ecs.checks.rollouts import Followed, by_place, watch_rollouts
 from ci_ecs.errors import AwsError, DeploymentFailed
-from ci_ecs.model import Status
+from ci_ecs.model import ServiceState, Status
 from ci_ecs.output import counted
 from ci_ecs.runner import Step
 from ci_ecs.strategies import canary, state
@@ -31,8 +31,8 @@ class Member:
 
     @property
     def name(self) -> str:
-        """The service's name."""
-        return self.ctx.settings.service
+        """The service as output names it (with its region when another service has its name)."""
+        return self.ctx.settings.name
 
     @property
     def takes_traffic(self) -> bool:
@@ -60,11 +60,12 @@ def inspect_all(ctx: Context, members: list[Member]) -> str:
     for ours in by_place(members, lambda m: (m.ctx.aws, m.ctx.settings.cluster)):
         first = ours[0].ctx
         try:
-            found = ecs.describe_services(first.aws, first.settings.cluster, [m.name for m in ours])
+            names = [m.ctx.settings.service for m in ours]
+            found = ecs.describe_services(first.aws, first.settings.cluster, names)
         except AwsError:
             found = {}  # each service's own DescribeServices then says what is wrong, as for one service
         for m in ours:
-            service = found.get(m.name, {})
+            service = found.get(m.ctx.settings.service, {})
             m.job.live.service = service if service.get("status") == "ACTIVE" else {}
     return each(ctx, members, inspect_live, named=False)  # its summary starts with the service's name
 
@@ -116,22 +117,13 @@ def _wait(ctx: Context, wave: list[Member], on_failure: Callable[[], object]) ->
     the services that made it."""
     s = ctx.settings
     keep = s.on_failure == "keep"
-    followed = tuple(
-        Followed(
-            m.ctx.settings.cluster,
-            m.name,
-            m.job.moved.deployment,
-            m.job.moved.previous_task_definition,
-            m.ctx.aws,
-        )
-        for m in wave
-    )
+    followed = tuple(following(m.ctx, m.job.moved) for m in wave)
     results = watch_rollouts(
         ctx.aws, followed, s.wait, ctx.console, circuit_breaker=s.circuit_breaker, fail_fast=not keep
     )
     failed = []
-    for m in wave:
-        result = results.get(m.name)
+    for m, f in zip(wave, followed, strict=True):
+        result = results.get(f)
         if result is not None and result.ok:
             m.done = True
         elif result is not None:
@@ -145,6 +137,12 @@ def _wait(ctx: Context, wave: list[Member], on_failure: Callable[[], object]) ->
         raise DeploymentFailed("; ".join(failed))
     version = wave[0].job.moved.version
     return f"{version} is live on " + ", ".join(ecs.short_arn(m.job.moved.task_definition) for m in wave)
+
+
+def following(one: Context, moved: Moved) -> Followed:
+    """The deployment `moved` started on the service (`one`: its own context), to follow."""
+    s = one.settings
+    return Followed(s.cluster, s.service, moved.deployment, moved.previous_task_definition, one.aws, s.name)
 
 
 def record_all(members: list[Member]) -> str:
@@ -173,14 +171,14 @@ def finish(ctx: Context, members: list[Member]) -> str:
     return recorded
 
 
-def where(m: Member, status: Status, keep: bool) -> str:
-    """Which version a service is on at the end of the job, in words."""
+def where(m: Member, status: Status, keep: bool) -> tuple[ServiceState, str]:
+    """Where a service is at the end of the job, and which version that is in words."""
     moved = m.job.moved
     new = f"{moved.version} ({ecs.short_arn(moved.task_definition)})"
     previous = moved.previous_version or "the previous version"
     old = f"{previous} ({ecs.short_arn(moved.previous_task_definition)})"
     if status == "success":
-        return new
+        return "deployed", new
     if m.done and keep:
-        return f"{new}, kept"
-    return f"{old}, rolled back" if m.updated else f"{old}, not deployed"
+        return "kept", f"{new}, kept"
+    return ("rolled back", f"{old}, rolled back") if m.updated else ("not deployed", f"{old}, not deployed")

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ci_ecs.aws import ecs
-from ci_ecs.checks.rollouts import Followed, watch_rollouts
+from ci_ecs.checks.rollouts import watch_rollouts
 from ci_ecs.errors import CiEcsError, DeploymentFailed, NothingToDo
-from ci_ecs.model import Status
+from ci_ecs.model import ServiceState, Status
 from ci_ecs.runner import Step
 from ci_ecs.strategies import state
 from ci_ecs.strategies.context import Context, Live, check_rollback_scope, inspect_service
@@ -36,8 +36,8 @@ class Back:
 
     @property
     def name(self) -> str:
-        """The service's name."""
-        return self.ctx.settings.service
+        """The service as output names it (with its region when another service has its name)."""
+        return self.ctx.settings.name
 
     @property
     def busy(self) -> bool:
@@ -181,11 +181,7 @@ def wait(ctx: Context, members: list[Back]) -> str:
     followed = []
     for b in moving:
         assert b.member is not None
-        moved = b.member.job.moved
-        s = b.ctx.settings
-        followed.append(
-            Followed(s.cluster, b.name, moved.deployment, moved.previous_task_definition, b.ctx.aws)
-        )
+        followed.append(many.following(b.ctx, b.member.job.moved))
     results = watch_rollouts(
         ctx.aws,
         tuple(followed),
@@ -194,8 +190,8 @@ def wait(ctx: Context, members: list[Back]) -> str:
         circuit_breaker=ctx.settings.circuit_breaker,
         fail_fast=False,
     )
-    for b in moving:
-        m, result = b.member, results.get(b.name)
+    for b, f in zip(moving, followed, strict=True):
+        m, result = b.member, results.get(f)
         assert m is not None
         if result is not None and result.ok:
             m.done = True
@@ -218,11 +214,11 @@ def unchanged(b: Back) -> bool:
     return record is not None and record.unchanged
 
 
-def where(b: Back, status: Status) -> str:
-    """Which version the service is on at the end of the job, in words."""
+def where(b: Back, status: Status) -> tuple[ServiceState, str]:
+    """Where the service is at the end of the job, and which version that is in words."""
     failed = f": {b.error}" if b.error is not None else ""
     if b.left:
-        return f"left alone ({b.left})"
+        return "left alone", f"left alone ({b.left})"
     if b.member is not None:
         job_ = b.member.job
         on = f"{job_.moved.version} ({ecs.short_arn(job_.moved.task_definition)})"
@@ -231,13 +227,17 @@ def where(b: Back, status: Status) -> str:
     elif b.own is not None:
         record = b.own.record("success" if b.error is None else "failed", None)
         if record is None:
-            return "rolled back" if b.own.done else f"not rolled back{failed}"
+            return (
+                ("rolled back", "rolled back")
+                if b.own.done
+                else ("not rolled back", f"not rolled back{failed}")
+            )
         on = f"{record.version} ({ecs.short_arn(record.task_definition)})"
         back, was = b.own.done, record.details.get("rolled_back_from") or record.previous_version or ""
     else:
-        return f"not rolled back{failed}"
+        return "not rolled back", f"not rolled back{failed}"
     if unchanged(b):
-        return f"{on}, already rolled back"
+        return "already rolled back", f"{on}, already rolled back"
     if b.error is not None or (status != "success" and not back):
-        return f"{was or 'as it was'}, not rolled back{failed}"
-    return f"{on}, rolled back" + (f" from {was}" if was else "")
+        return "not rolled back", f"{was or 'as it was'}, not rolled back{failed}"
+    return "rolled back", f"{on}, rolled back" + (f" from {was}" if was else "")

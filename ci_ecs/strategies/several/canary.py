@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ci_ecs.errors import ConfigError
-from ci_ecs.model import Status
+from ci_ecs.model import ServiceState, Status
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies.context import Context
 from ci_ecs.strategies.several import job, own
@@ -46,9 +46,9 @@ def plan(ctx: Context, technique_of: TechniqueOf) -> Plan:
 
 
 def _where(keep: bool) -> job.Where:
-    def where(s: Service, status: Status) -> str:
+    def where(s: Service, status: Status) -> tuple[ServiceState, str]:
         if s.own is None:
-            return f"unchanged ({LEFT})"
+            return "left alone", f"unchanged ({LEFT})"
         return own.where(s.own, status, keep, canary=True)
 
     return where

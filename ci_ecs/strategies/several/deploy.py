@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ci_ecs.model import Status
+from ci_ecs.model import ServiceState, Status
 from ci_ecs.output import plural
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies.context import Context
@@ -55,7 +55,7 @@ def plan(ctx: Context, technique_of: TechniqueOf) -> Plan:
 
 
 def _where(keep: bool) -> job.Where:
-    def where(s: Service, status: Status) -> str:
+    def where(s: Service, status: Status) -> tuple[ServiceState, str]:
         if s.member is not None:
             return many.where(s.member, status, keep)
         assert s.own is not None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ci_ecs.model import Command, DeploymentRecord, Status
+from ci_ecs.model import Command, DeploymentRecord, ServiceOutcome, ServiceState, Status
 from ci_ecs.runner import Plan, Step
 from ci_ecs.settings import Settings
 from ci_ecs.settings.services import waves
@@ -36,12 +36,12 @@ class Service:
 
     @property
     def name(self) -> str:
-        """The service's name."""
-        return self.ctx.settings.service
+        """The service as output names it (with its region when another service has its name)."""
+        return self.ctx.settings.name
 
 
-# Where a service is at the end of the job, in words (for the job's record).
-Where = Callable[[Service, Status], str]
+# Where a service is at the end of the job, and that in words (for the job's record).
+Where = Callable[[Service, Status], tuple[ServiceState, str]]
 
 
 def in_waves(ctx: Context, make: Callable[[Context], Service]) -> tuple[tuple[Service, ...], ...]:
@@ -95,13 +95,20 @@ def record(
     command: Command,
     status: Status,
     reason: str | None,
-    where: Callable[[Service, Status], str],
+    where: Where,
 ) -> DeploymentRecord:
     """The job's record: the first service's, naming every service and where each one is (`where`)."""
     everyone = [s for wave in groups for s in wave]
     first = _first_record(ctx, everyone, command, status, reason)
     started = status != "in_progress"
-    on = "; ".join(f"{s.name} {where(s, status)}" for s in everyone) if started else ""
+    places: list[tuple[ServiceState, str]] = [
+        where(s, status) if started else ("in progress", "") for s in everyone
+    ]
+    on = (
+        "; ".join(f"{s.name} {words}" for s, (_, words) in zip(everyone, places, strict=True))
+        if started
+        else ""
+    )
     clusters = ", ".join(dict.fromkeys(s.ctx.settings.cluster for s in everyone))
     return dataclasses.replace(
         first,
@@ -109,10 +116,15 @@ def record(
         service=", ".join(s.name for s in everyone),
         cluster=clusters,
         task_definition="",
+        previous_task_definition=None,  # each service has its own: `services`
         status=status,
         reason=reason,
         details={**first.details, "services": on, "deployment": ""},
         api_calls=dict(ctx.aws.calls),
+        services=tuple(
+            _outcome(s, _own_record(s, command, status, reason), state)
+            for s, (state, _) in zip(everyone, places, strict=True)
+        ),
     )
 
 
@@ -120,10 +132,31 @@ def _first_record(
     ctx: Context, everyone: list[Service], command: Command, status: Status, reason: str | None
 ) -> DeploymentRecord:
     for s in everyone:
-        if s.member is not None:
-            return rollout.record(s.ctx, s.member.job, command, status, reason)
-        if s.own is not None:
-            found = s.own.record(status, reason)
-            if found is not None:
-                return found
+        found = _own_record(s, command, status, reason)
+        if found is not None:
+            return found
     raise AssertionError(f"services: no service to record in {ctx.settings.services}")
+
+
+def _own_record(s: Service, command: Command, status: Status, reason: str | None) -> DeploymentRecord | None:
+    """The record the service's own job would give (None: it has none, being left alone)."""
+    if s.member is not None:
+        return rollout.record(s.ctx, s.member.job, command, status, reason)
+    return s.own.record(status, reason) if s.own is not None else None
+
+
+def _outcome(s: Service, own: DeploymentRecord | None, state: ServiceState) -> ServiceOutcome:
+    """The service in the job's record (by its ECS name: its region tells two of a name apart): its
+    versions and revisions by its own record, and where it ended."""
+    settings = s.ctx.settings
+    place = (settings.service, settings.cluster, s.ctx.aws.region or settings.region or "")
+    if own is None or state == "left alone":  # nothing of it was chosen: no version of the job's
+        return ServiceOutcome(*place, "", "", state=state)
+    return ServiceOutcome(
+        *place,
+        own.version,
+        own.task_definition,
+        own.previous_version,
+        own.previous_task_definition,
+        state,
+    )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ci_ecs.aws import ecs
-from ci_ecs.model import DeploymentRecord, Status
+from ci_ecs.model import DeploymentRecord, ServiceState, Status
 from ci_ecs.runner import Plan, Step
 from ci_ecs.strategies.context import Context
 
@@ -27,8 +27,8 @@ class Own:
 
     @property
     def name(self) -> str:
-        """The service's name."""
-        return self.ctx.settings.service
+        """The service as output names it (with its region when another service has its name)."""
+        return self.ctx.settings.name
 
     def record(self, status: Status, reason: str | None) -> DeploymentRecord | None:
         """Its plan's record, as its own job would give it."""
@@ -95,22 +95,24 @@ def _put_back(o: Own, back: Callable[[Context], Plan]) -> str:
     return f"{o.name} is back on the version it ran before"
 
 
-def where(o: Own, status: Status, keep: bool, *, canary: bool = False) -> str:
-    """Which version the service is on at the end of the job, in words (`canary`: of a canary-deploy)."""
+def where(o: Own, status: Status, keep: bool, *, canary: bool = False) -> tuple[ServiceState, str]:
+    """Where the service is at the end of the job, and which version that is in words (`canary`: of a
+    canary-deploy)."""
+    done: ServiceState = "canary" if canary else "deployed"
     record = o.record("success" if o.done else "failed", None)
     if record is None:
-        return "done" if o.done else "not deployed"
+        return (done, "done") if o.done else ("not deployed", "not deployed")
     previous = record.previous_version or "the previous version"
     old = _at(previous, record.previous_task_definition or "")
     new = _at(record.version, record.task_definition)
     new = f"canary {new} beside {previous}" if canary else new
     if status == "success":
-        return new
+        return done, new
     if o.done and keep:
-        return f"{new}, kept"
+        return "kept", f"{new}, kept"
     if o.changed:
-        return f"{old}, " + ("canary removed" if canary else "rolled back")
-    return f"{old}, " + ("no canary started" if canary else "not deployed")
+        return "rolled back", f"{old}, " + ("canary removed" if canary else "rolled back")
+    return "not deployed", f"{old}, " + ("no canary started" if canary else "not deployed")
 
 
 def _at(version: str, task_definition: str) -> str:

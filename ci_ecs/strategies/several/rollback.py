@@ -181,7 +181,7 @@ def _finish(ctx: Context, backs: list[Back]) -> str:
             + "; ".join(f"{b.name}: {b.error}" for b in failed)
             + (f" — {', '.join(back)} went back" if back else "")
         )
-    return "; ".join(f"{b.name} {where(b, 'success')}" for b in backs)
+    return "; ".join(f"{b.name} {where(b, 'success')[1]}" for b in backs)
 
 
 def _title(backs: list[Back], to: str | None) -> str:

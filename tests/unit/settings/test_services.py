@@ -142,3 +142,54 @@ def test_services_from_a_variable_in_yaml(tmp_path: Path) -> None:
     settings = load(tmp_path, "cluster: main\n", env=env)
     assert [e.service for e in settings.services] == ["web", "worker"]
     assert settings.services[1].after == ("web",)
+
+
+TWO_REGIONS = """cluster: main
+region: us-east-1
+services:
+  - service: web
+  - service: web
+    region: eu-west-1
+  - service: worker
+    after: web
+"""
+
+
+def test_the_same_service_in_two_regions_is_two_services_named_with_their_regions(tmp_path: Path) -> None:
+    settings = load(tmp_path, TWO_REGIONS)
+
+    here, there, worker = (of_service(settings, e) for e in settings.services)
+    assert (here.region, there.region) == ("us-east-1", "eu-west-1")
+    assert [s.name for s in (here, there, worker)] == ["web (us-east-1)", "web (eu-west-1)", "worker"]
+    # `after: web` waits for every entry of that name
+    assert [[e.service for e in wave] for wave in waves(settings.services)] == [["web", "web"], ["worker"]]
+
+
+def test_the_same_service_in_two_accounts_is_named_with_its_account(tmp_path: Path) -> None:
+    role = "arn:aws:iam::210987654321:role/deployer"
+    settings = load(
+        tmp_path, f"cluster: main\nservices:\n  - service: web\n  - service: web\n    role_arn: {role}\n"
+    )
+
+    assert [of_service(settings, e).name for e in settings.services] == [
+        "web (the job's account)",
+        "web (210987654321)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        "  - service: web\n    region: eu-west-1\n  - service: web\n    region: eu-west-1\n",
+        # the same place, once inherited and once written out
+        "  - service: web\n  - service: web\n    cluster: main\n    region: us-east-1\n",
+    ],
+)
+def test_the_same_service_cluster_region_and_account_twice_exits_2_naming_both(
+    tmp_path: Path, entries: str
+) -> None:
+    message = fails(tmp_path, "cluster: main\nregion: us-east-1\nservices:\n" + entries)
+
+    assert message.startswith("services[1].service: web is listed twice (services[0] and services[1]"), (
+        message
+    )
