@@ -8,6 +8,7 @@ from ci_ecs.cli import (
     init_command,
     run_command,
     sandbox_commands,
+    service_commands,
     stop_command,
 )
 from ci_ecs.cli.app import app, main
@@ -22,5 +23,6 @@ __all__ = [
     "main",
     "run_command",
     "sandbox_commands",
+    "service_commands",
     "stop_command",
 ]

@@ -22,7 +22,7 @@ def check(
 
     def check(g: Globals, console: Console) -> None:
         from ci_ecs import preflight
-        from ci_ecs.cli.deploy_commands import service_context
+        from ci_ecs.cli.service_job import service_context
         from ci_ecs.iam_policy import technique_of
         from ci_ecs.preflight import items
 

@@ -63,7 +63,7 @@ def run_command(
     def job(g: Globals, console: Console) -> None:
         from ci_ecs import one_off
         from ci_ecs.cli.cancellation import cancellable
-        from ci_ecs.cli.deploy_commands import one_service, service_context
+        from ci_ecs.cli.service_job import one_service, service_context
 
         words = one_off.check_command(command or [])
         g.dry_run = g.dry_run or dry_run

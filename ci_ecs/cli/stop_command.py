@@ -30,7 +30,7 @@ def stop(
     def job(g: Globals, console: Console) -> None:
         from ci_ecs import lock, review
         from ci_ecs.cli.cancellation import cancellable
-        from ci_ecs.cli.deploy_commands import locked, service_context
+        from ci_ecs.cli.service_job import locked, service_context
         from ci_ecs.runner import execute
 
         g.dry_run = g.dry_run or dry_run
